@@ -1,0 +1,53 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# The native llama.cpp build segfaults on AMX CPUs and is not portable: build for AVX2 instead.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+STAMP := $(VENV)/.protosmith-installed
+MODEL_STAMP := $(VENV)/.protosmith-model
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint format bench stress vsix clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --disable-pip-version-check -e '.[local,dev]'
+	touch $@
+
+$(MODEL_STAMP): $(STAMP)
+	$(PY) -m protosmith.llm.embedded
+	touch $@
+
+install: $(STAMP) $(MODEL_STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check server tests bench
+	$(VENV)/bin/ruff format --check server tests bench
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix server tests bench
+	$(VENV)/bin/ruff format server tests bench
+
+test: install lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: install
+	$(PY) -m protosmith doctor
+	$(PY) -m protosmith generate examples/hello/protosmith.toml
+
+bench: install
+	$(PY) -m bench
+
+stress: install
+	PROTOSMITH_STRESS=1 $(PY) -m pytest -m stress tests
+
+vsix:
+	cd editor-clients/vscode && npm ci --no-audit --no-fund && npm run package
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

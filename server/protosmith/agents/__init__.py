@@ -1,0 +1,1 @@
+"""The agents: architecture, implementation, testing, documentation, review. They never import the server."""

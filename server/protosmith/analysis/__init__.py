@@ -1,0 +1,1 @@
+"""Review: grounded findings from static tools, taint rules, tests and the LLM."""

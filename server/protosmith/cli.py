@@ -1,0 +1,94 @@
+"""The ``protosmith`` command line: argument parsing and lazy dispatch, nothing else.
+
+Command implementations live in :mod:`protosmith.commands` and are imported only when
+their command runs, which keeps ``check`` (run on every keystroke by some editors) cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from protosmith import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def _backend_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=["local", "openai"], help="LLM backend")
+    parser.add_argument("--model", help="model name (openai) or GGUF path (local)")
+    parser.add_argument("--base-url", dest="base_url", help="OpenAI-compatible base URL")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (public so docs and tests can introspect it)."""
+    parser = argparse.ArgumentParser(
+        prog="protosmith",
+        description="Turn a prototype spec into a tested, reviewed prototype with LLM agents.",
+    )
+    parser.add_argument("--version", action="version", version=f"protosmith {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="validate a spec (exit 2 with PATH:LINE:COL: CODE lines)")
+    check.add_argument("spec", nargs="?", default="protosmith.toml")
+
+    sub.add_parser("schema", help="print the spec's JSON Schema")
+
+    init = sub.add_parser("init", help="draft a spec from a paragraph of prose with the LLM")
+    init.add_argument("prose")
+    init.add_argument("-o", "--output", default="protosmith.toml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _backend_options(init)
+
+    generate = sub.add_parser("generate", help="run the agent pipeline on a spec")
+    generate.add_argument("spec", nargs="?", default="protosmith.toml")
+    _backend_options(generate)
+    generate.add_argument("--concurrency", type=int)
+    generate.add_argument("--resume", metavar="RUN")
+    generate.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    review = sub.add_parser("review", help="review files or folders")
+    review.add_argument("paths", nargs="+", metavar="PATH")
+    review.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    review.add_argument("--no-llm", action="store_true", help="static analysis only")
+    review.add_argument(
+        "--fail-on", choices=["critical", "major", "minor", "none"], default="critical"
+    )
+    _backend_options(review)
+
+    refine = sub.add_parser("refine", help="compute a validated edit from an instruction")
+    refine.add_argument("path")
+    refine.add_argument("--instruction", required=True)
+    refine.add_argument("--apply", action="store_true")
+    _backend_options(refine)
+
+    doctor = sub.add_parser("doctor", help="report the environment and what is missing")
+    doctor.add_argument("--json", action="store_true")
+
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", action="store_true")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=2087)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and ``python -m protosmith``."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    module = importlib.import_module(f"protosmith.commands.{args.command}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("protosmith: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Run generated tests for real: sandbox, per-language runners, result parsing."""

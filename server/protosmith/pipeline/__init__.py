@@ -1,0 +1,1 @@
+"""Task graph, scheduler, journal and cache: from a spec to files, in parallel where possible."""

@@ -1,0 +1,1 @@
+"""Reports: doctor, rules documentation, terminal and machine-readable output."""

@@ -1,0 +1,1 @@
+"""Prototype specification: the pydantic model, the TOML loader with positions, and PS1xx rules."""
