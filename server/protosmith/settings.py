@@ -24,7 +24,7 @@ class ReviewSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
 
-    onSave: bool = True  # noqa: N815 - mirrors the editor setting name
+    onSave: bool = True
     """Run the cheap static review when a source file is opened or saved."""
     llm: bool = False
     """Let `protosmith.review` also ask the LLM (slower; static review is always on)."""

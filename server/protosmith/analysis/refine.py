@@ -1,0 +1,304 @@
+"""The refinement engine: an instruction or a finding becomes a validated edit.
+
+An edit is offered only after it passes the checks that apply: every changed file parses, no
+placeholder was introduced, the targeted finding is gone, and the project's tests pass at least
+as well as before (run for real in the sandbox). Rejected attempts go back to the model with the
+reason, a bounded number of times. Every refinement is recorded in ``.protosmith/refinements.jsonl``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import json
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from protosmith.agents.refiner import run_refiner
+from protosmith.analysis.findings import Finding, Position, Range, TextEdit
+from protosmith.analysis.impact import build_import_graph, module_name, plan_rename
+from protosmith.llm.base import Backend
+from protosmith.llm.errors import BackendError
+
+_RENAME = re.compile(r"^\s*rename\s+`?([A-Za-z_]\w*)`?\s+to\s+`?([A-Za-z_]\w*)`?\s*\.?\s*$", re.I)
+_PLACEHOLDER = re.compile(r"\b(TODO|FIXME|XXX)\b|NotImplementedError|^\s*\.\.\.\s*$", re.M)
+
+
+class RefineResult(BaseModel):
+    """A proposed edit and what was checked before offering it."""
+
+    edits: list[TextEdit] = Field(default_factory=list)
+    validated: bool = False
+    diff: str = ""
+    message: str = ""
+    files: list[str] = Field(default_factory=list)
+    checks: list[str] = Field(default_factory=list)
+    """Each check that ran and its outcome, e.g. "parse: ok", "tests: 4 passed (before 4)"."""
+
+
+def is_mechanical(instruction: str) -> bool:
+    """True when the instruction is handled without the LLM (``rename OLD to NEW``)."""
+    return _RENAME.match(instruction) is not None
+
+
+def whole_file_edit(path: Path, before: str, after: str) -> TextEdit:
+    """A single edit replacing the whole of ``before`` with ``after``."""
+    lines = before.splitlines(keepends=True)
+    end = Position(line=len(lines), character=0)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        end = Position(line=len(lines) - 1, character=len(lines[-1]))
+    return TextEdit(
+        path=str(path), range=Range(start=Position(line=0, character=0), end=end), new_text=after
+    )
+
+
+def unified_diff(changes: Mapping[Path, tuple[str, str]], root: Path) -> str:
+    """A unified diff of every change, with paths relative to ``root``."""
+    chunks = []
+    for path, (before, after) in sorted(changes.items()):
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        chunks.extend(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                f"a/{name}",
+                f"b/{name}",
+            )
+        )
+    return "".join(chunks)
+
+
+def _syntax_problem(path: Path, text: str) -> str | None:
+    if path.suffix == ".py":
+        try:
+            ast.parse(text, filename=str(path))
+        except SyntaxError as error:
+            return f"{path.name}:{error.lineno}: {error.msg}"
+    elif path.suffix == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as error:
+            return f"{path.name}:{error.lineno}: {error.msg}"
+    return None
+
+
+def _new_placeholders(before: str, after: str) -> bool:
+    return len(_PLACEHOLDER.findall(after)) > len(_PLACEHOLDER.findall(before))
+
+
+async def _run_tests(root: Path) -> tuple[int, int] | None:
+    """(passed, failed+errors) of the project's tests, or None when none can run."""
+    try:
+        from protosmith.execution.service import detect_language, run_tests
+    except ImportError:
+        return None
+    language = detect_language(root)
+    if language is None:
+        return None
+    result = await run_tests(root, language)
+    if result.status == "not_run":
+        return None
+    return result.passed, result.failed + result.errors
+
+
+async def _tests_check(
+    root: Path, changes: Mapping[Path, str], baseline: tuple[int, int] | None
+) -> str | None:
+    """Run the tests on a copy with the changes applied; return a rejection reason or None."""
+    if baseline is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="protosmith-refine-") as tmp:
+        copy = Path(tmp) / "tree"
+        shutil.copytree(
+            root,
+            copy,
+            ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", ".protosmith"),
+        )
+        for path, text in changes.items():
+            (copy / path.relative_to(root)).write_text(text, encoding="utf-8")
+        after = await _run_tests(copy)
+    if after is None:
+        return "the tests no longer run after the edit"
+    if after[1] > baseline[1] or after[0] < baseline[0]:
+        return f"tests got worse: {after[0]} passed, {after[1]} failed (before {baseline[0]} passed, {baseline[1]} failed)"
+    return None
+
+
+def _finding_check(finding: Finding | None, path: Path, text: str, root: Path) -> str | None:
+    if finding is None or path.suffix != ".py" or Path(finding.path).resolve() != path.resolve():
+        return None
+    try:
+        from protosmith.analysis.review import review_source
+    except ImportError:
+        return None
+    remaining = [f for f in review_source(path, text, root=root) if f.code == finding.code]
+    return f"finding {finding.code} is still reported" if remaining else None
+
+
+def _record(root: Path, entry: dict[str, object]) -> None:
+    history = root / ".protosmith" / "refinements.jsonl"
+    history.parent.mkdir(parents=True, exist_ok=True)
+    with history.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+
+
+def _result(
+    root: Path, changes: dict[Path, tuple[str, str]], checks: list[str], message: str
+) -> RefineResult:
+    return RefineResult(
+        edits=[whole_file_edit(path, before, after) for path, (before, after) in changes.items()],
+        validated=True,
+        diff=unified_diff(changes, root),
+        message=message,
+        files=[str(path) for path in changes],
+        checks=checks,
+    )
+
+
+async def refine(
+    path: Path,
+    instruction: str,
+    *,
+    root: Path,
+    backend: Backend | None,
+    range: Range | None = None,
+    finding: Finding | None = None,
+    attempts: int = 3,
+) -> RefineResult:
+    """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``."""
+    path, root = path.resolve(), root.resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(f"{path} is outside the workspace {root}")
+    started = time.monotonic()
+    baseline = await _run_tests(root)
+    checks = [
+        f"tests before: {baseline[0]} passed, {baseline[1]} failed"
+        if baseline
+        else "tests: none to run"
+    ]
+    rename = _RENAME.match(instruction)
+    if rename:
+        planned = plan_rename(root, rename.group(1), rename.group(2))
+        changes = {p: (p.read_text(encoding="utf-8"), text) for p, text in planned.items()}
+        result = await _validate(root, changes, baseline, finding, checks)
+        result.message = (
+            result.message
+            or f"renamed {rename.group(1)} to {rename.group(2)} in {len(changes)} module(s)"
+        )
+        _record(
+            root,
+            {
+                "instruction": instruction,
+                "validated": result.validated,
+                "files": result.files,
+                "checks": result.checks,
+                "duration_s": round(time.monotonic() - started, 3),
+            },
+        )
+        return result
+    if backend is None:
+        raise BackendError(
+            "refine needs an LLM backend for this instruction",
+            hint="configure --backend/--model, or use 'rename OLD to NEW'",
+        )
+    targets = (
+        [path]
+        if path.is_file()
+        else [
+            p
+            for p in sorted(path.rglob("*"))
+            if p.is_file() and p.suffix in {".py", ".js", ".ts", ".go", ".rs", ".java"}
+        ][:8]
+    )
+    files = {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in targets}
+    context = _impact_context(root, path)
+    selection = (range.start.line + 1, range.end.line + 1) if range else None
+    feedback = ""
+    result = RefineResult(message="no attempt made", checks=checks)
+    for attempt in builtins.range(attempts):
+        reply = await run_refiner(
+            backend,
+            instruction=instruction,
+            files=files,
+            selection=selection,
+            target=str(path.relative_to(root)),
+            feedback=feedback,
+            context=context,
+        )
+        changes: dict[Path, tuple[str, str]] = {}
+        for item in reply.value.files:
+            target = (root / item.path).resolve()
+            if not target.is_relative_to(root) or str(target.relative_to(root)) not in files:
+                feedback = f"{item.path} is not one of the files you were given"
+                break
+            before = files[str(target.relative_to(root))]
+            if item.content != before:
+                changes[target] = (before, item.content)
+        else:
+            result = await _validate(root, changes, baseline, finding, list(checks))
+            if result.validated:
+                result.message = reply.value.summary or f"refined after {attempt + 1} attempt(s)"
+                break
+            feedback = result.message
+    _record(
+        root,
+        {
+            "instruction": instruction,
+            "validated": result.validated,
+            "files": result.files,
+            "checks": result.checks,
+            "duration_s": round(time.monotonic() - started, 3),
+        },
+    )
+    return result
+
+
+def _impact_context(root: Path, path: Path) -> dict[str, str]:
+    """Modules that import the target, shown read-only so the model keeps them consistent."""
+    if not path.is_file() or path.suffix != ".py":
+        return {}
+    graph = build_import_graph(root)
+    dependants = graph.dependants(module_name(path, root))
+    return {
+        str(graph.modules[m].relative_to(root)): graph.modules[m].read_text(encoding="utf-8")[:4000]
+        for m in sorted(dependants)[:4]
+    }
+
+
+async def _validate(
+    root: Path,
+    changes: dict[Path, tuple[str, str]],
+    baseline: tuple[int, int] | None,
+    finding: Finding | None,
+    checks: list[str],
+) -> RefineResult:
+    if not changes:
+        return RefineResult(message="the edit changes nothing", checks=checks)
+    for path, (before, after) in changes.items():
+        problem = _syntax_problem(path, after)
+        if problem:
+            return RefineResult(
+                message=f"the edit does not parse: {problem}", checks=[*checks, "parse: failed"]
+            )
+        if _new_placeholders(before, after):
+            return RefineResult(
+                message=f"the edit adds placeholders to {path.name}",
+                checks=[*checks, "placeholders: found"],
+            )
+        problem = _finding_check(finding, path, after, root)
+        if problem:
+            return RefineResult(message=problem, checks=[*checks, "finding: still present"])
+    checks = [*checks, "parse: ok", "placeholders: none"]
+    problem = await _tests_check(root, {p: after for p, (_, after) in changes.items()}, baseline)
+    if problem:
+        return RefineResult(message=problem, checks=[*checks, "tests: worse"])
+    if baseline is not None:
+        checks.append("tests after: no regressions")
+    return _result(root, changes, checks, "")
