@@ -1,0 +1,51 @@
+"""``python -m bench``: run the benchmarks, merge figures into bench/results.json, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench import common
+from bench import context as context_bench
+from bench import scheduler as scheduler_bench
+
+BENCHMARKS = ("scheduler", "context")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected benchmarks; ``--tiny`` runs each at a smoke-test size."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only these")
+    parser.add_argument("--tiny", action="store_true", help="smallest sizes (a smoke test)")
+    parser.add_argument("--output", type=Path, default=common.RESULTS_PATH, help="results file")
+    args = parser.parse_args(argv)
+    selected = args.only or list(BENCHMARKS)
+    started = time.perf_counter()
+    if "scheduler" in selected:
+        if args.tiny:
+            scheduler_bench.run(
+                sizes=(2, 3),
+                concurrencies=(1, 2),
+                seconds_per_token=1e-7,
+                repeats=1,
+                overhead_tasks=50,
+            )
+        else:
+            scheduler_bench.run()
+    if "context" in selected:
+        if args.tiny:
+            context_bench.run(components=3, functions=2, budget=2048)
+        else:
+            context_bench.run()
+    common.write_results(args.output)
+    print(common.format_table(common.figures()))
+    print(
+        f"\n{len(common.figures())} figures in {time.perf_counter() - started:.1f} s -> {args.output}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
