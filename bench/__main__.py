@@ -9,9 +9,13 @@ from pathlib import Path
 
 from bench import common
 from bench import context as context_bench
+from bench import incremental as incremental_bench
+from bench import local_inference as local_bench
+from bench import review_throughput as review_bench
 from bench import scheduler as scheduler_bench
+from bench import structured as structured_bench
 
-BENCHMARKS = ("scheduler", "context")
+BENCHMARKS = ("scheduler", "context", "incremental", "review", "local", "structured")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +43,14 @@ def main(argv: list[str] | None = None) -> int:
             context_bench.run(components=3, functions=2, budget=2048)
         else:
             context_bench.run()
+    if "incremental" in selected:
+        incremental_bench.run()
+    if "review" in selected:
+        review_bench.run(**({"files": 30} if args.tiny else {}))
+    if "local" in selected:
+        local_bench.run(**({"prompts": 2, "max_tokens": 16} if args.tiny else {}))
+    if "structured" in selected:
+        structured_bench.run(**({"count": 2} if args.tiny else {}))
     common.write_results(args.output)
     print(common.format_table(common.figures()))
     print(

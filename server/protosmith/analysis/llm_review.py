@@ -15,6 +15,7 @@ from pathlib import Path
 from protosmith.agents.review import Claim, ReviewInput, ReviewReply, run_review_agent
 from protosmith.analysis import llm_rules
 from protosmith.analysis.findings import Category, Evidence, Finding, Fix, Range, Severity
+from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
 from protosmith.spec.model import Spec
 
@@ -155,6 +156,9 @@ async def llm_review(
         for path, text in files.items()
     }
     capabilities = backend.capabilities
+    if capabilities.device.kind == "remote":  # secret files stay home; secrets in code are masked
+        relative, withheld = filter_for_remote(relative)
+        outcome.notes += [f"{p}: not sent to the LLM (secret-file deny list)" for p in withheld]
     # Roughly 3 characters per token leaves room for instructions and the reply.
     budget_chars = max(2000, (capabilities.context_window - 3000) * 3)
     fitting = {p: t for p, t in relative.items() if len(t) <= budget_chars}

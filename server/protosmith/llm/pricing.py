@@ -89,7 +89,9 @@ def price_table() -> dict[str, Price]:
     path = prices_file()
     if path.is_file():
         try:
-            table.update(_parse(tomllib.loads(path.read_text("utf-8")).get("prices", {}), str(path)))
+            table.update(
+                _parse(tomllib.loads(path.read_text("utf-8")).get("prices", {}), str(path))
+            )
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             log.warning("%s: ignored (%s)", path, error)
     inline = os.environ.get("PROTOSMITH_PRICES")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -113,6 +114,7 @@ def load_script(path: str | Path) -> ScriptedBackend:
     if spec is None or spec.loader is None:
         raise BackendError(f"cannot load scripted backend from {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses in the script look their module up here
     spec.loader.exec_module(module)
     options = getattr(module, "OPTIONS", {})
     return ScriptedBackend(function=module.reply, **options)

@@ -87,6 +87,9 @@ async def complete_structured(
                 value = output_type.model_validate_json(extract_json(completion.text))
             except ValidationError as error:
                 problem = _describe(error)
+                forget = getattr(backend, "forget", None)  # a cache must not replay a bad reply
+                if forget is not None:
+                    forget(request)
             else:
                 return StructuredResult(value, usage, attempt, completions)
         conversation = [

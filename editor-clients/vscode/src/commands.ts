@@ -1,0 +1,312 @@
+/**
+ * Palette commands: each gathers what the server command needs from the editor (spec, file,
+ * selection, instruction), sends `workspace/executeCommand`, and tells the user the outcome.
+ *
+ * The server's own command ids (`protosmith.generate`, ...) are registered by the language
+ * client for code actions; the palette commands here have their own ids so the two never clash.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+
+/** The one request the commands send; `LanguageClient` satisfies it. */
+export interface Executor {
+  sendRequest<R>(method: string, param: unknown): Promise<R>;
+}
+
+export interface CommandDeps {
+  /** The running client, starting the server on first use; undefined when it cannot start. */
+  client(): Promise<Executor | undefined>;
+  restart(): Promise<void>;
+  showLog(): void;
+  /** Whether review commands ask the LLM too (`protosmith.review.llm`). */
+  reviewLlm(): boolean;
+}
+
+/** The part of the server's run summary the client reads (`generate --json`). */
+export interface RunSummary {
+  run_id: string;
+  status: string;
+  output?: string;
+  files?: string[];
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  cost_usd?: number;
+  tests?: { ran?: number; passed?: number; failed?: number; not_run?: number };
+  duration_s?: number;
+  message?: string;
+}
+
+export interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export const SPEC_FILE = "protosmith.toml";
+
+/** Ids of the palette commands, as contributed in package.json. */
+export const PALETTE_COMMANDS = [
+  "protosmith.generatePrototype",
+  "protosmith.reviewFile",
+  "protosmith.reviewWorkspace",
+  "protosmith.refineSelection",
+  "protosmith.cancelRun",
+  "protosmith.showRunDetails",
+  "protosmith.restartServer",
+  "protosmith.showLog",
+] as const;
+
+/** Send one protosmith server command (its argument list holds one object). */
+export function executeServerCommand<R>(executor: Executor, command: string, args: object): Promise<R> {
+  return executor.sendRequest<R>("workspace/executeCommand", { command, arguments: [args] });
+}
+
+/** The LSP range of a selection, or undefined for an empty one (meaning: the whole file). */
+export function selectionRange(selection: vscode.Selection): LspRange | undefined {
+  if (selection.isEmpty) {
+    return undefined;
+  }
+  return {
+    start: { line: selection.start.line, character: selection.start.character },
+    end: { line: selection.end.line, character: selection.end.character },
+  };
+}
+
+/** One sentence about a finished run. */
+export function describeRun(summary: RunSummary): string {
+  const parts: string[] = [`protosmith run ${summary.run_id} ${summary.status}`];
+  const files = summary.files?.length ?? 0;
+  parts.push(`${files} file${files === 1 ? "" : "s"}`);
+  const tests = summary.tests;
+  if (tests) {
+    const notRun = tests.not_run ? `, ${tests.not_run} not run` : "";
+    parts.push(`tests ${tests.passed ?? 0} passed, ${tests.failed ?? 0} failed${notRun}`);
+  }
+  const tokens = (summary.prompt_tokens ?? 0) + (summary.completion_tokens ?? 0);
+  parts.push(`${tokens} tokens`);
+  if (summary.cost_usd) {
+    parts.push(`$${summary.cost_usd.toFixed(4)}`);
+  }
+  if (summary.duration_s !== undefined) {
+    parts.push(`${summary.duration_s.toFixed(1)} s`);
+  }
+  const sentence = parts.join(", ") + ".";
+  return summary.message ? `${sentence} ${summary.message}` : sentence;
+}
+
+/** How loudly to report a run's final status. */
+export function runSeverity(status: string): "info" | "warning" | "error" {
+  if (status === "succeeded" || status === "cancelled") {
+    return "info";
+  }
+  return status === "failed" ? "error" : "warning";
+}
+
+/** The message of a failed request, for the user. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
+
+export class Commands {
+  /** The id of the last run this window started or looked at. */
+  lastRunId: string | undefined;
+
+  constructor(private readonly deps: CommandDeps) {}
+
+  /** Register every palette command. */
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand("protosmith.generatePrototype", (uri?: vscode.Uri) => this.generate(uri)),
+      vscode.commands.registerCommand("protosmith.reviewFile", (uri?: vscode.Uri) => this.reviewFile(uri)),
+      vscode.commands.registerCommand("protosmith.reviewWorkspace", () => this.reviewWorkspace()),
+      vscode.commands.registerCommand("protosmith.refineSelection", () => this.refineSelection()),
+      vscode.commands.registerCommand("protosmith.cancelRun", () => this.cancel()),
+      vscode.commands.registerCommand("protosmith.showRunDetails", () => this.showRun()),
+      vscode.commands.registerCommand("protosmith.restartServer", () => this.deps.restart()),
+      vscode.commands.registerCommand("protosmith.showLog", () => this.deps.showLog()),
+    ];
+  }
+
+  /** Generate a prototype from the given, active or only `protosmith.toml`. */
+  async generate(uri?: vscode.Uri): Promise<RunSummary | undefined> {
+    const spec = await this.pickSpec(uri);
+    if (spec === undefined) {
+      return undefined;
+    }
+    const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === spec.toString());
+    if (open?.isDirty) {
+      await open.save();
+    }
+    const summary = await this.run<RunSummary>("protosmith.generate", { spec: spec.toString() });
+    if (summary === undefined) {
+      return undefined;
+    }
+    this.lastRunId = summary.run_id;
+    // The server announces the run with a message of its own (and offers the README);
+    // the status bar keeps the one-line summary, and failures get a way to the run.
+    const text = describeRun(summary);
+    vscode.window.setStatusBarMessage(text, 15000);
+    if (runSeverity(summary.status) !== "info") {
+      const choice = await vscode.window.showWarningMessage(text, "Show Run");
+      if (choice === "Show Run") {
+        await this.showRun();
+      }
+    }
+    return summary;
+  }
+
+  /** Review a file or folder (explorer) or the active editor's file. */
+  async reviewFile(uri?: vscode.Uri): Promise<number | undefined> {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (target === undefined) {
+      await vscode.window.showWarningMessage("protosmith: open a file to review it.");
+      return undefined;
+    }
+    return this.review(target, path.basename(target.fsPath));
+  }
+
+  /** Review a whole workspace folder. */
+  async reviewWorkspace(): Promise<number | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      await vscode.window.showWarningMessage("protosmith: open a folder to review a workspace.");
+      return undefined;
+    }
+    const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick();
+    if (folder === undefined) {
+      return undefined;
+    }
+    return this.review(folder.uri, folder.name);
+  }
+
+  /** Ask for an instruction and refine the selection (or the whole file when none). */
+  async refineSelection(): Promise<unknown> {
+    const editor = vscode.window.activeTextEditor;
+    if (editor === undefined) {
+      await vscode.window.showWarningMessage("protosmith: open a file and select the code to refine.");
+      return undefined;
+    }
+    const instruction = await vscode.window.showInputBox({
+      title: "protosmith: refine",
+      prompt: editor.selection.isEmpty
+        ? "How should protosmith change this file?"
+        : "How should protosmith change the selection?",
+      placeHolder: "e.g. validate the input and raise ValueError on bad data",
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : "Say what to change."),
+    });
+    if (instruction === undefined || !instruction.trim()) {
+      return undefined;
+    }
+    // The server refines the file as saved, so save it first.
+    if (editor.document.isDirty) {
+      await editor.document.save();
+    }
+    const args: { uri: string; instruction: string; range?: LspRange } = {
+      uri: editor.document.uri.toString(),
+      instruction: instruction.trim(),
+    };
+    const range = selectionRange(editor.selection);
+    if (range !== undefined) {
+      args.range = range;
+    }
+    const result = await this.run<{ applied?: boolean; message?: string } | null>("protosmith.refine", args);
+    if (result === undefined) {
+      return undefined;
+    }
+    // The server explains an edit it could not offer; the status bar says what happened.
+    const applied = result === null || result.applied !== false;
+    vscode.window.setStatusBarMessage(
+      applied ? "protosmith: refinement applied (Undo reverts it)" : `protosmith: refinement not applied. ${result?.message ?? ""}`.trim(),
+      10000,
+    );
+    return result;
+  }
+
+  /** Cancel every run in progress. */
+  async cancel(): Promise<void> {
+    const result = await this.run<unknown>("protosmith.cancel", {});
+    if (result !== undefined) {
+      vscode.window.setStatusBarMessage("protosmith: cancel requested", 5000);
+    }
+  }
+
+  /** Show the last run (or the server's latest) as a JSON document. */
+  async showRun(): Promise<void> {
+    const args = this.lastRunId ? { run_id: this.lastRunId } : {};
+    const result = await this.run<unknown>("protosmith.showRun", args);
+    if (result === undefined) {
+      return;
+    }
+    const document =
+      typeof result === "string"
+        ? await vscode.workspace.openTextDocument({ language: "markdown", content: result })
+        : await vscode.workspace.openTextDocument({ language: "json", content: JSON.stringify(result, null, 2) });
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
+
+  private async review(target: vscode.Uri, label: string): Promise<number | undefined> {
+    const result = await this.run<{ findings?: number }>("protosmith.review", {
+      uri: target.toString(),
+      llm: this.deps.reviewLlm(),
+    });
+    if (result === undefined) {
+      return undefined;
+    }
+    const count = result?.findings ?? 0;
+    const text = `protosmith: ${count} finding${count === 1 ? "" : "s"} in ${label}.`;
+    if (count === 0) {
+      vscode.window.setStatusBarMessage(text, 8000);
+      return count;
+    }
+    const choice = await vscode.window.showInformationMessage(text, "Show Problems");
+    if (choice === "Show Problems") {
+      await vscode.commands.executeCommand("workbench.actions.view.problems");
+    }
+    return count;
+  }
+
+  private async pickSpec(uri?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (uri !== undefined && path.basename(uri.fsPath) === SPEC_FILE) {
+      return uri;
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active !== undefined && path.basename(active.fsPath) === SPEC_FILE) {
+      return active;
+    }
+    const found = await vscode.workspace.findFiles(`**/${SPEC_FILE}`, "**/node_modules/**", 50);
+    if (found.length === 0) {
+      await vscode.window.showWarningMessage(
+        'protosmith: no protosmith.toml in this workspace. Draft one with `protosmith init "what to build"`.',
+      );
+      return undefined;
+    }
+    if (found.length === 1) {
+      return found[0];
+    }
+    const items = found
+      .map((spec) => ({ label: vscode.workspace.asRelativePath(spec), spec }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: "Which spec should protosmith generate?" });
+    return picked?.spec;
+  }
+
+  /** Send a server command; report a failure to the user and return undefined. */
+  private async run<R>(command: string, args: object): Promise<R | undefined> {
+    const client = await this.deps.client();
+    if (client === undefined) {
+      return undefined;
+    }
+    try {
+      return await executeServerCommand<R>(client, command, args);
+    } catch (error) {
+      const choice = await vscode.window.showErrorMessage(`protosmith: ${command} failed: ${errorText(error)}`, "Show Log");
+      if (choice === "Show Log") {
+        this.deps.showLog();
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+"""Small helpers the agents share: placeholder detection, folder names, test frameworks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PLACEHOLDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("TODO", re.compile(r"\bTODO\b")),
+    ("FIXME", re.compile(r"\bFIXME\b")),
+    ("placeholder text", re.compile(r"\bplaceholder\b|your code here|implement (?:me|this)", re.I)),
+    ("'pass  # implement'", re.compile(r"\bpass\s*#\s*implement", re.I)),
+    ("NotImplementedError", re.compile(r"\bNotImplementedError\b")),
+    ("unimplemented!/todo! macro", re.compile(r"\b(?:unimplemented|todo)!\s*\(")),
+    ("an '...' body", re.compile(r"^\s*\.\.\.\s*;?\s*$|:\s*\.\.\.\s*$|\{\s*\.\.\.\s*\}", re.M)),
+)
+
+
+def find_placeholders(text: str) -> list[str]:
+    """Names of the placeholder markers found in ``text`` (empty when the code is complete)."""
+    return [label for label, pattern in _PLACEHOLDERS if pattern.search(text)]
+
+
+def placeholder_problems(files: list[tuple[str, str]]) -> list[str]:
+    """One message per file that still holds placeholder code."""
+    problems = []
+    for path, content in files:
+        found = find_placeholders(content)
+        if found:
+            problems.append(f"{path} contains {', '.join(found)}; write the complete code")
+    return problems
+
+
+def slug(name: str) -> str:
+    """A folder- and identifier-safe form of a component or project name."""
+    value = re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower()
+    if not value:
+        return "component"
+    return value if not value[0].isdigit() else f"c_{value}"
+
+
+@dataclass(frozen=True)
+class LanguageTooling:
+    """How a language's code is laid out, installed, run and tested."""
+
+    framework: str
+    test_layout: str
+    install: str
+    run: str
+    test: str
+
+
+TOOLING: dict[str, LanguageTooling] = {
+    "python": LanguageTooling(
+        "pytest",
+        "test_*.py files beside the modules",
+        "python -m pip install pytest",
+        "python -m {entry}",
+        "python -m pytest -q",
+    ),
+    "javascript": LanguageTooling(
+        "node:test",
+        "*.test.js files using node:test and node:assert",
+        "npm install",
+        "node {entry}.js",
+        "node --test",
+    ),
+    "typescript": LanguageTooling(
+        "node:test",
+        "*.test.ts files using node:test and node:assert",
+        "npm install",
+        "npx tsx index.ts",
+        "node --test --experimental-strip-types",
+    ),
+    "go": LanguageTooling(
+        "go test",
+        "*_test.go files in the same package",
+        "go mod download",
+        "go run .",
+        "go test ./...",
+    ),
+    "rust": LanguageTooling(
+        "cargo test",
+        "#[cfg(test)] modules and tests/*.rs",
+        "cargo build",
+        "cargo run",
+        "cargo test",
+    ),
+    "java": LanguageTooling(
+        "junit5",
+        "src/test/java with JUnit 5 through Maven (pom.xml)",
+        "mvn -q dependency:resolve",
+        "mvn -q exec:java",
+        "mvn -q test",
+    ),
+    "csharp": LanguageTooling(
+        "xunit",
+        "a *.Tests project using xUnit",
+        "dotnet restore",
+        "dotnet run",
+        "dotnet test",
+    ),
+}
+
+
+def tooling(language: str) -> LanguageTooling:
+    """Tooling for ``language`` (Python's when unknown, so prompts always have an answer)."""
+    return TOOLING.get(language, TOOLING["python"])

@@ -1,0 +1,133 @@
+"""The implementation agent: a component's interface first, then its code.
+
+Two calls, two task nodes: the interface is a contract dependants can start from while the
+implementation is still being written. Prompts are built by the context manager, so the agent
+sees the architecture summary, its own component in full, and only the summaries and
+interfaces of the components it depends on. Placeholder code fails validation of
+:class:`ComponentCode` and goes back to the model as a bounded retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from protosmith.agents.common import tooling
+from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft
+from protosmith.context.manager import ContextItem, ContextManager
+from protosmith.llm.base import Backend
+from protosmith.llm.structured import StructuredResult, complete_structured
+from protosmith.prompts import render
+
+AGENT = "implementation"
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """A scenario as a component's prompts show it (only the scenarios it covers)."""
+
+    name: str
+    description: str
+    acceptance: list[str]
+    steps: list[str]
+
+
+@dataclass
+class ComponentBrief:
+    """Everything an agent needs about one component, and nothing about the others."""
+
+    component: ComponentSpec
+    architecture_summary: str
+    scenarios: list[ScenarioView]
+    conventions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.component.name
+
+    @property
+    def language(self) -> str:
+        return self.component.language
+
+
+def draft_fallback(brief: ComponentBrief) -> InterfaceDraft:
+    """The interface the architecture already names, when the model cannot write one."""
+    lines = []
+    for item in brief.component.interfaces:
+        text = item.signature or item.name
+        if item.description:
+            text += f"  -- {item.description}"
+        lines.append(text)
+    body = "\n".join(lines) or f"{brief.name}: {brief.component.responsibility}"
+    return InterfaceDraft(interface=body, summary=brief.component.responsibility or brief.name)
+
+
+async def draft_interface(
+    backend: Backend,
+    context: ContextManager,
+    brief: ComponentBrief,
+    *,
+    max_tokens: int,
+    retries: int,
+) -> StructuredResult[InterfaceDraft]:
+    """Ask for the component's public interface and a summary for its dependants."""
+    instruction = render(
+        "implementation_interface.j2",
+        component=brief.component,
+        scenarios=brief.scenarios,
+        conventions=brief.conventions,
+    )
+    built = context.build(
+        system=render("implementation_system.j2", language=brief.language),
+        instruction=instruction,
+        architecture_summary=brief.architecture_summary,
+        active=None,
+        related=[],
+    )
+    return await complete_structured(
+        backend, built.messages, InterfaceDraft, agent=AGENT, max_tokens=max_tokens, retries=retries
+    )
+
+
+async def implement(
+    backend: Backend,
+    context: ContextManager,
+    brief: ComponentBrief,
+    draft: InterfaceDraft,
+    dependencies: list[ContextItem],
+    *,
+    max_tokens: int,
+    retries: int,
+    previous: ComponentCode | None = None,
+    feedback: str = "",
+) -> StructuredResult[ComponentCode]:
+    """Write the component's files; with ``feedback`` this is a repair of ``previous``."""
+    instruction = render(
+        "implementation_code.j2",
+        component=brief.component,
+        scenarios=brief.scenarios,
+        tooling=tooling(brief.language),
+        feedback=feedback,
+    )
+    full = f"Interface:\n{draft.interface}"
+    if previous is not None:
+        code = "\n\n".join(f"--- {item.path}\n{item.content}" for item in previous.files)
+        full += f"\n\nCurrent code:\n{code}"
+    active = ContextItem(
+        name=brief.name, full=full, summary=draft.summary, interface=draft.interface
+    )
+    built = context.build(
+        system=render("implementation_system.j2", language=brief.language),
+        instruction=instruction,
+        architecture_summary=brief.architecture_summary,
+        active=active,
+        related=dependencies,
+    )
+    return await complete_structured(
+        backend, built.messages, ComponentCode, agent=AGENT, max_tokens=max_tokens, retries=retries
+    )
+
+
+def dependency_item(name: str, summary: str, interface: str) -> ContextItem:
+    """How a dependency appears in a dependant's prompt: summary and interface, never its code."""
+    return ContextItem(name=name, full=interface, summary=summary, interface=interface)

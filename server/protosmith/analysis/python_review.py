@@ -1,0 +1,113 @@
+"""Static review of one Python module in process: taint flows, security patterns, performance."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from protosmith.analysis import rules
+from protosmith.analysis.findings import Category, Evidence, Finding, Position, Range, Severity
+from protosmith.analysis.performance import analyze_performance
+from protosmith.analysis.static_tools import BANDIT_IMPORT_NOTES, BANDIT_KINDS
+from protosmith.analysis.taint import analyze_module
+from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.patterns import check_patterns
+
+DISMISSABLE = frozenset(
+    {
+        "sqli",
+        "cmdi",
+        "codeinj",
+        "deserialization",
+        "ssrf",
+        "xxe",
+        "xss",
+        "pathtraver",
+        "weakrand",
+        "hash",
+        "secret",
+    }
+)
+REASONS = {
+    "weakrand": "the random values here do not reach a token, cookie, session or secret",
+    "hash": "not used for a security purpose (checksum context or usedforsecurity=False)",
+    "secret": "a placeholder or a non-secret literal",
+}
+
+
+def analyze_python(path: str, text: str) -> list[Finding]:
+    """Taint, pattern and performance findings of one module; a syntax error is one finding."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        line = max((error.lineno or 1) - 1, 0)
+        col = max((error.offset or 1) - 1, 0)
+        return [
+            Finding(
+                code=rules.SYNTAX,
+                category=Category.QUALITY,
+                severity=Severity.CRITICAL,
+                message=f"syntax error: {error.msg}",
+                path=path,
+                range=Range(
+                    start=Position(line=line, character=col),
+                    end=Position(line=line, character=col + 1),
+                ),
+                evidence=Evidence(source="python", rule_id="syntax"),
+                confidence=1.0,
+            )
+        ]
+    findings = analyze_module(tree, text, path)
+    ctx = ModuleContext.build(tree)
+    findings += check_patterns(tree, ctx, text, path)
+    findings += analyze_performance(tree, path, ctx.imports)
+    return findings
+
+
+def _span(finding: Finding) -> tuple[int, int]:
+    """Lines a finding covers, from where its data entered (related locations) to its sink."""
+    starts = [r.range.start.line for r in finding.related if r.path == finding.path]
+    return min([finding.range.start.line, *starts]), finding.range.end.line
+
+
+def merge_bandit(own: list[Finding], bandit: list[Finding]) -> list[Finding]:
+    """Keep one finding per issue: bandit results that taint analysis confirms corroborate it;
+    those it shows safe stay visible but dismissed at info severity."""
+    merged: list[Finding] = []
+    for finding in bandit:
+        rule = finding.evidence.rule_id or ""
+        kind = BANDIT_KINDS.get(rule)
+        line = finding.range.start.line
+        if rule in BANDIT_IMPORT_NOTES:
+            finding.severity = Severity.INFO
+            finding.dismissed_reason = "an import or assert notice, not a vulnerability"
+            merged.append(finding)
+            continue
+        match = (
+            next(
+                (
+                    f
+                    for f in own
+                    if f.category == Category.SECURITY
+                    and f.cwe == finding.cwe
+                    and _span(f)[0] <= line <= _span(f)[1]
+                ),
+                None,
+            )
+            if kind
+            else None
+        )
+        if match is not None:
+            note = f"corroborated by bandit {rule}"
+            match.evidence.detail = f"{match.evidence.detail}; {note}".strip("; ")
+            match.confidence = min(1.0, match.confidence + 0.05)
+            continue
+        if kind in DISMISSABLE:
+            finding.severity = Severity.INFO
+            finding.dismissed_reason = REASONS.get(
+                kind, "taint analysis: no untrusted input reaches this call"
+            )
+        merged.append(finding)
+    return merged

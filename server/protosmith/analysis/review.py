@@ -1,0 +1,209 @@
+"""The review service: ruff, bandit and protosmith's own rules over files, plus the LLM when asked.
+
+``review`` is what the CLI and the language server call; ``review_source`` is the fast path for
+one unsaved editor buffer (ruff on stdin, bandit and the taint engine in process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from protosmith.analysis.findings import Category, Finding, Severity
+from protosmith.analysis.fixes import attach_mechanical_fixes
+from protosmith.analysis.other_languages import EXTENSIONS, review_other
+from protosmith.analysis.python_review import analyze_python, merge_bandit
+from protosmith.analysis.static_tools import bandit_source, run_bandit, run_ruff
+from protosmith.analysis.suppress import apply_suppressions
+from protosmith.llm.base import Backend
+from protosmith.spec.model import Spec
+
+log = logging.getLogger(__name__)
+
+SKIP_DIRS = frozenset(
+    {
+        ".venv",
+        "venv",
+        "node_modules",
+        ".git",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".protosmith",
+        "site-packages",
+    }
+)
+PARALLEL_THRESHOLD = 40
+
+
+class ReviewResult(BaseModel):
+    """What a review found, over which files, with notes and the overall security risk level."""
+
+    findings: list[Finding] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    risk_level: str = "MINIMAL"
+
+
+def risk_level(findings: Sequence[Finding]) -> str:
+    """CRITICAL/HIGH/MEDIUM/LOW/MINIMAL from the worst active security finding."""
+    ranks = [f.severity.rank for f in findings if f.active and f.category == Category.SECURITY]
+    if not ranks:
+        return "MINIMAL"
+    return ("CRITICAL", "HIGH", "MEDIUM", "LOW")[min(ranks)]
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (absolute when outside it)."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def collect_files(paths: Sequence[Path], root: Path, extra: Sequence[Path] = ()) -> list[Path]:
+    """Reviewable files under ``paths``; tool and dependency folders are skipped unless named."""
+    found: dict[Path, None] = {}
+    for given in paths:
+        path = given if given.is_absolute() or not (root / given).exists() else root / given
+        if path.is_file() or path.resolve() in extra:
+            found[path.resolve()] = None
+            continue
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            for name in sorted(names):
+                if name.endswith(".py") or Path(name).suffix in EXTENSIONS:
+                    found[(Path(folder) / name).resolve()] = None
+    return list(found)
+
+
+def _analyze_file(args: tuple[str, str]) -> list[Finding]:
+    return analyze_python(*args)
+
+
+def _finish(
+    path: str, text: str, own: list[Finding], ruff: list[Finding], bandit: list[Finding]
+) -> list[Finding]:
+    findings = [*own, *merge_bandit(own, bandit), *ruff]
+    attach_mechanical_fixes(findings, text)
+    apply_suppressions(findings, text)
+    findings.sort(
+        key=lambda f: (f.range.start.line, f.range.start.character, f.severity.rank, f.code)
+    )
+    return findings
+
+
+def review_source(path: Path, text: str, *, root: Path) -> list[Finding]:
+    """Static findings for one in-memory Python file (editor open/save); fast enough per keystroke pause."""
+    name = relative(path if path.is_absolute() else root / path, root)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ruff = pool.submit(run_ruff, [path], root, stdin=text)
+        own = analyze_python(name, text)
+        bandit = bandit_source(name, text) if not own or own[0].evidence.rule_id != "syntax" else []
+        ruff_findings = ruff.result().get(name, [])
+    return _finish(name, text, own, ruff_findings, bandit)
+
+
+def _static_python(
+    files: list[Path], root: Path, sources: Mapping[Path, str]
+) -> dict[str, list[Finding]]:
+    texts: dict[str, str] = {}
+    for path in files:
+        try:
+            texts[relative(path, root)] = (
+                sources[path]
+                if path in sources
+                else path.read_text(encoding="utf-8", errors="replace")
+            )
+        except OSError as error:
+            log.warning("cannot read %s: %s", path, error)
+    on_disk = [p for p in files if p not in sources and relative(p, root) in texts]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ruff_job = pool.submit(run_ruff, on_disk, root)
+        bandit_job = pool.submit(run_bandit, on_disk, root, texts)
+        jobs = list(texts.items())
+        if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as processes:
+                own_results = list(processes.map(_analyze_file, jobs, chunksize=8))
+        else:
+            own_results = [_analyze_file(job) for job in jobs]
+        ruff_results = ruff_job.result()
+        bandit_results = bandit_job.result()
+    for path in files:
+        if path in sources:
+            name = relative(path, root)
+            ruff_results.update(run_ruff([path], root, stdin=sources[path]))
+            bandit_results[name] = bandit_source(name, sources[path])
+    return {
+        name: _finish(name, text, own, ruff_results.get(name, []), bandit_results.get(name, []))
+        for (name, text), own in zip(jobs, own_results, strict=True)
+    }
+
+
+async def _llm_pass(
+    result: ReviewResult, files: Mapping[Path, str], root: Path, backend: Backend, spec: Spec | None
+) -> None:
+    try:
+        module = importlib.import_module("protosmith.analysis.llm_review")
+    except ImportError:
+        result.notes.append(
+            "LLM review unavailable: protosmith.analysis.llm_review is not installed"
+        )
+        return
+    active = [f for f in result.findings if f.active]
+    outcome = await module.llm_review(
+        files, root=root, backend=backend, static_findings=active, spec=spec
+    )
+    for index, reason in outcome.dismissed.items():
+        if 0 <= index < len(active):
+            active[index].dismissed_reason = reason
+    result.findings += outcome.findings
+    result.notes += outcome.notes
+
+
+async def review(
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    backend: Backend | None = None,
+    sources: Mapping[Path, str] | None = None,
+    spec: Spec | None = None,
+) -> ReviewResult:
+    """Review files and folders; static analysis always, the LLM too when ``backend`` is given."""
+    buffers = {
+        (p if p.is_absolute() else root / p).resolve(): text for p, text in (sources or {}).items()
+    }
+    files = collect_files(paths, root, extra=list(buffers))
+    python = [p for p in files if p.suffix == ".py"]
+    others: dict[str, list[Path]] = {}
+    for path in files:
+        if path.suffix in EXTENSIONS:
+            others.setdefault(EXTENSIONS[path.suffix], []).append(path)
+    per_file = await asyncio.to_thread(_static_python, python, root, buffers)
+    result = ReviewResult(files=[relative(p, root) for p in files])
+    for name in sorted(per_file):
+        result.findings += per_file[name]
+    if others:
+        other_findings, notes = await asyncio.to_thread(review_other, others, root)
+        result.findings += other_findings
+        result.notes += notes
+    if backend is not None and files:
+        texts = {
+            p: buffers.get(p) or p.read_text(encoding="utf-8", errors="replace") for p in files
+        }
+        await _llm_pass(result, texts, root, backend, spec)
+    result.risk_level = risk_level(result.findings)
+    return result
+
+
+__all__ = ["ReviewResult", "Severity", "review", "review_source", "risk_level"]

@@ -1,0 +1,273 @@
+"""ruff and bandit: run them (once over a tree, or on one in-memory buffer) and map results to findings."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from protosmith.analysis import rules
+from protosmith.analysis.findings import (
+    Category,
+    Evidence,
+    Finding,
+    Fix,
+    Position,
+    Range,
+    Severity,
+    TextEdit,
+)
+
+log = logging.getLogger(__name__)
+
+RUFF_SELECT = "E4,E7,E9,F,B,SIM,C901,PERF"
+RUFF_ARGS = [
+    "check",
+    "--output-format",
+    "json",
+    "--isolated",
+    "--no-cache",
+    "--exit-zero",
+    "--select",
+    RUFF_SELECT,
+    "--config",
+    "lint.mccabe.max-complexity=12",
+]
+BANDIT_SEVERITY = {"HIGH": Severity.MAJOR, "MEDIUM": Severity.MINOR, "LOW": Severity.INFO}
+BANDIT_KINDS: dict[str, str] = {
+    "B608": "sqli",
+    "B602": "cmdi",
+    "B603": "cmdi",
+    "B604": "cmdi",
+    "B605": "cmdi",
+    "B606": "cmdi",
+    "B607": "cmdi",
+    "B609": "cmdi",
+    "B307": "codeinj",
+    "B102": "codeinj",
+    "B301": "deserialization",
+    "B302": "deserialization",
+    "B506": "deserialization",
+    "B310": "ssrf",
+    "B313": "xxe",
+    "B314": "xxe",
+    "B315": "xxe",
+    "B316": "xxe",
+    "B317": "xxe",
+    "B318": "xxe",
+    "B319": "xxe",
+    "B320": "xxe",
+    "B311": "weakrand",
+    "B303": "hash",
+    "B324": "hash",
+    "B105": "secret",
+    "B106": "secret",
+    "B107": "secret",
+    "B201": "debug",
+    "B501": "tls",
+    "B502": "tls",
+    "B503": "tls",
+    "B504": "tls",
+    "B323": "tls",
+    "B701": "xss",
+    "B702": "xss",
+    "B703": "xss",
+    "B704": "xss",
+}
+BANDIT_IMPORT_NOTES = frozenset(
+    {"B101", "B403", "B404", "B405", "B406", "B407", "B408", "B409", "B410", "B411", "B412", "B413"}
+)
+"""Bandit results about an import or an assert, not a vulnerability; kept but not active."""
+
+
+def _ruff_command() -> list[str]:
+    return [sys.executable, "-m", "ruff"]
+
+
+def _ruff_rule(code: str) -> tuple[str, Severity, Category]:
+    if code.startswith("PERF"):
+        return rules.RUFF_PERF, Severity.INFO, Category.PERFORMANCE
+    if code == "C901":
+        return rules.COMPLEXITY, Severity.MINOR, Category.QUALITY
+    if code in ("F401", "F841", "F811"):
+        return rules.UNUSED, Severity.MINOR, Category.QUALITY
+    if code.startswith("F"):
+        return rules.LIKELY_BUG, Severity.MAJOR, Category.QUALITY
+    if code.startswith("B"):
+        return rules.BUGBEAR, Severity.MINOR, Category.QUALITY
+    if code.startswith("SIM"):
+        return rules.SIMPLIFY, Severity.INFO, Category.QUALITY
+    if code.startswith("E9") or code == "invalid-syntax" or not code:
+        return rules.SYNTAX, Severity.CRITICAL, Category.QUALITY
+    return rules.STYLE, Severity.MINOR, Category.QUALITY
+
+
+def _position(location: dict[str, int] | None) -> Position:
+    location = location or {"row": 1, "column": 1}
+    return Position(line=max(location["row"] - 1, 0), character=max(location["column"] - 1, 0))
+
+
+def ruff_finding(item: dict[str, Any], path: str) -> Finding:
+    """One ruff JSON result as a finding (with ruff's own fix as text edits)."""
+    code = item.get("code") or "invalid-syntax"
+    rule, severity, category = _ruff_rule(code)
+    fix = None
+    raw_fix = item.get("fix")
+    if raw_fix and raw_fix.get("edits"):
+        edits = [
+            TextEdit(
+                path=path,
+                range=Range(start=_position(e["location"]), end=_position(e["end_location"])),
+                new_text=e.get("content") or "",
+            )
+            for e in raw_fix["edits"]
+        ]
+        unsafe = raw_fix.get("applicability") != "safe"
+        title = raw_fix.get("message") or f"Fix {code}"
+        fix = Fix(title=f"{title} (ruff{', unsafe' if unsafe else ''})", edits=edits)
+    return Finding(
+        code=rule,
+        category=category,
+        severity=severity,
+        message=f"{item.get('message', '')} ({code})",
+        path=path,
+        range=Range(start=_position(item.get("location")), end=_position(item.get("end_location"))),
+        evidence=Evidence(source="ruff", rule_id=code, detail=item.get("url") or ""),
+        confidence=0.95,
+        fix=fix,
+    )
+
+
+def bandit_finding(item: dict[str, Any], path: str, lines: list[str]) -> Finding:
+    """One bandit result as a finding; the review decides later whether taint analysis confirms it."""
+    test_id = item.get("test_id", "")
+    kind = BANDIT_KINDS.get(test_id)
+    security = rules.BY_KIND.get(kind) if kind else None
+    line = max(int(item.get("line_number", 1)) - 1, 0)
+    col = int(item.get("col_offset", 0))
+    end_col = int(item.get("end_col_offset") or len(lines[line]) if line < len(lines) else col)
+    cwe = (item.get("issue_cwe") or {}).get("id")
+    severity = BANDIT_SEVERITY.get(item.get("issue_severity", "LOW"), Severity.INFO)
+    if item.get("issue_confidence") == "LOW" and severity != Severity.INFO:
+        severity = Severity.MINOR if severity == Severity.MAJOR else Severity.INFO
+    return Finding(
+        code=security.code if security else rules.OTHER_SECURITY,
+        category=Category.SECURITY,
+        severity=severity,
+        message=f"{item.get('issue_text', '')} (bandit {test_id})",
+        path=path,
+        range=Range(
+            start=Position(line=line, character=col),
+            end=Position(line=line, character=max(end_col, col)),
+        ),
+        evidence=Evidence(source="bandit", rule_id=test_id, detail=item.get("more_info", "")),
+        cwe=security.cwe if security else cwe,
+        confidence={"HIGH": 0.8, "MEDIUM": 0.6}.get(item.get("issue_confidence", ""), 0.4),
+    )
+
+
+def _relative(name: str, root: Path) -> str:
+    path = Path(name)
+    if not path.is_absolute():
+        path = (root / path).resolve()
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run_ruff(
+    files: Sequence[Path], root: Path, *, stdin: str | None = None
+) -> dict[str, list[Finding]]:
+    """ruff over many files in one process, or over one buffer (``stdin``) for ``files[0]``."""
+    if not files:
+        return {}
+    command = [*_ruff_command(), *RUFF_ARGS]
+    if stdin is not None:
+        command += ["--stdin-filename", str(files[0]), "-"]
+    else:
+        command += [str(f) for f in files]
+    try:
+        done = subprocess.run(
+            command, input=stdin, capture_output=True, text=True, cwd=root, timeout=300, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("ruff could not run: %s", error)
+        return {}
+    try:
+        items = json.loads(done.stdout or "[]")
+    except json.JSONDecodeError:
+        log.warning("ruff gave no JSON: %s", done.stderr.strip()[:500])
+        return {}
+    results: dict[str, list[Finding]] = {}
+    for item in items:
+        path = _relative(item.get("filename") or str(files[0]), root)
+        results.setdefault(path, []).append(ruff_finding(item, path))
+    return results
+
+
+def run_bandit(
+    files: Sequence[Path], root: Path, texts: dict[str, str]
+) -> dict[str, list[Finding]]:
+    """bandit over many files in one process (``texts`` gives each file's lines for ranges)."""
+    if not files:
+        return {}
+    command = [sys.executable, "-m", "bandit", "-f", "json", "-q", *[str(f) for f in files]]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, cwd=root, timeout=600, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("bandit could not run: %s", error)
+        return {}
+    try:
+        report = json.loads(done.stdout or "{}")
+    except json.JSONDecodeError:
+        log.warning("bandit gave no JSON: %s", done.stderr.strip()[:500])
+        return {}
+    return _collect_bandit(report.get("results", []), root, texts)
+
+
+def _collect_bandit(
+    items: list[dict[str, Any]], root: Path, texts: dict[str, str]
+) -> dict[str, list[Finding]]:
+    results: dict[str, list[Finding]] = {}
+    for item in items:
+        path = _relative(item.get("filename", ""), root)
+        lines = texts.get(path, "").splitlines()
+        results.setdefault(path, []).append(bandit_finding(item, path, lines))
+    return results
+
+
+_BANDIT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _bandit_manager() -> Any:
+    from bandit.core import config, manager
+
+    logging.getLogger("bandit").setLevel(logging.ERROR)
+    return manager.BanditManager(config.BanditConfig(), "file", quiet=True)
+
+
+def bandit_source(path: str, text: str) -> list[Finding]:
+    """bandit on one in-memory buffer, in process (its start-up cost is paid once per server)."""
+    from bandit.core import metrics
+
+    with _BANDIT_LOCK:
+        mgr = _bandit_manager()
+        mgr.results = []
+        mgr.scores = []
+        mgr.skipped = []
+        mgr.metrics = metrics.Metrics()
+        mgr._parse_file(path, io.BytesIO(text.encode("utf-8")), [path])
+        items = [issue.as_dict(with_code=False) for issue in mgr.results]
+    lines = text.splitlines()
+    return [bandit_finding(item, path, lines) for item in items]

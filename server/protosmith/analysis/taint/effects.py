@@ -1,0 +1,212 @@
+"""Side effects of calls and stores: containers, XML parsers, sessions, cookies, function summaries."""
+
+from __future__ import annotations
+
+import ast
+
+from protosmith.analysis.taint.context import Summary
+from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES, Evaluator
+from protosmith.analysis.taint.model import CLEAN, RANDOM, TV, join_all
+from protosmith.analysis.taint.state import MISSING, const_eval, key_of
+
+
+class Effects(Evaluator):
+    """What calls and subscript stores do to the state, beyond producing a value."""
+
+    def summary_of(self, name: str) -> Summary | None:
+        """The summary of a same-module function (provided by the function analyzer)."""
+        return None
+
+    def list_values(self, node: ast.expr) -> list[TV] | None:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return None
+            return [self.eval(e) for e in node.elts]
+        if isinstance(node, ast.Name) and node.id in self.state.lists:
+            return list(self.state.lists[node.id])
+        return None
+
+    def parser_state(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            return self._parser_kind(node) or ""
+        key = key_of(node)
+        return self.state.parsers.get(key, "") if key else ""
+
+    def is_xml_object(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "getroot":
+                return True
+            qname = self.ctx.qualify(node.func) or ""
+            return qname.startswith(XML_PARSE_PREFIXES)
+        key = key_of(node)
+        return key in self.state.xml_objects if key else False
+
+    def first_constant(self, node: ast.expr) -> object:
+        if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+            value = const_eval(node.elts[0], self.state)
+            return None if value is MISSING else value
+        if isinstance(node, ast.Name):
+            return self.state.consts.get(f"{node.id}[0]")
+        return None
+
+    def _parser_kind(self, call: ast.Call) -> str | None:
+        qname = self.ctx.qualify(call.func) or ""
+        if qname == "xml.sax.make_parser":
+            return "sax"
+        if qname in ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):
+            keywords = {k.arg: k.value for k in call.keywords}
+            resolve = keywords.get("resolve_entities")
+            enabled = resolve is None or not (
+                isinstance(resolve, ast.Constant) and resolve.value is False
+            )
+            dtd = keywords.get("load_dtd")
+            network = keywords.get("no_network")
+            if (isinstance(dtd, ast.Constant) and dtd.value is True) or (
+                isinstance(network, ast.Constant) and network.value is False
+            ):
+                enabled = True
+            return "xxe" if enabled else "safe"
+        return None
+
+    def _is_session(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return "session" in node.id.lower() and not node.id.lower().startswith(("db", "sql"))
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "session"
+            and not (isinstance(node.value, ast.Name) and node.value.id == "db")
+        )
+
+    def _store_item(self, target: ast.Subscript, value: TV) -> None:
+        state = self.state
+        base = target.value
+        key_value = self.eval(target.slice)
+        if self._is_session(base):
+            self.report(
+                "trustbound", target, value.join(key_value), "the session", through=target.slice
+            )
+            self.report("weakrand", target, value, "the session", origin_kind=RANDOM)
+        if isinstance(base, ast.Attribute) and base.attr == "headers":
+            self.report("header", target, value, "a response header")
+        base_key = key_of(base)
+        if base_key is None:
+            self.eval(base)
+            return
+        index = const_eval(target.slice, state)
+        if isinstance(index, (str, int)):
+            state.env[f"{base_key}[{index!r}]"] = value
+            items = state.lists.get(base_key)
+            if items is not None and isinstance(index, int) and -len(items) <= index < len(items):
+                items[index] = value
+        else:
+            state.lists.pop(base_key, None)
+        state.env[base_key] = state.env.get(base_key, CLEAN).join(value)
+
+    def call_effects(
+        self,
+        node: ast.Call,
+        qname: str | None,
+        short: str,
+        receiver: TV,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+    ) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return
+        base = key_of(func.value)
+        state = self.state
+        every = join_all([*args, *kwargs.values()])
+        if self._is_session(func.value) and short in ("setdefault", "update", "__setitem__"):
+            self.report("trustbound", node, every, "the session", through=node)
+            self.report("weakrand", node, every, "the session", origin_kind=RANDOM)
+        if short == "set_cookie":
+            cookie_value = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "value"), None)
+            )
+            if cookie_value is not None:
+                self.report(
+                    "weakrand", node, self.eval(cookie_value), "a cookie", origin_kind=RANDOM
+                )
+        if short == "setFeature" and base and len(node.args) == 2:
+            feature = ast.unparse(node.args[0])
+            enabled = const_eval(node.args[1], state)
+            if "external_ges" in feature or "external-general-entities" in feature:
+                state.parsers[base] = "xxe" if enabled else "sax"
+        if base is None:
+            return
+        if short == "set" and len(node.args) == 3:
+            section, option = (const_eval(a, state) for a in node.args[:2])
+            if section is not MISSING and option is not MISSING:
+                state.env[f"{base}[{(section, option)!r}]"] = args[2]
+            state.env[base] = state.env.get(base, CLEAN).join(args[2])
+            return
+        if short not in MUTATORS and short not in ("pop", "clear", "remove", "setdefault"):
+            return
+        items = state.lists.get(base)
+        if items is not None:
+            if short == "append" and args:
+                items.append(args[0])
+            elif (
+                short == "insert"
+                and len(args) == 2
+                and isinstance(const_eval(node.args[0], state), int)
+            ):
+                items.insert(const_eval(node.args[0], state), args[1])  # type: ignore[arg-type]
+            elif short == "pop":
+                index = const_eval(node.args[0], state) if node.args else -1
+                if isinstance(index, int) and -len(items) <= index < len(items):
+                    items.pop(index)
+                else:
+                    state.lists.pop(base, None)
+            elif short == "clear":
+                items.clear()
+            else:
+                state.lists.pop(base, None)
+        if short == "setdefault" and len(node.args) == 2:
+            key = const_eval(node.args[0], state)
+            if isinstance(key, (str, int)) and f"{base}[{key!r}]" not in state.env:
+                state.env[f"{base}[{key!r}]"] = args[1]
+        if short in MUTATORS or short == "setdefault":
+            state.env[base] = state.env.get(base, CLEAN).join(every)
+
+    def apply_summary(
+        self, node: ast.Call, short: str, receiver: TV, args: list[TV], kwargs: dict[str | None, TV]
+    ) -> TV | None:
+        func = node.func
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        if isinstance(func, ast.Attribute) and not (
+            isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        ):
+            return None
+        if isinstance(func, ast.Name) and func.id in self.ctx.imports:
+            return None
+        summary = self.summary_of(short)
+        if summary is None:
+            return None
+        offset = (
+            1
+            if summary.params[:1] in (["self"], ["cls"]) and isinstance(func, ast.Attribute)
+            else 0
+        )
+        by_index: dict[int, TV] = {i + offset: v for i, v in enumerate(args)}
+        for name, value in kwargs.items():
+            if name in summary.params:
+                by_index[summary.params.index(name)] = value
+        for index, kind, sink_node, sink, origin_kind in summary.sinks:
+            argument = by_index.get(index, CLEAN)
+            self.report(
+                kind,
+                sink_node,
+                argument,
+                sink,
+                origin_kind=origin_kind,
+                via=f"{short}() called at line {node.lineno}",
+            )
+        result = TV(summary.ret_origins, summary.ret_safe) if summary.ret_origins else CLEAN
+        for index in summary.returns:
+            result = result.join(by_index.get(index, CLEAN).sanitized(summary.ret_safe))
+        return result

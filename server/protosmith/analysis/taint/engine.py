@@ -1,0 +1,385 @@
+"""Intra-procedural dataflow over the AST, with summaries for same-module functions."""
+
+from __future__ import annotations
+
+import ast
+
+from protosmith.analysis.findings import Finding
+from protosmith.analysis.taint import sources
+from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
+from protosmith.analysis.taint.effects import Effects
+from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
+from protosmith.analysis.taint.rules import to_findings
+from protosmith.analysis.taint.sanitizers import guard_facts
+from protosmith.analysis.taint.state import MISSING, State, const_eval, join_states, key_of
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+TERMINATORS = frozenset({"abort", "sys.exit", "exit", "os._exit", "flask.abort", "quit"})
+MAX_STATEMENTS = 20000
+
+
+class FunctionAnalyzer(Effects):
+    """Walks one function body (or the module body) over the taint lattice."""
+
+    def __init__(
+        self,
+        ctx: ModuleContext,
+        state: State,
+        *,
+        request_names: set[str],
+        summary_mode: bool = False,
+        view: bool = False,
+        name: str = "",
+    ) -> None:
+        self.ctx = ctx
+        self.state = state
+        self.request_names = request_names
+        self.summary_mode = summary_mode
+        self.view = view
+        self.name = name
+        self.param_sinks: list[tuple[int, str, ast.AST, str, str]] = []
+        self.returns: list[TV] = []
+        self.loops: list[tuple[list[State], list[State]]] = []
+        self.budget = MAX_STATEMENTS
+
+    def summary_of(self, name: str) -> Summary | None:
+        return summarize(self.ctx, name)
+
+    # -- statements -------------------------------------------------------------------------
+    def run(self, body: list[ast.stmt]) -> State | None:
+        """Analyze a block; None when every path through it ends (return, raise, abort)."""
+        state: State | None = self.state
+        for statement in body:
+            if state is None:
+                return None
+            self.state = state
+            self.budget -= 1
+            if self.budget < 0:
+                return state
+            state = self.statement(statement)
+        return state
+
+    def statement(self, node: ast.stmt) -> State | None:
+        method = getattr(self, f"_stmt_{type(node).__name__}", None)
+        if method is not None:
+            return method(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.eval(child)
+        return self.state
+
+    def _stmt_FunctionDef(self, node: ast.stmt) -> State | None:
+        return self.state
+
+    _stmt_AsyncFunctionDef = _stmt_ClassDef = _stmt_Import = _stmt_ImportFrom = _stmt_FunctionDef
+
+    def _stmt_Expr(self, node: ast.Expr) -> State | None:
+        self.eval(node.value)
+        if (
+            isinstance(node.value, ast.Call)
+            and (self.ctx.qualify(node.value.func) or "") in TERMINATORS
+        ):
+            return None
+        return self.state
+
+    def _stmt_Assign(self, node: ast.Assign) -> State | None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self.bind(target, value, node.value)
+        return self.state
+
+    def _stmt_AnnAssign(self, node: ast.AnnAssign) -> State | None:
+        if node.value is not None:
+            self.bind(node.target, self.eval(node.value), node.value)
+        return self.state
+
+    def _stmt_AugAssign(self, node: ast.AugAssign) -> State | None:
+        value = self.eval(node.target).join(self.eval(node.value))
+        name = node.target.id if isinstance(node.target, ast.Name) else None
+        constant = const_eval(ast.BinOp(node.target, node.op, node.value), self.state)
+        self.bind(node.target, value, None)
+        if name and constant is not MISSING:
+            self.state.consts[name] = constant
+        return self.state
+
+    def _stmt_Return(self, node: ast.Return) -> State | None:
+        if node.value is not None:
+            value = self.eval(node.value)
+            self.returns.append(value)
+            body = (
+                node.value.elts[0]
+                if isinstance(node.value, ast.Tuple) and node.value.elts
+                else node.value
+            )
+            json_like = isinstance(body, (ast.Dict, ast.List, ast.DictComp, ast.ListComp))
+            if self.view and self.ctx.framework in ("flask", "") and not json_like:
+                self.report("xss", node, self.eval(body), "the HTTP response", through=body)
+            if SECRET_NAME.search(self.name):
+                self.report(
+                    "weakrand",
+                    node,
+                    value,
+                    f"the return value of {self.name}()",
+                    origin_kind=RANDOM,
+                )
+        return None
+
+    def _stmt_Raise(self, node: ast.Raise) -> State | None:
+        if node.exc is not None:
+            self.eval(node.exc)
+        return None
+
+    def _stmt_Break(self, node: ast.Break) -> State | None:
+        if self.loops:
+            self.loops[-1][0].append(self.state)
+        return None
+
+    def _stmt_Continue(self, node: ast.Continue) -> State | None:
+        if self.loops:
+            self.loops[-1][1].append(self.state)
+        return None
+
+    def refined(self, state: State, test: ast.expr, positive: bool) -> State:
+        """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
+        result = state.copy()
+        for subject, kinds in guard_facts(test, positive):
+            targets = (
+                [subject]
+                if key_of(subject)
+                else [n for n in ast.walk(subject) if isinstance(n, ast.Name)]
+            )
+            for target in targets:
+                key = key_of(target)
+                if key and key in result.env:
+                    result.env[key] = result.env[key].sanitized(kinds)
+                    if kinds and isinstance(target, ast.Name):
+                        for entry in [k for k in result.env if k.startswith(key + "[")]:
+                            result.env[entry] = result.env[entry].sanitized(kinds)
+        return result
+
+    def _stmt_If(self, node: ast.If) -> State | None:
+        test = const_eval(node.test, self.state)
+        if test is not MISSING:
+            branch = node.body if test else node.orelse
+            return self.run(branch)
+        self.eval(node.test)
+        before = self.state
+        self.state = self.refined(before, node.test, True)
+        after_body = self.run(node.body)
+        self.state = self.refined(before, node.test, False)
+        after_else = self.run(node.orelse)
+        return join_states([after_body, after_else])
+
+    def _loop(
+        self, body: list[ast.stmt], orelse: list[ast.stmt], bind: ast.expr | None, value: TV
+    ) -> State | None:
+        entry = self.state
+        current: State = entry
+        breaks: list[State] = []
+        for _ in range(2):
+            self.state = current.copy()
+            if bind is not None:
+                self.bind(bind, value, None)
+            self.loops.append(([], []))
+            after = self.run(body)
+            loop_breaks, continues = self.loops.pop()
+            breaks = loop_breaks
+            merged = join_states([current, after, *continues])
+            current = merged if merged is not None else current
+        self.state = current
+        after_else = self.run(orelse) if orelse else current
+        return join_states([after_else, *breaks])
+
+    def _stmt_For(self, node: ast.For) -> State | None:
+        return self._loop(node.body, node.orelse, node.target, self.eval(node.iter))
+
+    _stmt_AsyncFor = _stmt_For
+
+    def _stmt_While(self, node: ast.While) -> State | None:
+        self.eval(node.test)
+        return self._loop(node.body, node.orelse, None, CLEAN)
+
+    def _stmt_With(self, node: ast.With) -> State | None:
+        for item in node.items:
+            value = self.eval(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, value, item.context_expr)
+        return self.run(node.body)
+
+    _stmt_AsyncWith = _stmt_With
+
+    def _stmt_Try(self, node: ast.Try) -> State | None:
+        before = self.state
+        self.state = before.copy()
+        after_body = self.run(node.body)
+        if after_body is not None and node.orelse:
+            self.state = after_body
+            after_body = self.run(node.orelse)
+        outcomes: list[State | None] = [after_body]
+        handler_entry = join_states([before, after_body]) or before
+        for handler in node.handlers:
+            self.state = handler_entry.copy()
+            if handler.name:
+                self.state.env.pop(handler.name, None)
+            outcomes.append(self.run(handler.body))
+        result = join_states(outcomes)
+        if node.finalbody:
+            self.state = result if result is not None else handler_entry.copy()
+            final = self.run(node.finalbody)
+            return final if result is not None else None
+        return result
+
+    _stmt_TryStar = _stmt_Try
+
+    def _stmt_Match(self, node: ast.Match) -> State | None:
+        subject = const_eval(node.subject, self.state)
+        self.eval(node.subject)
+        before = self.state
+        outcomes: list[State | None] = []
+        for case in node.cases:
+            pattern = case.pattern
+            if subject is not MISSING and isinstance(pattern, ast.MatchValue):
+                if const_eval(pattern.value, before) != subject:
+                    continue
+                self.state = before.copy()
+                return self.run(case.body)
+            self.state = before.copy()
+            outcomes.append(self.run(case.body))
+        outcomes.append(before)
+        return join_states(outcomes)
+
+    # -- assignment ---------------------------------------------------------------------------
+    def bind(self, target: ast.expr, value: TV, source: ast.expr | None) -> None:
+        state = self.state
+        if isinstance(target, ast.Name):
+            state.forget(target.id)
+            state.env[target.id] = value
+            if source is not None:
+                self._remember(target.id, source)
+            if SECRET_NAME.search(target.id):
+                self.report("weakrand", target, value, f"`{target.id}`", origin_kind=RANDOM)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            parts = (
+                source.elts
+                if isinstance(source, (ast.Tuple, ast.List))
+                and len(source.elts) == len(target.elts)
+                else None
+            )
+            for index, element in enumerate(target.elts):
+                part = parts[index] if parts is not None else None
+                self.bind(element, self.eval(part) if part is not None else value, part)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, value, None)
+        elif isinstance(target, ast.Attribute):
+            self.eval(target.value)
+            key = key_of(target)
+            if key:
+                state.forget(key)
+                state.env[key] = value
+        elif isinstance(target, ast.Subscript):
+            self._store_item(target, value)
+
+    def _remember(self, name: str, source: ast.expr) -> None:
+        state = self.state
+        constant = const_eval(source, state)
+        if constant is not MISSING:
+            state.consts[name] = constant
+        if isinstance(source, (ast.List, ast.Tuple)) and not any(
+            isinstance(e, ast.Starred) for e in source.elts
+        ):
+            state.lists[name] = [self.eval(e) for e in source.elts]
+            first = const_eval(source.elts[0], state) if source.elts else MISSING
+            if first is not MISSING:
+                state.consts[f"{name}[0]"] = first
+        elif isinstance(source, ast.Dict):
+            for key_node, item in zip(source.keys, source.values, strict=True):
+                key = const_eval(key_node, state) if key_node is not None else MISSING
+                if isinstance(key, (str, int)):
+                    state.env[f"{name}[{key!r}]"] = self.eval(item)
+        if isinstance(source, ast.Call):
+            kind = self._parser_kind(source)
+            if kind:
+                state.parsers[name] = kind
+            if self.is_xml_object(source):
+                state.xml_objects.add(name)
+        elif isinstance(source, ast.Name) and source.id in state.parsers:
+            state.parsers[name] = state.parsers[source.id]
+
+
+def _params(func: FunctionNode) -> list[ast.arg]:
+    arguments = func.args
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+
+
+def summarize(ctx: ModuleContext, name: str) -> Summary | None:
+    """The (cached) summary of the same-module function ``name``; None if unknown or recursive."""
+    if name in ctx.summaries:
+        return ctx.summaries[name]
+    func = ctx.functions.get(name)
+    if func is None or name in ctx.computing:
+        return None
+    ctx.computing.add(name)
+    params = _params(func)
+    state = State()
+    for index, arg in enumerate(params):
+        state.env[arg.arg] = TV(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
+    analyzer = FunctionAnalyzer(
+        ctx, state, request_names=set(ctx.request_names), summary_mode=True, name=name
+    )
+    analyzer.run(func.body)
+    ctx.computing.discard(name)
+    returned = join_all(analyzer.returns)
+    summary = Summary(
+        params=[a.arg for a in params],
+        returns=frozenset(o.index for o in returned.origins if o.kind == PARAM),
+        ret_origins=frozenset(o for o in returned.origins if o.kind != PARAM),
+        ret_safe=returned.safe_for,
+        sinks=analyzer.param_sinks,
+    )
+    ctx.summaries[name] = summary
+    return summary
+
+
+def _entry_state(
+    ctx: ModuleContext, func: FunctionNode, module_state: State
+) -> tuple[State, set[str], bool]:
+    state = State(consts=dict(module_state.consts))
+    request_names = set(ctx.request_names)
+    view = any(sources.is_route_decorator(d) for d in func.decorator_list)
+    for arg in _params(func):
+        annotation = sources.annotation_name(arg.annotation)
+        if arg.arg in sources.REQUEST_PARAM_NAMES or annotation in sources.REQUEST_ANNOTATIONS:
+            request_names.add(arg.arg)
+            continue
+        if (
+            view
+            and ctx.framework == "fastapi"
+            and arg.arg not in ("self", "cls")
+            and annotation not in sources.SAFE_PARAM_ANNOTATIONS
+        ):
+            state.env[arg.arg] = sources.origin_at(arg, f"request parameter `{arg.arg}`")
+    defaults = func.args.defaults  # they belong to the last positional-only *and* plain args
+    positional = [*func.args.posonlyargs, *func.args.args]
+    for arg, default in zip(positional[len(positional) - len(defaults) :], defaults, strict=True):
+        if sources.default_is_dependency(default):
+            state.env.pop(arg.arg, None)
+    return state, request_names, view
+
+
+def analyze_module(tree: ast.Module, text: str, path: str) -> list[Finding]:
+    """Security findings of the taint rules for one parsed module."""
+    ctx = ModuleContext.build(tree)
+    module = FunctionAnalyzer(ctx, State(), request_names=set(ctx.request_names))
+    module_state = module.run(tree.body) or State()
+    ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            state, request_names, view = _entry_state(ctx, node, module_state)
+            analyzer = FunctionAnalyzer(
+                ctx, state, request_names=request_names, view=view, name=node.name
+            )
+            analyzer.run(node.body)
+    return to_findings(ctx.raw, text, path)
+
+
+__all__ = ["INPUT", "analyze_module"]

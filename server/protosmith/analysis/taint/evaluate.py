@@ -1,0 +1,389 @@
+"""Expression evaluation over the taint lattice: how values (and their taint) are built."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import cast
+
+from protosmith.analysis.taint import sanitizers, sinks, sources
+from protosmith.analysis.taint.context import ModuleContext, RawFinding
+from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
+from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
+
+SAFE_PREFIX = re.compile(r"^(/[^/\\]|https?://[^/]+/)")
+"""A URL built after this constant prefix keeps a fixed host (no open redirect, no SSRF)."""
+FILE_ONLY_IGNORED = frozenset({"xss", "xxe", "redirect", "trustbound", "header", "ssrf"})
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "put"}
+)
+SAFE_REQUEST_ACCESSORS = frozenset(
+    {
+        "get",
+        "getlist",
+        "get_json",
+        "get_data",
+        "to_dict",
+        "items",
+        "values",
+        "lists",
+        "getall",
+        "json",
+        "body",
+        "form",
+        "query_params",
+        "path_params",
+        "read",
+        "decode",
+    }
+)
+XML_PARSE_PREFIXES = ("xml.", "lxml.", "defusedxml.")
+
+
+class Evaluator:
+    """Evaluates expressions in ``self.state`` and reports sink hits (base of the function analyzer)."""
+
+    ctx: ModuleContext
+    state: State
+    request_names: set[str]
+    summary_mode: bool
+    param_sinks: list[tuple[int, str, ast.AST, str, str]]
+
+    @property
+    def imports(self) -> dict[str, str]:
+        return self.ctx.imports
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(
+        self,
+        kind: str,
+        node: ast.AST,
+        value: TV,
+        sink: str,
+        *,
+        origin_kind: str = INPUT,
+        through: ast.expr | None = None,
+        via: str = "",
+    ) -> None:
+        """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
+        origins = value.dangerous_for(kind, origin_kind)
+        if kind in FILE_ONLY_IGNORED:
+            origins = [o for o in origins if o.web or o.kind != INPUT]
+        if not origins:
+            return
+        params = [o for o in origins if o.kind == PARAM]
+        if self.summary_mode:
+            for origin in params:
+                self.param_sinks.append((origin.index, kind, node, sink, origin_kind))
+            return
+        real = [o for o in origins if o.kind != PARAM]
+        if real:
+            names = self._tainted_names(through) if through is not None else []
+            self.ctx.raw.append(RawFinding(kind, node, sink, real, names, via, origin_kind))
+
+    def _tainted_names(self, node: ast.expr) -> list[str]:
+        names = []
+        for sub in ast.walk(node):
+            if (
+                isinstance(sub, ast.Name)
+                and self.state.env.get(sub.id, CLEAN).tainted
+                and sub.id not in names
+            ):
+                names.append(sub.id)
+        return names
+
+    def value(self, node: ast.expr) -> TV:
+        return self.eval(node)
+
+    # -- expressions --------------------------------------------------------------------------
+    def eval(self, node: ast.expr) -> TV:
+        """Taint of ``node``; calls inside it are checked against sinks as a side effect."""
+        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        if method is not None:
+            return method(node)
+        return join_all(
+            [
+                self.eval(child)
+                for child in ast.iter_child_nodes(node)
+                if isinstance(child, ast.expr)
+            ]
+        )
+
+    def _eval_Constant(self, node: ast.Constant) -> TV:
+        return CLEAN
+
+    def _request_root(self, node: ast.expr) -> str:
+        """'source' for request data, 'clean' for harmless request attributes, '' otherwise."""
+        current = node
+        first_attr = ""
+        while True:
+            if isinstance(current, ast.Attribute):
+                if (
+                    isinstance(current.value, ast.Name)
+                    and current.value.id == "self"
+                    and current.attr == "request"
+                ):
+                    return "clean" if first_attr in sources.CLEAN_REQUEST_ATTRS else "source"
+                first_attr = current.attr
+                current = current.value
+            elif isinstance(current, ast.Subscript):
+                current = current.value
+            elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+                if current.func.attr not in SAFE_REQUEST_ACCESSORS:
+                    return ""
+                first_attr = current.func.attr
+                current = current.func.value
+            else:
+                break
+        if (
+            isinstance(current, ast.Name)
+            and current.id in self.request_names
+            and current.id not in self.state.env
+        ):
+            return "clean" if first_attr in sources.CLEAN_REQUEST_ATTRS else "source"
+        return ""
+
+    def _eval_Name(self, node: ast.Name) -> TV:
+        if node.id in self.state.env:
+            return self.state.env[node.id]
+        if node.id in self.request_names:
+            return sources.origin_at(node, node.id)
+        return self.ctx.globals.get(node.id, CLEAN)
+
+    def _eval_Attribute(self, node: ast.Attribute) -> TV:
+        root = self._request_root(node)
+        if root:
+            return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
+        qname = self.ctx.qualify(node)
+        if qname in sources.ATTR_SOURCES:
+            return sources.origin_at(node, sources.ATTR_SOURCES[qname], web=False)
+        key = key_of(node)
+        if key is not None and key in self.state.env:
+            return self.state.env[key]
+        return self.eval(node.value)
+
+    def _eval_Subscript(self, node: ast.Subscript) -> TV:
+        root = self._request_root(node)
+        if root:
+            return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
+        key = key_of(node)
+        if key is not None and key in self.state.env:
+            return self.state.env[key]
+        base = node.value
+        if isinstance(base, ast.Name) and base.id in self.state.lists:
+            index = const_eval(node.slice, self.state)
+            items = self.state.lists[base.id]
+            if isinstance(index, int) and -len(items) <= index < len(items):
+                return items[index]
+        if isinstance(node.slice, ast.Slice):
+            self.eval(node.slice)
+        return self.eval(base)
+
+    def _eval_JoinedStr(self, node: ast.JoinedStr) -> TV:
+        value = join_all(
+            [self.eval(v.value) for v in node.values if isinstance(v, ast.FormattedValue)]
+        )
+        first = node.values[0] if node.values else None
+        if (
+            isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and SAFE_PREFIX.match(first.value)
+        ):
+            value = value.sanitized(frozenset({"redirect", "ssrf"}))
+        return value
+
+    def _eval_BinOp(self, node: ast.BinOp) -> TV:
+        value = self.eval(node.left).join(self.eval(node.right))
+        leftmost: ast.expr = node
+        while isinstance(leftmost, ast.BinOp):
+            leftmost = leftmost.left
+        if (
+            isinstance(leftmost, ast.Constant)
+            and isinstance(leftmost.value, str)
+            and SAFE_PREFIX.match(leftmost.value)
+        ):
+            value = value.sanitized(frozenset({"redirect", "ssrf"}))
+        return value
+
+    def _eval_Compare(self, node: ast.Compare) -> TV:
+        self.eval(node.left)
+        for comparator in node.comparators:
+            self.eval(comparator)
+        return CLEAN
+
+    def _eval_UnaryOp(self, node: ast.UnaryOp) -> TV:
+        value = self.eval(node.operand)
+        return CLEAN if isinstance(node.op, ast.Not) else value
+
+    def _eval_IfExp(self, node: ast.IfExp) -> TV:
+        test = const_eval(node.test, self.state)
+        if test is not MISSING:
+            return self.eval(node.body if test else node.orelse)
+        self.eval(node.test)
+        return self.eval(node.body).join(self.eval(node.orelse))
+
+    def _eval_Lambda(self, node: ast.Lambda) -> TV:
+        return CLEAN
+
+    def _eval_Dict(self, node: ast.Dict) -> TV:
+        return join_all([self.eval(v) for v in node.values])
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> TV:
+        saved = self.state
+        self.state = saved.copy()
+        for generator in node.generators:
+            self.bind(generator.target, self.eval(generator.iter), None)
+            for condition in generator.ifs:
+                self.eval(condition)
+        if isinstance(node, ast.DictComp):
+            result = self.eval(node.key).join(self.eval(node.value))
+        else:
+            result = self.eval(node.elt)
+        self.state = saved
+        return result
+
+    _eval_ListComp = _eval_SetComp = _eval_GeneratorExp = _eval_DictComp = _comprehension
+
+    def _eval_NamedExpr(self, node: ast.NamedExpr) -> TV:
+        value = self.eval(node.value)
+        self.bind(node.target, value, node.value)
+        return value
+
+    def bind(self, target: ast.expr, value: TV, source: ast.expr | None) -> None:
+        """Assign ``value`` to ``target`` (overridden by the statement analyzer)."""
+        raise NotImplementedError
+
+    # -- calls ------------------------------------------------------------------------------
+    def _eval_Call(self, node: ast.Call) -> TV:
+        root = self._request_root(node)
+        if root:
+            for arg in node.args:
+                self.eval(arg)
+            return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
+        func = node.func
+        qname = self.ctx.qualify(func)
+        short = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else ""
+        )
+        receiver = self.eval(func.value) if isinstance(func, ast.Attribute) else CLEAN
+        args = [self.eval(a) for a in node.args]
+        kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
+        hits = sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self))
+        for hit in hits:
+            if hit.value.tainted:
+                self.report(hit.kind, node, hit.value, hit.sink, through=node)
+        self.call_effects(node, qname, short, receiver, args, kwargs)
+        if hits and not short.startswith(("text", "TextClause")):
+            return CLEAN
+        return self.call_result(node, qname, short, receiver, args, kwargs)
+
+    def call_effects(
+        self,
+        node: ast.Call,
+        qname: str | None,
+        short: str,
+        receiver: TV,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+    ) -> None:
+        """Mutations of containers and parsers, session stores and cookies (statement analyzer)."""
+
+    def call_result(
+        self,
+        node: ast.Call,
+        qname: str | None,
+        short: str,
+        receiver: TV,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+    ) -> TV:
+        """Taint of a call's result."""
+        name = qname or short
+        if name in sources.CALL_SOURCES:
+            return sources.origin_at(node, sources.CALL_SOURCES[name], web=False)
+        if short in sources.SOCKET_METHODS:
+            return sources.origin_at(node, f"socket {short}()", web=False)
+        if (
+            short in sources.TORNADO_METHODS
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+        ):
+            return sources.origin_at(node, sources.describe(node))
+        if sources.random_source(qname):
+            return sources.random_origin(node)
+        everything = join_all([receiver, *args, *kwargs.values()])
+        if (
+            short in sources.FILE_READ_METHODS
+            and isinstance(node.func, ast.Attribute)
+            and not receiver.tainted
+        ):
+            base = node.func.value
+            if isinstance(base, ast.Call) and (self.ctx.qualify(base.func) or "") in (
+                "open",
+                "io.open",
+                "pathlib.Path",
+            ):
+                return sources.origin_at(node, "file read", web=False)
+        kinds = sanitizers.call_sanitizes(qname, short)
+        if kinds is not None:
+            return CLEAN if kinds == sanitizers.ALL else everything.sanitized(kinds)
+        if short in sanitizers.CLEAN_METHODS and isinstance(node.func, ast.Attribute):
+            return CLEAN
+        if (
+            short in sinks.XSS_NAMES
+            or short in sinks.REDIRECT_NAMES
+            or short in ("jsonify", "render_template", "send_from_directory", "url_for", "abort")
+        ):
+            return CLEAN
+        if (
+            isinstance(node.func, ast.Attribute)
+            and short in ("get", "pop", "setdefault")
+            and node.args
+        ):
+            keyed = self._keyed_read(
+                node.func.value, node.args[0], node.args[1] if len(node.args) > 1 else None
+            )
+            if keyed is not None:
+                return keyed
+        if short == "get" and len(node.args) == 2 and isinstance(node.func, ast.Attribute):
+            config = key_of(node.func.value)
+            section = const_eval(node.args[0], self.state)
+            option = const_eval(node.args[1], self.state)
+            if config and section is not MISSING and option is not MISSING:
+                entry = f"{config}[{(section, option)!r}]"
+                if entry in self.state.env:
+                    return self.state.env[entry]
+        summary_value = self.apply_summary(node, short, receiver, args, kwargs)
+        if summary_value is not None:
+            return summary_value
+        return everything
+
+    def _keyed_read(
+        self, base: ast.expr, key_node: ast.expr, default: ast.expr | None
+    ) -> TV | None:
+        base_key = key_of(base)
+        key = const_eval(key_node, self.state)
+        if base_key is None or key is MISSING or not isinstance(key, (str, int)):
+            return None
+        entry = f"{base_key}[{key!r}]"
+        if entry in self.state.env:
+            return self.state.env[entry].join(self.eval(default) if default is not None else CLEAN)
+        return None
+
+    def apply_summary(
+        self, node: ast.Call, short: str, receiver: TV, args: list[TV], kwargs: dict[str | None, TV]
+    ) -> TV | None:
+        """Result of a same-module function call (overridden by the statement analyzer)."""
+        return None
+
+
+def origin_for_random(origin: Origin) -> bool:
+    """True for PRNG origins."""
+    return origin.kind == RANDOM

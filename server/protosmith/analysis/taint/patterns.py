@@ -1,0 +1,260 @@
+"""Security rules that need no dataflow: secrets in source, debug mode, TLS, cookie flags, weak hashes."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from protosmith.analysis.findings import (
+    Category,
+    Evidence,
+    Finding,
+    Fix,
+    Position,
+    Range,
+    Severity,
+    TextEdit,
+)
+from protosmith.analysis.rules import BY_KIND
+from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.rules import node_range
+
+SECRET_VAR = re.compile(
+    r"(^|_)(password|passwd|pwd|secret|secret_key|token|api_key|apikey|access_key|private_key|"
+    r"auth_token|client_secret|access_token|refresh_token)$",
+    re.IGNORECASE,
+)
+PLACEHOLDER = re.compile(
+    r"^(|x+|\*+|\.+|-+|changeme|change_me|placeholder|none|null|dummy|example|redacted|"
+    r"<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s|your[_-].*|.*_here|todo|tbd|fixme)$",
+    re.IGNORECASE,
+)
+SESSIONISH = re.compile(r"session|sess|sid|token|auth|jwt|remember|login|csrf|xsrf", re.IGNORECASE)
+NON_SECURITY_HASH = re.compile(
+    r"etag|checksum|cache|fingerprint|file_?hash|md5sum|content_hash|dedup|shard|bucket",
+    re.IGNORECASE,
+)
+WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
+TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
+
+
+class PatternChecker(ast.NodeVisitor):
+    """Visits one module and collects pattern findings."""
+
+    def __init__(self, ctx: ModuleContext, text: str, path: str) -> None:
+        self.ctx = ctx
+        self.lines = text.splitlines()
+        self.path = path
+        self.findings: list[Finding] = []
+        self.function: list[str] = []
+
+    def add(
+        self,
+        kind: str,
+        node: ast.AST,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        fix: Fix | None = None,
+        confidence: float = 0.8,
+    ) -> None:
+        security = BY_KIND[kind]
+        self.findings.append(
+            Finding(
+                code=security.code,
+                category=Category.SECURITY,
+                severity=severity or Severity(security.severity),
+                message=f"{security.title}: {message}",
+                path=self.path,
+                range=node_range(node),
+                evidence=Evidence(source="protosmith", rule_id=kind),
+                cwe=security.cwe,
+                confidence=confidence,
+                fix=fix or Fix(title=f"Fix {security.title.lower()}", instruction=security.fix),
+            )
+        )
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.function.append(node.name)
+        self.generic_visit(node)
+        self.function.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    # -- hard-coded secrets and configuration flags -----------------------------------------
+    def _secret(self, name: str, value: ast.expr, node: ast.AST) -> None:
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            return
+        text = value.value.strip()
+        leaf = name.rsplit(".", 1)[-1].strip("'\"[]")
+        if not SECRET_VAR.search(leaf) or PLACEHOLDER.match(text) or " " in text:
+            return
+        if text.lower() in (leaf.lower(), leaf.lower().replace("_", "")) or (
+            text.upper() == text and "_" in text and text.isidentifier()
+        ):
+            return
+        self.add("secret", node, f"`{leaf}` is assigned a literal value")
+
+    def _flag(self, name: str, value: ast.expr, node: ast.AST) -> None:
+        leaf = name.rsplit(".", 1)[-1].strip("'\"[]").upper()
+        truthy = isinstance(value, ast.Constant) and value.value is True
+        falsy = isinstance(value, ast.Constant) and value.value is False
+        if (
+            leaf == "DEBUG"
+            and truthy
+            and (self.path.endswith("settings.py") or "." in name or "[" in name)
+        ):
+            self.add("debug", node, f"`{name}` is set to True")
+        if leaf == "SESSION_COOKIE_SECURE" and falsy:
+            self.add("securecookie", node, "`SESSION_COOKIE_SECURE` is False")
+        if leaf == "SESSION_COOKIE_HTTPONLY" and falsy:
+            self.add("httponly", node, "`SESSION_COOKIE_HTTPONLY` is False")
+        if leaf in ("CHECK_HOSTNAME",) and falsy:
+            self.add("tls", node, "hostname checking is disabled")
+        if leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE"):
+            self.add("tls", node, "certificate verification is disabled (`CERT_NONE`)")
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            name = ast.unparse(target)
+            self._secret(name, node.value, node)
+            self._flag(name, node.value, node)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._secret(key.value, value, value)
+        self.generic_visit(node)
+
+    # -- calls ------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        qname = self.ctx.qualify(node.func) or ""
+        short = qname.rsplit(".", 1)[-1] if qname else getattr(node.func, "attr", "")
+        keywords = {k.arg: k for k in node.keywords if k.arg}
+        for keyword in node.keywords:
+            if keyword.arg and keyword.arg not in ("user", "username"):
+                self._secret(keyword.arg, keyword.value, keyword.value)
+        if short == "run" and "debug" in keywords and _true(keywords["debug"].value):
+            self.add("debug", keywords["debug"], "the application runs with `debug=True`")
+        verify = keywords.get("verify")
+        if verify is not None and _false(verify.value):
+            self.add(
+                "tls",
+                verify,
+                "`verify=False` disables certificate checks",
+                fix=self._remove_keyword(verify),
+            )
+        if qname in TLS_OFF_CALLS:
+            self.add(
+                "tls", node, f"`{qname}()` creates a context that does not verify certificates"
+            )
+        if short == "set_cookie":
+            self._cookie(node, keywords)
+        if qname.startswith("jinja2.") and short == "Environment":
+            autoescape = keywords.get("autoescape")
+            if autoescape is None or _false(autoescape.value):
+                self.add(
+                    "xss",
+                    node,
+                    "a Jinja2 environment is created without autoescaping",
+                    severity=Severity.MINOR,
+                )
+        self._hash(node, qname, short, keywords)
+        self.generic_visit(node)
+
+    def _cookie(self, node: ast.Call, keywords: dict[str, ast.keyword]) -> None:
+        name = node.args[0] if node.args else keywords["key"].value if "key" in keywords else None
+        value = (
+            node.args[1]
+            if len(node.args) > 1
+            else keywords["value"].value
+            if "value" in keywords
+            else None
+        )
+        label = " ".join(ast.unparse(n) for n in (name, value) if n is not None)
+        sessionish = bool(SESSIONISH.search(label))
+        secure = keywords.get("secure")
+        if secure is not None and _false(secure.value):
+            self.add("securecookie", secure, "the cookie is set with `secure=False`")
+        elif secure is None and sessionish:
+            self.add("securecookie", node, "a session-like cookie is set without `secure=True`")
+        httponly = keywords.get("httponly")
+        if httponly is not None and _false(httponly.value) and sessionish:
+            self.add("httponly", httponly, "a session-like cookie is set with `httponly=False`")
+        elif httponly is None and sessionish:
+            self.add("httponly", node, "a session-like cookie is set without `httponly=True`")
+
+    def _hash(
+        self, node: ast.Call, qname: str, short: str, keywords: dict[str, ast.keyword]
+    ) -> None:
+        algorithm = ""
+        if qname.startswith("hashlib.") and short in WEAK_HASHES:
+            algorithm = short
+        elif qname == "hashlib.new" and node.args and isinstance(node.args[0], ast.Constant):
+            algorithm = str(node.args[0].value).lower().replace("-", "")
+        elif (
+            qname.startswith(("Crypto.Hash.", "Cryptodome.Hash."))
+            and qname.split(".")[2].lower() in WEAK_HASHES
+        ):
+            algorithm = qname.split(".")[2].lower()
+        elif (
+            qname.startswith("cryptography.hazmat.primitives.hashes.")
+            and short.lower() in WEAK_HASHES
+        ):
+            algorithm = short.lower()
+        if algorithm not in WEAK_HASHES:
+            return
+        used = keywords.get("usedforsecurity")
+        if used is not None and _false(used.value):
+            return
+        line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
+        context = " ".join([*self.function, line])
+        if NON_SECURITY_HASH.search(context):
+            return
+        sensitive = re.search(r"pass|pwd|token|secret|sign|auth|key", context, re.IGNORECASE)
+        self.add(
+            "hash",
+            node,
+            f"{algorithm.upper()} is broken for security use",
+            severity=Severity.MAJOR if sensitive else Severity.MINOR,
+            confidence=0.8 if sensitive else 0.6,
+            fix=Fix(
+                title="Use a strong hash",
+                instruction="Use hashlib.sha256 (or better) for integrity and signatures; for passwords use a "
+                "KDF (hashlib.scrypt, argon2, bcrypt). If this is a non-security checksum, pass usedforsecurity=False.",
+            ),
+        )
+
+    def _remove_keyword(self, keyword: ast.keyword) -> Fix | None:
+        line = keyword.lineno - 1
+        if keyword.end_lineno != keyword.lineno or line >= len(self.lines):
+            return None
+        text = self.lines[line]
+        start = text.rfind(",", 0, keyword.col_offset)
+        if start < 0:
+            return None
+        end = keyword.end_col_offset or keyword.col_offset
+        edit = TextEdit(
+            path=self.path,
+            range=Range(
+                start=Position(line=line, character=start), end=Position(line=line, character=end)
+            ),
+            new_text="",
+        )
+        return Fix(title="Remove verify=False", edits=[edit])
+
+
+def _true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, 0) and node.value is not None
+
+
+def check_patterns(tree: ast.Module, ctx: ModuleContext, text: str, path: str) -> list[Finding]:
+    """All pattern findings of one module."""
+    checker = PatternChecker(ctx, text, path)
+    checker.visit(tree)
+    return checker.findings

@@ -1,0 +1,293 @@
+"""Sanitizers, type conversions and validation guards that make tainted data safe for a sink class."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from protosmith.analysis.taint.model import ALL_KINDS
+
+ALL = ALL_KINDS
+QUOTES = ("'", '"')
+LITERAL_START, LITERAL_END, LITERAL_INNER = "literal-start", "literal-end", "literal-inner"
+LITERAL_CHECKS = frozenset({LITERAL_START, LITERAL_END, LITERAL_INNER})
+"""Guards proving a value is one quoted string literal, which ``eval`` turns into a plain string."""
+
+CONVERSIONS = frozenset(
+    {
+        "int",
+        "float",
+        "bool",
+        "complex",
+        "len",
+        "ord",
+        "abs",
+        "round",
+        "hash",
+        "id",
+        "isinstance",
+        "callable",
+        "uuid.UUID",
+        "decimal.Decimal",
+        "ipaddress.ip_address",
+        "ipaddress.ip_network",
+        "datetime.date.fromisoformat",
+        "datetime.datetime.fromisoformat",
+        "datetime.datetime.strptime",
+        "url_for",
+        "flask.url_for",
+        "django.urls.reverse",
+        "reverse",
+        "secrets.token_hex",
+        "secrets.token_urlsafe",
+        "secrets.token_bytes",
+        "uuid.uuid4",
+        "uuid.uuid1",
+        "os.urandom",
+        "time.time",
+        "ast.literal_eval",
+        "os.path.exists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.getsize",
+        "hmac.compare_digest",
+        "secrets.compare_digest",
+    }
+)
+"""Calls whose result carries no attacker-shaped text, whatever their arguments."""
+
+CLEAN_PREFIXES = ("hashlib.", "hmac.", "secrets.", "bcrypt.", "argon2.")
+
+CLEAN_METHODS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "isnumeric",
+        "isdecimal",
+        "isidentifier",
+        "islower",
+        "isupper",
+        "isspace",
+        "isascii",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+        "hexdigest",
+        "digest",
+        "exists",
+        "is_file",
+        "is_dir",
+        "keys",
+        "fetchone",
+        "fetchall",
+        "fetchmany",
+        "cursor",
+        "close",
+        "commit",
+    }
+)
+"""Methods whose result is a boolean, a number, a digest or database rows, not request text."""
+
+KIND_SANITIZERS: dict[str, frozenset[str]] = {
+    "html.escape": frozenset({"xss"}),
+    "markupsafe.escape": frozenset({"xss"}),
+    "flask.escape": frozenset({"xss"}),
+    "jinja2.escape": frozenset({"xss"}),
+    "cgi.escape": frozenset({"xss"}),
+    "django.utils.html.escape": frozenset({"xss"}),
+    "django.utils.html.strip_tags": frozenset({"xss"}),
+    "bleach.clean": frozenset({"xss"}),
+    "xml.sax.saxutils.escape": frozenset({"xss"}),
+    "shlex.quote": frozenset({"cmdi"}),
+    "pipes.quote": frozenset({"cmdi"}),
+    "shlex.join": frozenset({"cmdi"}),
+    "os.path.basename": frozenset({"pathtraver"}),
+    "werkzeug.utils.secure_filename": frozenset({"pathtraver"}),
+    "secure_filename": frozenset({"pathtraver"}),
+    "django.utils.text.get_valid_filename": frozenset({"pathtraver"}),
+    "ldap.filter.escape_filter_chars": frozenset({"ldapi"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldapi"}),
+    "ldap.dn.escape_dn_chars": frozenset({"ldapi"}),
+    "escape_filter_chars": frozenset({"ldapi"}),
+    "urllib.parse.quote": ALL - {"pathtraver", "redirect", "ssrf"},
+    "urllib.parse.quote_plus": ALL - {"redirect", "ssrf"},
+    "urllib.parse.urlencode": frozenset({"xss", "header", "cmdi", "sqli", "ldapi", "xpathi"}),
+    "json.dumps": frozenset({"header"}),
+    "re.escape": frozenset({"header"}),
+}
+
+_ESCAPE_NAME = re.compile(r"escape|encode_for_html|html_encode|sanitize_html", re.IGNORECASE)
+
+
+def call_sanitizes(qname: str | None, short: str) -> frozenset[str] | None:
+    """Kinds a call makes its argument safe for: ALL for conversions, None when it is no sanitizer."""
+    if qname in CONVERSIONS or short in ("int", "float", "bool", "len"):
+        return ALL
+    if qname and qname.startswith(CLEAN_PREFIXES):
+        return ALL
+    if qname in KIND_SANITIZERS:
+        return KIND_SANITIZERS[qname]
+    if short in KIND_SANITIZERS:
+        return KIND_SANITIZERS[short]
+    if _ESCAPE_NAME.search(short):
+        kinds = {"xss"}
+        lowered = short.lower()
+        if "ldap" in lowered or "filter" in lowered:
+            kinds.add("ldapi")
+        if "xpath" in lowered:
+            kinds.add("xpathi")
+        if "sql" in lowered:
+            kinds.add("sqli")
+        if "shell" in lowered:
+            kinds.add("cmdi")
+        return frozenset(kinds)
+    return None
+
+
+_VALIDATORS = frozenset(
+    {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier", "isascii"}
+)
+_REGEX_FULL = frozenset({"fullmatch"})
+_REGEX_ANCHORED = frozenset({"match", "search"})
+_PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
+_REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "is_safe_redirect"})
+
+Fact = tuple[ast.expr, frozenset[str]]
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _anchored(pattern: ast.expr) -> bool:
+    if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
+        text = pattern.value
+        return text.startswith("^") and (text.endswith("$") or text.endswith("\\Z"))
+    return False
+
+
+def _positive_call_facts(node: ast.Call) -> list[Fact]:
+    name = _call_name(node)
+    func = node.func
+    if name in _VALIDATORS and isinstance(func, ast.Attribute):
+        return [(func.value, ALL)]
+    regex = name in _REGEX_FULL or (
+        name in _REGEX_ANCHORED and node.args and _anchored(node.args[0])
+    )
+    if regex and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id == "re" and len(node.args) >= 2:
+            return [(node.args[1], ALL)]
+        if func.value.id != "re" and node.args:
+            return [(node.args[0], ALL)]
+    quote = node.args[0] if node.args else None
+    quoted = isinstance(quote, ast.Constant) and quote.value in QUOTES
+    if name in ("startswith", "endswith") and quoted and isinstance(func, ast.Attribute):
+        check = LITERAL_START if name == "startswith" else LITERAL_END
+        return [(func.value, frozenset({check}))]
+    if name in _PATH_CHECKS and isinstance(func, ast.Attribute):
+        return [(func.value, frozenset({"pathtraver"}))]
+    if name in _REDIRECT_CHECKS and node.args:
+        return [(node.args[0], frozenset({"redirect", "ssrf"}))]
+    if name == "isinstance" and len(node.args) == 2:
+        kinds = node.args[1]
+        names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
+        if all(isinstance(n, ast.Name) and n.id in ("int", "float", "bool") for n in names):
+            return [(node.args[0], ALL)]
+    return []
+
+
+def _is_collection(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id.isupper() or any(k in node.id.lower() for k in ("allow", "valid", "white"))
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper() or any(k in node.attr.lower() for k in ("allow", "valid"))
+    if isinstance(node, ast.Call):
+        return _call_name(node) in ("keys", "values", "frozenset", "set")
+    return False
+
+
+def _compare_facts(node: ast.Compare, positive: bool) -> list[Fact]:
+    if len(node.ops) != 1:
+        return []
+    op, left, right = node.ops[0], node.left, node.comparators[0]
+    if isinstance(op, (ast.In, ast.NotIn)):
+        member = isinstance(op, ast.In) == positive
+        if member and _is_collection(right):
+            return [(left, ALL)]
+        if not member and isinstance(left, ast.Constant) and left.value in QUOTES:
+            return [(right, frozenset({LITERAL_INNER}))]
+        dotdot = isinstance(left, ast.Constant) and left.value in ("..", "../", "/")
+        if dotdot and not member:
+            return [(right, frozenset({"pathtraver"}))]
+        return []
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        equal = isinstance(op, ast.Eq) == positive
+        facts: list[Fact] = []
+        for subject, other in ((left, right), (right, left)):
+            if isinstance(subject, ast.Call) and _call_name(subject) == "commonpath" and equal:
+                args = subject.args[0] if subject.args else None
+                if isinstance(args, (ast.List, ast.Tuple)):
+                    facts += [(elt, frozenset({"pathtraver"})) for elt in args.elts]
+            if (
+                isinstance(subject, ast.Call)
+                and _call_name(subject) in ("basename", "secure_filename")
+                and equal
+                and subject.args
+            ):
+                facts.append((subject.args[0], frozenset({"pathtraver"})))
+                facts.append((other, frozenset({"pathtraver"})))
+            if (
+                equal
+                and isinstance(other, ast.Constant)
+                and isinstance(subject, (ast.Name, ast.Attribute))
+            ):
+                facts.append((subject, ALL))
+            if (
+                isinstance(subject, ast.Attribute)
+                and subject.attr in ("netloc", "hostname")
+                and equal
+            ):
+                inner = subject.value
+                if isinstance(inner, ast.Call) and inner.args:
+                    facts.append((inner.args[0], frozenset({"redirect", "ssrf"})))
+        return facts
+    if (
+        isinstance(op, (ast.Is, ast.IsNot))
+        and isinstance(right, ast.Constant)
+        and right.value is None
+    ):
+        not_none = isinstance(op, ast.IsNot) == positive
+        if not_none and isinstance(left, ast.Call):
+            return _positive_call_facts(left)
+    return []
+
+
+def guard_facts(test: ast.expr, positive: bool) -> list[Fact]:
+    """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return guard_facts(test.operand, not positive)
+    if isinstance(test, ast.BoolOp):
+        conjunctive = isinstance(test.op, ast.And) == positive
+        if conjunctive:
+            facts: list[Fact] = []
+            for value in test.values:
+                facts += guard_facts(value, positive)
+            return facts
+        return []
+    if isinstance(test, ast.Compare):
+        return _compare_facts(test, positive)
+    if isinstance(test, ast.Call) and positive:
+        return _positive_call_facts(test)
+    return []

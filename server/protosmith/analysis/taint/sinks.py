@@ -1,0 +1,343 @@
+"""Dangerous calls (sinks) and which of their arguments must not carry untrusted data."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Protocol
+
+from protosmith.analysis.taint.model import TV, join_all
+
+
+@dataclass
+class Hit:
+    """A sink reached by a value; dangerous when the value has origins not safe for ``kind``."""
+
+    kind: str
+    value: TV
+    sink: str
+
+
+class Evaluator(Protocol):
+    """What sink matching needs from the dataflow engine."""
+
+    @property
+    def imports(self) -> dict[str, str]:
+        """Local name → qualified name of the module's imports."""
+        ...
+
+    def value(self, node: ast.expr) -> TV:
+        """Taint of an expression in the current state."""
+        ...
+
+    def list_values(self, node: ast.expr) -> list[TV] | None:
+        """Element taints of a list literal or precisely tracked list variable."""
+        ...
+
+    def parser_state(self, node: ast.expr) -> str:
+        """'xxe' for an XML parser with external entities enabled, 'safe', or ''."""
+        ...
+
+    def is_xml_object(self, node: ast.expr) -> bool:
+        """True when ``node`` names a parsed XML tree or element."""
+        ...
+
+    def first_constant(self, node: ast.expr) -> object:
+        """The constant first element of a list literal or tracked list variable, else None."""
+        ...
+
+
+SQL_METHODS = frozenset(
+    {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query"}
+)
+SHELL_CALLS = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "os.popen2",
+        "os.popen3",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "commands.getoutput",
+        "commands.getstatusoutput",
+        "asyncio.create_subprocess_shell",
+        "pty.spawn",
+    }
+)
+PROCESS_CALLS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "asyncio.create_subprocess_exec",
+    }
+)
+SHELLS = frozenset(
+    {"sh", "bash", "zsh", "/bin/sh", "/bin/bash", "cmd", "cmd.exe", "powershell", "pwsh"}
+)
+CODE_CALLS = frozenset({"eval", "exec", "compile", "execfile", "builtins.eval", "builtins.exec"})
+DESERIALIZE_CALLS = frozenset(
+    {
+        "pickle.loads",
+        "pickle.load",
+        "pickle.Unpickler",
+        "cPickle.loads",
+        "cPickle.load",
+        "_pickle.loads",
+        "dill.loads",
+        "dill.load",
+        "marshal.loads",
+        "marshal.load",
+        "jsonpickle.decode",
+        "jsonpickle.loads",
+        "shelve.open",
+        "pandas.read_pickle",
+        "yaml.unsafe_load",
+        "yaml.unsafe_load_all",
+        "torch.load",
+    }
+)
+SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader"})
+PATH_CALLS = frozenset(
+    {
+        "open",
+        "io.open",
+        "codecs.open",
+        "os.open",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.removedirs",
+        "os.mkdir",
+        "os.makedirs",
+        "os.listdir",
+        "os.scandir",
+        "os.rename",
+        "os.replace",
+        "os.chmod",
+        "os.truncate",
+        "shutil.rmtree",
+        "shutil.copy",
+        "shutil.copy2",
+        "shutil.copyfile",
+        "shutil.copytree",
+        "shutil.move",
+        "flask.send_file",
+        "send_file",
+        "fastapi.responses.FileResponse",
+        "starlette.responses.FileResponse",
+        "FileResponse",
+        "tarfile.open",
+        "zipfile.ZipFile",
+    }
+)
+PATH_METHODS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "iterdir"}
+)
+REDIRECT_NAMES = frozenset(
+    {"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"}
+)
+XSS_NAMES = frozenset(
+    {
+        "render_template_string",
+        "Markup",
+        "mark_safe",
+        "SafeString",
+        "HttpResponse",
+        "HTMLResponse",
+        "make_response",
+        "Response",
+        "Template",
+        "from_string",
+    }
+)
+LXML_PARSE = frozenset({"fromstring", "XML", "parse", "XMLID", "iterparse", "fromstringlist"})
+STDLIB_PARSER_CALLS = frozenset(
+    {
+        "xml.dom.minidom.parseString",
+        "xml.dom.minidom.parse",
+        "xml.dom.pulldom.parseString",
+        "xml.dom.pulldom.parse",
+    }
+)
+LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext_s", "search_ext", "search"})
+SSRF_CALLS = frozenset(
+    {
+        f"{lib}.{verb}"
+        for lib in ("requests", "httpx")
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "stream")
+    }
+    | {
+        "urllib.request.urlopen",
+        "urllib.request.Request",
+        "urllib.urlopen",
+        "urllib2.urlopen",
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+        "urllib3.request",
+    }
+)
+
+
+def _arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in names:
+            return keyword.value
+    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
+        return call.args[index]
+    return None
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _const(node: ast.expr | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _process_hits(call: ast.Call, qname: str, ev: Evaluator) -> list[Hit]:
+    command = _arg(call, 0, "args")
+    if command is None:
+        return []
+    shell = _kw(call, "shell")
+    shell_mode = qname.endswith("shell") or (
+        shell is not None and _const(shell) is not False and _const(shell) != 0
+    )
+    if shell_mode:
+        return [Hit("cmdi", ev.value(command), qname)]
+    elements = ev.list_values(command)
+    if elements is None:
+        return [Hit("cmdi", ev.value(command), qname)]
+    if not elements:
+        return []
+    first = ev.first_constant(command)
+    if isinstance(first, str) and first.rsplit("/", 1)[-1] in SHELLS:
+        return [Hit("cmdi", join_all(elements), qname)]
+    return [Hit("cmdi", elements[0], qname)]
+
+
+def _xss_hits(call: ast.Call, short: str, ev: Evaluator) -> list[Hit]:
+    if short in ("Response", "HttpResponse", "make_response"):
+        for name in ("mimetype", "content_type", "media_type"):
+            kind = _const(_kw(call, name))
+            if isinstance(kind, str) and "html" not in kind:
+                return []
+    body = _arg(call, 0, "content", "response", "body", "source")
+    if body is None:
+        return []
+    if isinstance(body, ast.Tuple) and body.elts:
+        body = body.elts[0]
+    return [Hit("xss", ev.value(body), short)]
+
+
+def _xml_hits(call: ast.Call, qname: str, short: str, ev: Evaluator) -> list[Hit]:
+    source = _arg(call, 0, "source", "text", "string")
+    if source is None:
+        return []
+    if qname.startswith("lxml.etree.") and short in LXML_PARSE:
+        parser = _arg(call, 1, "parser")
+        if parser is not None and ev.parser_state(parser) == "safe":
+            return []
+        return [Hit("xxe", ev.value(source), qname)]
+    if qname in STDLIB_PARSER_CALLS:
+        parser = _arg(call, 1, "parser")
+        if parser is not None and ev.parser_state(parser) == "xxe":
+            return [Hit("xxe", ev.value(source), qname)]
+        return []
+    func = call.func
+    parser_object = func.value if isinstance(func, ast.Attribute) else None
+    parsing = short in ("parse", "feed", "parseString") and parser_object is not None
+    if parsing and parser_object is not None and ev.parser_state(parser_object) == "xxe":
+        return [Hit("xxe", ev.value(source), short)]
+    return []
+
+
+def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> list[Hit]:
+    """Every sink check that applies to ``call`` (tainted or not: a sink's result is not the payload)."""
+    name = qname or ""
+    func = call.func
+    receiver = func.value if isinstance(func, ast.Attribute) else None
+    hits: list[Hit] = []
+    if short in SQL_METHODS and receiver is not None and not name.startswith(("subprocess", "os.")):
+        query = _arg(call, 0, "sql", "statement", "query", "operation", "raw_query")
+        if query is not None:
+            hits.append(Hit("sqli", ev.value(query), f"{short}()"))
+    if short == "extra" and receiver is not None:
+        values = [
+            ev.value(k.value) for k in call.keywords if k.arg in ("where", "select", "tables")
+        ]
+        hits.append(Hit("sqli", join_all(values), "extra()"))
+    if short == "RawSQL" and call.args:
+        hits.append(Hit("sqli", ev.value(call.args[0]), "RawSQL"))
+    if name in SHELL_CALLS:
+        command = _arg(call, 0, "cmd", "command")
+        if command is not None:
+            hits.append(Hit("cmdi", ev.value(command), name))
+    elif name in PROCESS_CALLS:
+        hits += _process_hits(call, name, ev)
+    elif name.startswith(("os.exec", "os.spawn", "os.posix_spawn")):
+        hits.append(Hit("cmdi", join_all([ev.value(a) for a in call.args]), name))
+    if name in CODE_CALLS and isinstance(func, ast.Name):
+        code = _arg(call, 0, "source", "expression")
+        if code is not None:
+            hits.append(Hit("codeinj", ev.value(code), name))
+    if name in DESERIALIZE_CALLS:
+        data = _arg(call, 0, "data", "file", "filename", "string")
+        if data is not None:
+            hits.append(Hit("deserialization", ev.value(data), name))
+    if name in ("yaml.load", "yaml.load_all"):
+        loader = _arg(call, 1, "Loader")
+        loader_name = ast.unparse(loader).rsplit(".", 1)[-1] if loader is not None else ""
+        if loader_name not in SAFE_YAML_LOADERS and call.args:
+            hits.append(Hit("deserialization", ev.value(call.args[0]), name))
+    if name in PATH_CALLS or short in ("send_file", "FileResponse"):
+        hits += [Hit("pathtraver", ev.value(a), name or short) for a in call.args[:2]]
+        target = _kw(call, "file") or _kw(call, "path") or _kw(call, "path_or_file")
+        if target is not None:
+            hits.append(Hit("pathtraver", ev.value(target), name or short))
+    elif short in PATH_METHODS and receiver is not None and not name:
+        hits.append(Hit("pathtraver", ev.value(receiver), short))
+    if short in REDIRECT_NAMES:
+        target = _arg(call, 0, "location", "url", "to", "redirect_to")
+        if target is not None:
+            hits.append(Hit("redirect", ev.value(target), short))
+    if short in XSS_NAMES and (short != "Template" or name.startswith("jinja2")):
+        hits += _xss_hits(call, short, ev)
+    hits += _xml_hits(call, name, short, ev)
+    if short in LDAP_METHODS and any(i.startswith("ldap") for i in ev.imports.values()):
+        args = [
+            *call.args[:3],
+            *(
+                k.value
+                for k in call.keywords
+                if "filter" in (k.arg or "") or "base" in (k.arg or "")
+            ),
+        ]
+        hits.append(Hit("ldapi", join_all([ev.value(a) for a in args]), short))
+    if (short == "xpath" and receiver is not None) or name in (
+        "lxml.etree.XPath",
+        "lxml.etree.XPathEvaluator",
+    ):
+        path = _arg(call, 0, "_path", "path")
+        if path is not None:
+            hits.append(Hit("xpathi", ev.value(path), short))
+    finder = short in ("findall", "iterfind", "findtext", "find") and bool(call.args)
+    if (
+        finder
+        and receiver is not None
+        and not name.startswith("re.")
+        and ev.is_xml_object(receiver)
+    ):
+        hits.append(Hit("xpathi", ev.value(call.args[0]), short))
+    if name in SSRF_CALLS or name in ("requests.request", "httpx.request"):
+        index = 1 if name.endswith(".request") and name != "urllib3.request" else 0
+        url = _arg(call, index, "url", "host")
+        if url is not None:
+            hits.append(Hit("ssrf", ev.value(url), name))
+    header_call = short in ("add", "set", "add_header", "setdefault") and len(call.args) >= 2
+    if header_call and isinstance(receiver, ast.Attribute) and receiver.attr == "headers":
+        hits.append(Hit("header", ev.value(call.args[1]), "headers"))
+    return hits

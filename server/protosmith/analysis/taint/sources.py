@@ -1,0 +1,153 @@
+"""Where untrusted data enters: web request objects, handler parameters, argv, stdin, environment."""
+
+from __future__ import annotations
+
+import ast
+
+from protosmith.analysis.taint.model import INPUT, RANDOM, TV, Origin
+
+REQUEST_MODULES = ("flask", "quart", "werkzeug", "bottle", "sanic", "starlette", "fastapi")
+REQUEST_PARAM_NAMES = frozenset({"request", "req"})
+REQUEST_ANNOTATIONS = frozenset({"Request", "HttpRequest", "WSGIRequest", "ASGIRequest"})
+
+CLEAN_REQUEST_ATTRS = frozenset(
+    {
+        "method",
+        "is_secure",
+        "is_json",
+        "scheme",
+        "endpoint",
+        "blueprint",
+        "url_rule",
+        "remote_addr",
+        "user",
+        "session",
+        "content_length",
+        "is_ajax",
+        "csrf_processing_done",
+        "mimetype",
+        "app",
+        "state",
+    }
+)
+"""Request attributes an attacker cannot shape into an injection payload (or handled elsewhere)."""
+
+SAFE_PARAM_ANNOTATIONS = frozenset(
+    {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "Session"}
+)
+"""FastAPI parameters of these types are converted and validated before the handler runs."""
+
+ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
+)
+
+CALL_SOURCES: dict[str, str] = {
+    "input": "input()",
+    "raw_input": "raw_input()",
+    "os.getenv": "environment variable",
+    "os.environ.get": "environment variable",
+    "os.getenvb": "environment variable",
+    "sys.stdin.read": "standard input",
+    "sys.stdin.readline": "standard input",
+    "sys.stdin.readlines": "standard input",
+}
+ATTR_SOURCES: dict[str, str] = {"sys.argv": "sys.argv", "os.environ": "os.environ"}
+SOCKET_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg"})
+TORNADO_METHODS = frozenset(
+    {"get_argument", "get_arguments", "get_query_argument", "get_body_argument", "get_cookie"}
+)
+FILE_READ_METHODS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes"})
+
+RANDOM_FUNCS = frozenset(
+    {
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "sample",
+        "shuffle",
+        "uniform",
+        "getrandbits",
+        "randbytes",
+        "normalvariate",
+        "gauss",
+        "triangular",
+        "betavariate",
+        "expovariate",
+        "gammavariate",
+        "lognormvariate",
+        "paretovariate",
+        "vonmisesvariate",
+        "weibullvariate",
+        "rand",
+        "randn",
+        "random_sample",
+        "bytes",
+    }
+)
+
+
+def describe(node: ast.AST, limit: int = 60) -> str:
+    """Short source text of a node for messages."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def origin_at(node: ast.AST, description: str, *, kind: str = INPUT, web: bool = True) -> TV:
+    """A value tainted by a single origin located at ``node``."""
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    return TV(frozenset({Origin(kind, description, line, col, web)}))
+
+
+def random_source(qname: str | None) -> bool:
+    """True for module-level PRNG calls of ``random`` or ``numpy.random`` (not SystemRandom)."""
+    if not qname:
+        return False
+    for prefix in ("random.", "numpy.random.", "np.random."):
+        if qname.startswith(prefix):
+            rest = qname[len(prefix) :]
+            return rest in RANDOM_FUNCS
+    return False
+
+
+def random_origin(node: ast.AST) -> TV:
+    """Origin for a weak PRNG call."""
+    return origin_at(node, describe(node), kind=RANDOM)
+
+
+def is_route_decorator(decorator: ast.expr) -> bool:
+    """``@app.route(...)``, ``@router.get(...)``, ``@bp.post(...)`` and similar."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATORS
+
+
+def annotation_name(annotation: ast.expr | None) -> str:
+    """The last dotted component of an annotation (``Annotated[int, ...]`` gives ``int``)."""
+    if annotation is None:
+        return ""
+    if isinstance(annotation, ast.Subscript):
+        base = annotation_name(annotation.value)
+        if base in ("Annotated", "Optional"):
+            inner = annotation.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                inner = inner.elts[0]
+            return annotation_name(inner)
+        return base
+    if isinstance(annotation, ast.Name):
+        return annotation.id
+    if isinstance(annotation, ast.Attribute):
+        return annotation.attr
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value.rsplit(".", 1)[-1]
+    return ""
+
+
+def default_is_dependency(default: ast.expr | None) -> bool:
+    """FastAPI ``Depends(...)``/``Security(...)`` parameters are not request data."""
+    if isinstance(default, ast.Call):
+        func = default.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        return name in ("Depends", "Security")
+    return False

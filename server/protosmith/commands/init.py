@@ -1,0 +1,99 @@
+"""``protosmith init "PROSE" [-o protosmith.toml] [--force]``: draft a spec with the LLM.
+
+The drafter returns a spec that already validates; this command writes it (never over an
+existing file unless ``--force``), prints it, and checks the written file exactly as
+``protosmith check`` would, so what the user sees is what every other command will read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from protosmith.commands.check import report
+from protosmith.llm.errors import BackendError
+from protosmith.settings import Settings, resolve_settings
+from protosmith.spec.loader import load_spec
+
+log = logging.getLogger(__name__)
+
+EXIT_BACKEND_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _error(message: str) -> None:
+    print(f"protosmith init: {message}", file=sys.stderr)
+
+
+async def _draft(settings: Settings, prose: str) -> tuple[str, list[str]]:
+    """Run the drafter on the configured backend; return the TOML text and the repairs."""
+    from protosmith.agents.spec_drafter import draft_spec
+    from protosmith.llm.factory import create_backend
+    from protosmith.spec.toml_writer import dumps
+
+    backend = create_backend(settings)
+    try:
+        outcome = await draft_spec(backend, prose, max_tokens=min(settings.max_tokens, 1536))
+    finally:
+        await backend.aclose()
+    return dumps(outcome.spec), outcome.repairs
+
+
+def write_new(target: Path, text: str, *, force: bool) -> None:
+    """Write the spec; without ``force`` an existing file is never replaced (exclusive create)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not force:
+        with target.open("x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        return
+    handle, temporary = tempfile.mkstemp(prefix=".protosmith-", suffix=".toml", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draft, write, print and check a spec; exit 1 when the backend fails, 2 on bad usage."""
+    prose = args.prose.strip()
+    target = Path(args.output)
+    if not prose:
+        _error("describe the prototype in a sentence or more")
+        return EXIT_USAGE
+    if target.exists() and not args.force:
+        _error(f"{target} already exists; pass --force to overwrite it")
+        return EXIT_USAGE
+    cli = {"backend": args.backend, "model": args.model, "base_url": args.base_url}
+    settings, problems = resolve_settings(cli=cli)
+    for problem in problems:
+        _error(problem)
+    try:
+        text, repairs = asyncio.run(_draft(settings, prose))
+    except BackendError as error:
+        _error(f"the {settings.backend} LLM backend failed: {error}")
+        return EXIT_BACKEND_FAILED
+    except OSError as error:
+        log.debug("backend start failed", exc_info=True)
+        _error(f"cannot start the {settings.backend} LLM backend: {error}")
+        return EXIT_BACKEND_FAILED
+    try:
+        write_new(target, text, force=args.force)
+    except FileExistsError:
+        _error(f"{target} already exists; pass --force to overwrite it")
+        return EXIT_USAGE
+    except OSError as error:
+        _error(f"cannot write {target}: {error}")
+        return EXIT_BACKEND_FAILED
+    print(text, end="")
+    for repair in repairs:
+        _error(f"repaired: {repair}")
+    print(f"wrote {target}; review it, then run `protosmith generate`", file=sys.stderr)
+    return report(load_spec(target))

@@ -1,0 +1,163 @@
+"""Diagnostics for open documents: spec checking while typing, cheap static review on open/save.
+
+Each document has layers of diagnostics: ``check`` (spec problems, or the static review of a
+Python file) and ``review`` (the findings of the last ``protosmith.review`` command, LLM ones
+included). A change drops the ``review`` layer at once, because its ranges and fixes were
+computed for the old text, and schedules a new ``check``; a newer change cancels the pending
+check, and a result computed for a version that is no longer current is discarded. So stale
+diagnostics never linger, and the latest version always wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from protosmith.lsp import convert
+
+if TYPE_CHECKING:
+    from protosmith.lsp.server import ProtosmithServer
+
+log = logging.getLogger("protosmith.lsp.documents")
+SPEC_NAME = "protosmith.toml"
+SPEC_DEBOUNCE_S = 0.2
+SOURCE_DEBOUNCE_S = 0.5
+
+
+def is_spec(uri: str) -> bool:
+    """Whether the document is a protosmith spec."""
+    return uri.rsplit("/", 1)[-1] == SPEC_NAME
+
+
+def is_python(uri: str) -> bool:
+    """Whether the document is a Python source file on disk (not an untitled buffer)."""
+    return uri.startswith("file:") and uri.endswith(".py")
+
+
+class DocumentChecker:
+    """Schedules, runs and publishes the cheap per-document checks."""
+
+    def __init__(self, server: ProtosmithServer) -> None:
+        self._server = server
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self.layers: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        self._warned: set[str] = set()
+
+    def opened(self, uri: str) -> None:
+        """Check a newly opened spec or Python file right away."""
+        if is_spec(uri) or (is_python(uri) and self._on_save(uri)):
+            self._schedule(uri, 0.0)
+
+    def changed(self, uri: str) -> None:
+        """Drop stale command results and re-check after a short pause in typing."""
+        stale = self.layers.get(uri, {}).pop("review", None)
+        if is_spec(uri):
+            self._schedule(uri, SPEC_DEBOUNCE_S)
+        elif is_python(uri) and self._on_save(uri):
+            self._schedule(uri, SOURCE_DEBOUNCE_S)
+        elif stale or self.layers.get(uri, {}).pop("check", None):
+            self.publish(uri)
+
+    def saved(self, uri: str) -> None:
+        """Re-run the static review of a saved Python file."""
+        if is_python(uri) and self._on_save(uri):
+            self._schedule(uri, 0.0)
+
+    def closed(self, uri: str) -> None:
+        """Forget the document and clear its diagnostics."""
+        pending = self._pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        self.layers.pop(uri, None)
+        self._server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    def set_layer(self, uri: str, layer: str, diagnostics: list[types.Diagnostic]) -> None:
+        """Replace one layer (e.g. from the review command) and publish the document."""
+        layers = self.layers.setdefault(uri, {})
+        layers[layer] = diagnostics
+        if layer == "review":
+            layers.pop("check", None)  # a full review includes the static findings
+        self.publish(uri)
+
+    def publish(self, uri: str) -> None:
+        """Push every layer of a document, tagged with its current version when open."""
+        merged = [d for layer in self.layers.get(uri, {}).values() for d in layer]
+        document = self._server.workspace.text_documents.get(uri)
+        self._server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=merged, version=document.version if document else None
+            )
+        )
+
+    def _on_save(self, uri: str) -> bool:
+        return self._server.settings_for(uri).review.onSave
+
+    def _schedule(self, uri: str, delay: float) -> None:
+        previous = self._pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.ensure_future(self._check(uri, delay))
+        self._pending[uri] = task
+        task.add_done_callback(lambda t: self._done(uri, t))
+
+    def _done(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self._pending.get(uri) is task:
+            del self._pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("checking %s failed", uri, exc_info=task.exception())
+
+    async def _check(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        document = self._server.workspace.get_text_document(uri)
+        version, text = document.version, document.source
+        path = convert.uri_to_path(uri)
+        loop = asyncio.get_running_loop()
+        if is_spec(uri):
+            work = functools.partial(_spec_diagnostics, text, path)
+        else:
+            root = self._server.folder_for(path)
+            work = functools.partial(_source_diagnostics, path, text, root, version)
+        try:
+            diagnostics = await loop.run_in_executor(self._server.executor, work)
+        except ImportError as error:
+            self._warn_once(str(error))
+            return
+        current = self._server.workspace.text_documents.get(uri)
+        if current is None or current.version != version:
+            return  # a newer version is being checked; this result is stale
+        self.layers.setdefault(uri, {})["check"] = diagnostics
+        self.publish(uri)
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning("diagnostics unavailable: %s", message)
+
+
+def _spec_diagnostics(text: str, path: Path) -> list[types.Diagnostic]:
+    """PS1xx diagnostics of a spec's text (runs in a worker thread)."""
+    from protosmith.spec.loader import load_spec_text
+
+    lines = text.splitlines()
+    return [convert.spec_diagnostic(p, lines) for p in load_spec_text(text, path).problems]
+
+
+def _source_diagnostics(
+    path: Path, text: str, root: Path, version: int | None
+) -> list[types.Diagnostic]:
+    """Static review diagnostics of one in-memory Python file (runs in a worker thread)."""
+    try:
+        from protosmith.analysis.review import review_source
+    except ImportError as error:
+        raise ImportError(f"the review service is not installed ({error})") from error
+
+    findings = review_source(path, text, root=root)
+    return [convert.finding_diagnostic(f, root, version) for f in findings if f.active]

@@ -1,0 +1,308 @@
+"""What the long-running commands do: generate and review, as runs with progress.
+
+Each function takes the server and the command's one argument object, calls the service, and
+turns the outcome into LSP traffic (diagnostics, progress, messages) and a JSON result. Missing
+services (packages still being written, optional extras not installed) become a clear error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+
+from protosmith.llm.base import Backend
+from protosmith.llm.errors import BackendError
+from protosmith.lsp import convert
+from protosmith.lsp.config import resolve
+from protosmith.lsp.documents import SPEC_NAME
+from protosmith.lsp.runs import Run
+from protosmith.pipeline.api import GenerateOptions
+from protosmith.settings import Settings
+from protosmith.spec.loader import load_spec
+from protosmith.spec.model import Spec
+
+if TYPE_CHECKING:
+    from protosmith.lsp.server import ProtosmithServer
+
+log = logging.getLogger("protosmith.lsp.operations")
+
+
+class InvalidArguments(JsonRpcInvalidParams):
+    """A command argument is missing or wrong; the message says which and how to fix it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class Unavailable(JsonRpcInternalError):
+    """A service or backend cannot run here; the message says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+async def service(module: str, what: str) -> ModuleType:
+    """Import a service module in a worker thread: first imports of the analysis and pipeline
+    packages take hundreds of milliseconds, which would stall every other request."""
+    try:
+        return await asyncio.to_thread(importlib.import_module, module)
+    except ImportError as error:
+        raise Unavailable(f"protosmith: the {what} is not available ({error})") from error
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            log.debug("optional service %s not importable: %s", name, error)
+
+
+PIPELINE_SERVICES = ("protosmith.execution.service", "protosmith.analysis.review")
+"""Modules the pipeline imports lazily on the event loop; imported beforehand in a thread."""
+
+
+def argument(args: tuple[Any, ...]) -> dict[str, Any]:
+    """The single argument object of a protosmith command (``[{...}]``), or ``{}``."""
+    if not args or args[0] is None:
+        return {}
+    if len(args) > 1 or not isinstance(args[0], dict):
+        raise InvalidArguments('protosmith commands take one argument object, e.g. [{"uri": ...}]')
+    return args[0]
+
+
+def workspace_path(server: ProtosmithServer, uri: Any, name: str = "uri") -> tuple[Path, Path]:
+    """(path, workspace folder) of a URI argument; it must be a file URI inside a folder."""
+    if not isinstance(uri, str) or not uri:
+        raise InvalidArguments(f"missing {name!r}: a file or folder URI")
+    try:
+        path = convert.uri_to_path(uri).resolve()
+    except ValueError as error:
+        raise InvalidArguments(str(error)) from error
+    entry = server.folder_entry(path)
+    if entry is None:
+        if server.folders():
+            raise InvalidArguments(f"{path} is outside the workspace folders")
+        return path, path if path.is_dir() else path.parent
+    return path, entry[1].resolve()
+
+
+def folder_spec(folder: Path) -> Spec | None:
+    """The folder's spec when it exists and is valid."""
+    spec_path = folder / SPEC_NAME
+    return load_spec(spec_path).spec if spec_path.is_file() else None
+
+
+def settings_with_spec(server: ProtosmithServer, folder: Path) -> Settings:
+    """Editor settings layered with the folder spec's ``[llm]`` table (when the spec is valid)."""
+    current = server.folder_settings(folder)
+    spec = folder_spec(folder)
+    if spec is None:
+        return current.settings
+    return resolve(current.raw, spec_llm=spec.llm.model_dump(exclude_none=True)).settings
+
+
+async def backend(server: ProtosmithServer, folder: Path, settings: Settings) -> Backend:
+    """The folder's backend, or an :class:`Unavailable` error that says how to fix it."""
+    try:
+        return await server.backend_for(folder, settings)
+    except BackendError as error:
+        raise Unavailable(
+            f"protosmith: backend {settings.backend!r} unavailable: {error}"
+        ) from error
+
+
+# --- generate ----------------------------------------------------------------------------
+
+
+def find_spec_path(server: ProtosmithServer, spec_uri: Any) -> Path:
+    """The spec to generate from: the argument, or the only workspace folder spec."""
+    if spec_uri is not None:
+        path, _ = workspace_path(server, spec_uri, "spec")
+        if not path.is_file():
+            raise InvalidArguments(f"spec not found: {path}")
+        return path
+    candidates = [root / SPEC_NAME for _, root in server.folders() if (root / SPEC_NAME).is_file()]
+    if len(candidates) != 1:
+        found = "no workspace folder has" if not candidates else "several workspace folders have"
+        raise InvalidArguments(f'{found} a {SPEC_NAME}; pass [{{"spec": URI}}]')
+    return candidates[0].resolve()
+
+
+async def generate(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """Run the pipeline on a spec (``{"spec"?, "resume"?}``); resolve with the run summary."""
+    pipeline = await service("protosmith.pipeline.service", "generation service")
+    await asyncio.to_thread(_preload, PIPELINE_SERVICES)
+    spec_path = find_spec_path(server, arg.get("spec"))
+    folder = server.folder_for(spec_path).resolve()
+    busy = [r for r in server.runs.active() if r.kind == "generate" and r.folder == folder]
+    if busy:
+        raise InvalidArguments(f"a generation is already running in {folder} ({busy[0].run_id})")
+    settings = settings_with_spec(server, folder)
+    editor_keys = server.folder_settings(folder).editor_keys
+    options = GenerateOptions(
+        spec_path=spec_path,
+        workspace=folder,
+        concurrency=settings.concurrency,
+        resume=arg.get("resume") if isinstance(arg.get("resume"), str) else None,
+        cli_settings={key: getattr(settings, key) for key in editor_keys if key != "review"},
+    )
+    llm = await backend(server, folder, settings)
+
+    async def work(run: Run) -> Any:
+        def on_progress(event: Any) -> None:
+            run.pipeline_run_id = event.run_id
+            server.runs.report(run, f"{event.stage}: {event.message}", event.percentage)
+
+        return await pipeline.generate(options, backend=llm, progress=on_progress)
+
+    run, summary = await server.runs.execute(
+        "generate", folder, f"protosmith: generate {spec_path.parent.name}", work
+    )
+    result = convert.to_jsonable(summary) if summary is not None else cancelled_summary(run)
+    run.result = result
+    server.spawn(announce(server, result, folder))
+    return result
+
+
+def cancelled_summary(run: Run) -> dict[str, Any]:
+    """The summary of a run cancelled before the pipeline returned one."""
+    run_id = run.pipeline_run_id or run.run_id
+    return {
+        "run_id": run_id,
+        "status": "cancelled",
+        "files": [],
+        "message": f"cancelled; resume with `protosmith generate --resume {run_id}`",
+    }
+
+
+async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Path) -> None:
+    """Tell the user how the run ended; offer to open the generated README."""
+    tests = summary.get("tests") or {}
+    text = (
+        f"protosmith: run {summary.get('run_id')} {summary.get('status')}: "
+        f"{len(summary.get('files') or [])} files, tests {tests.get('passed', 0)}/{tests.get('ran', 0)} passed."
+    )
+    if summary.get("message"):
+        text += f" {summary['message']}"
+    output = folder / str(summary.get("output") or "")
+    readme = output / "README.md"
+    if not (
+        summary.get("output")
+        and readme.is_file()
+        and server.supports("window.show_document.support")
+    ):
+        server.show(types.MessageType.Info, text)
+        return
+    action = types.MessageActionItem(title="Open README")
+    try:
+        choice = await server.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Info, message=text, actions=[action]
+            )
+        )
+        if choice is not None and choice.title == action.title:
+            await server.window_show_document_async(
+                types.ShowDocumentParams(uri=convert.path_to_uri(readme), take_focus=True)
+            )
+    except JsonRpcException as error:
+        log.info("run message not shown: %s", error)
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+async def review(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """Review a file or folder; publish diagnostics for every reviewed file."""
+    reviewer = await service("protosmith.analysis.review", "review service")
+    path, root = workspace_path(server, arg.get("uri"))
+    if not path.exists():
+        raise InvalidArguments(f"nothing to review at {path}")
+    settings = settings_with_spec(server, root)
+    use_llm = bool(arg.get("llm", settings.review.llm))
+    llm = await backend(server, root, settings) if use_llm else None
+    sources = open_sources(server, path)
+    spec = folder_spec(root) if use_llm else None
+
+    async def work(run: Run) -> Any:
+        server.runs.report(run, f"reviewing {path.name}" + (" with the LLM" if use_llm else ""), 0)
+        return await reviewer.review([path], root=root, backend=llm, sources=sources, spec=spec)
+
+    run, result = await server.runs.execute("review", root, f"protosmith: review {path.name}", work)
+    if result is None:
+        run.result = {"findings": 0, "status": "cancelled"}
+        return run.result
+    count = publish_review(server, result, root, path)
+    run.result = {"findings": count, "risk_level": str(getattr(result, "risk_level", ""))}
+    return {"findings": count}
+
+
+def open_sources(server: ProtosmithServer, path: Path) -> dict[Path, str]:
+    """In-memory text of open documents under ``path``, so review sees unsaved edits."""
+    found: dict[Path, str] = {}
+    for uri, document in list(server.workspace.text_documents.items()):
+        try:
+            doc_path = convert.uri_to_path(uri).resolve()
+        except ValueError:
+            continue
+        if doc_path == path or doc_path.is_relative_to(path):
+            found[doc_path] = document.source
+    return found
+
+
+def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Path) -> int:
+    """Publish the findings of a review per file ([] for clean files); return the active count."""
+    by_file: dict[Path, list[types.Diagnostic]] = {}
+    for name in getattr(result, "files", []) or []:
+        by_file.setdefault(convert.resolve_path(str(name), root).resolve(), [])
+    active = [finding for finding in result.findings if finding.active]
+    for finding in active:
+        file = convert.resolve_path(finding.path, root).resolve()
+        uri = convert.path_to_uri(file)
+        document = server.workspace.text_documents.get(uri)
+        diagnostic = convert.finding_diagnostic(
+            finding, root, document.version if document else None
+        )
+        by_file.setdefault(file, []).append(diagnostic)
+    if target.is_file():
+        by_file.setdefault(target, [])
+    for file, diagnostics in by_file.items():
+        server.documents.set_layer(convert.path_to_uri(file), "review", diagnostics)
+    return len(active)
+
+
+# --- showRun / cancel --------------------------------------------------------------------
+
+
+def show_run(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """A run's state and summary; for a pipeline run, its journal manifest too."""
+    from protosmith.pipeline.journal import latest_run, list_runs, runs_dir
+
+    run_id = arg.get("run_id")
+    run = server.runs.find(run_id)
+    info: dict[str, Any] = run.describe() if run else {}
+    journal_id = (run.pipeline_run_id if run else None) or run_id
+    for _, folder in server.folders():
+        candidate = journal_id or (latest_run(folder) if run is None else None)
+        if candidate and candidate in list_runs(folder):
+            manifest = runs_dir(folder) / candidate / "manifest.json"
+            if manifest.is_file():
+                info["manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
+            info.setdefault("run_id", candidate)
+            break
+    if not info:
+        raise InvalidArguments(f"no run {run_id!r}" if run_id else "no runs yet")
+    return info
+
+
+def cancel(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """Cancel the named run, or all runs."""
+    return {"cancelled": server.runs.cancel(arg.get("run_id"))}

@@ -1,0 +1,187 @@
+"""Run a component's generated tests for real and repair what fails, a bounded number of rounds.
+
+A failing run is judged first: when the implementation is wrong the failure goes back to the
+implementation agent, when the test is wrong it goes back to the testing agent. Every run and
+every round is journaled; the result says passed, failed after N rounds, or not run and why.
+Counts come only from runs that happened: nothing is ever reported as passed without running.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from protosmith.agents import implementation, testing
+from protosmith.agents.common import slug
+from protosmith.execution.api import TestRunResult
+from protosmith.llm.errors import BackendError
+from protosmith.pipeline.tasks import (
+    RunContext,
+    TestRunner,
+    code_of,
+    draft_of,
+    remove_stale,
+    suite_of,
+    task_id,
+    write_files,
+)
+
+log = logging.getLogger(__name__)
+_FEEDBACK_LIMIT = 4000
+
+
+def default_runner() -> tuple[TestRunner | None, str]:
+    """The execution service's ``run_tests`` when it is installed, else why not."""
+    try:
+        module = importlib.import_module("protosmith.execution.service")
+    except ImportError as error:
+        return None, f"execution service not available ({error})"
+    run_tests = module.run_tests
+
+    async def runner(root: Path, language: str) -> TestRunResult:
+        result: TestRunResult = await run_tests(root, language)
+        return result
+
+    return runner, ""
+
+
+def _feedback(result: TestRunResult) -> str:
+    failing = [case for case in result.cases if case.outcome in ("failed", "error")]
+    lines = [f"{case.name}: {case.message}".strip() for case in failing[:20]]
+    text = "\n".join(lines)
+    tail = result.output[-_FEEDBACK_LIMIT:] if result.output else result.reason
+    return f"{text}\n\n{tail}".strip()
+
+
+def _counts(result: TestRunResult | None) -> dict[str, int]:
+    if result is None or result.status == "not_run":
+        return {"ran": 0, "passed": 0, "failed": 0}
+    return {"ran": result.ran, "passed": result.passed, "failed": result.failed + result.errors}
+
+
+async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+    """Run the tests, repair on failure; the result carries the final code and tests."""
+    brief = ctx.brief(name)
+    if ctx.runner is None:
+        detail = f"not run: {ctx.runner_missing}"
+        ctx.journal.event("test_run", component=name, round=0, status="not_run", reason=detail)
+        return {"status": "not_run", "detail": detail, "rounds": 0, **_counts(None)}, []
+    code, suite = code_of(ctx, name), suite_of(ctx, name)
+    code_files = list(ctx.files.get(task_id("implement", name), []))
+    test_files = list(ctx.files.get(task_id("tests", name), []))
+    changed: dict[str, Any] = {}
+    written: list[str] = []
+    max_rounds = ctx.spec.budget.max_repair_rounds
+    rounds = 0
+    result: TestRunResult | None = None
+    detail = ""
+    while True:
+        result = await ctx.runner(ctx.writer.root / slug(name), brief.language)
+        ctx.journal.event(
+            "test_run",
+            component=name,
+            round=rounds,
+            status=result.status,
+            passed=result.passed,
+            failed=result.failed,
+            errors=result.errors,
+            reason=result.reason,
+            duration_s=result.duration_s,
+        )
+        if result.status in ("passed", "not_run"):
+            break
+        if rounds >= max_rounds:
+            detail = f"failed after {rounds} repair round(s)"
+            break
+        rounds += 1
+        feedback = _feedback(result)
+        verdict = await testing.judge_failure(
+            ctx.backend,
+            ctx.context,
+            brief,
+            code,
+            suite,
+            feedback,
+            max_tokens=ctx.max_tokens,
+            retries=ctx.retries,
+        )
+        ctx.journal.event(
+            "repair_round",
+            component=name,
+            round=rounds,
+            culprit=verdict.culprit,
+            reason=verdict.reason,
+        )
+        try:
+            if verdict.culprit == "test":
+                fixed_suite = await testing.write_tests(
+                    ctx.backend,
+                    ctx.context,
+                    brief,
+                    draft_of(ctx, name),
+                    max_tokens=ctx.max_tokens,
+                    retries=ctx.retries,
+                    previous=suite,
+                    feedback=feedback,
+                )
+                suite = fixed_suite.value
+                new = write_files(ctx, name, suite.files, task_id("verify", name))
+                remove_stale(ctx, test_files, new)
+                test_files = new
+                changed["suite"] = suite.model_dump()
+            else:
+                fixed_code = await implementation.implement(
+                    ctx.backend,
+                    ctx.context,
+                    brief,
+                    draft_of(ctx, name),
+                    [],
+                    max_tokens=ctx.max_tokens,
+                    retries=ctx.retries,
+                    previous=code,
+                    feedback=feedback,
+                )
+                code = fixed_code.value
+                new = write_files(ctx, name, code.files, task_id("verify", name))
+                remove_stale(ctx, code_files, new)
+                code_files = new
+                changed["code"] = code.model_dump()
+            written = sorted(set(written) | set(new))
+        except BackendError as error:
+            detail = f"failed; repair round {rounds} produced no usable reply ({error})"
+            ctx.journal.event("repair_failed", component=name, round=rounds, error=str(error))
+            break
+    status = result.status if result.status in ("passed", "not_run") else "failed"
+    if status == "not_run":
+        detail = f"not run: {result.reason}"
+    elif status == "passed":
+        detail = f"passed after {rounds} repair round(s)" if rounds else "passed"
+    return {
+        "status": status,
+        "detail": detail,
+        "rounds": rounds,
+        **_counts(result),
+        **changed,
+    }, written
+
+
+async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The review hook: static review of the component's folder, recording finding counts."""
+    if not ctx.review:
+        ctx.journal.event("review_unavailable", component=name, reason="review disabled")
+        return {"available": False, "detail": "review disabled"}, []
+    try:
+        module = importlib.import_module("protosmith.analysis.review")
+    except ImportError as error:
+        ctx.journal.event("review_unavailable", component=name, reason=str(error))
+        return {"available": False, "detail": f"review not available ({error})"}, []
+    folder = ctx.writer.root / slug(name)
+    outcome = await module.review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
+    findings = list(getattr(outcome, "findings", []) or [])
+    severities = Counter(str(getattr(item, "severity", "unknown")) for item in findings)
+    counts = {"total": len(findings), **dict(severities)}
+    ctx.journal.event("review", component=name, findings=counts)
+    return {"available": True, "findings": counts}, []

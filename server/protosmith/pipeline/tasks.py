@@ -1,0 +1,382 @@
+"""The task graph built from the architecture, and the bodies of its tasks.
+
+Per component: ``interface`` -> ``implement`` -> (with ``tests``) ``verify`` -> ``review``.
+An implementation waits only for its own interface and the interfaces of the components it
+depends on; tests are written from the interface, so they overlap with the implementation.
+``verify`` also waits for the implementations it imports, because running tests needs them.
+
+Every task has an input key: a hash of everything its prompts are built from plus its
+dependencies' keys. A resumed run reuses a saved result whose key still matches, so finished
+tasks make no calls, and a changed scenario invalidates only the tasks downstream of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from protosmith.agents import implementation, testing
+from protosmith.agents.common import slug
+from protosmith.agents.documentation import DOC_PATHS, ComponentDoc, render_docs, write_docs
+from protosmith.agents.implementation import ComponentBrief, ScenarioView
+from protosmith.agents.models import (
+    ArchitectureRecord,
+    ComponentCode,
+    GeneratedFile,
+    InterfaceDraft,
+    TestSuite,
+)
+from protosmith.context.manager import ContextManager
+from protosmith.execution.api import TestRunResult
+from protosmith.llm.base import Backend
+from protosmith.llm.errors import BackendError, StructuredOutputError
+from protosmith.pipeline.journal import Journal
+from protosmith.pipeline.scheduler import Task
+from protosmith.pipeline.writer import SafeWriter, UnsafePathError, check_relative
+from protosmith.spec.model import Spec
+
+log = logging.getLogger(__name__)
+
+TestRunner = Callable[[Path, str], Awaitable[TestRunResult]]
+COSTS = {"interface": 1.0, "implement": 4.0, "tests": 3.0, "verify": 2.0, "review": 0.5}
+
+
+@dataclass
+class RunContext:
+    """What every task of one run shares."""
+
+    spec: Spec
+    record: ArchitectureRecord
+    backend: Backend
+    context: ContextManager
+    writer: SafeWriter
+    journal: Journal
+    max_tokens: int
+    retries: int
+    fingerprint: str
+    """Backend, model and limits: part of every key, so a model change re-runs everything."""
+    runner: TestRunner | None = None
+    runner_missing: str = ""
+    review: bool = True
+    """Run the review hook (tests of the pipeline switch it off for speed)."""
+    resume: bool = False
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    """Task id to the files it wrote (relative to the output folder)."""
+    refused: list[dict[str, str]] = field(default_factory=list)
+    briefs: dict[str, ComponentBrief] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
+
+    def brief(self, name: str) -> ComponentBrief:
+        return self.briefs[name]
+
+
+def task_id(kind: str, component: str) -> str:
+    return f"{kind}:{component}"
+
+
+def input_key(*parts: Any) -> str:
+    """A stable hash of JSON-able parts."""
+    encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+
+
+def make_briefs(spec: Spec, record: ArchitectureRecord, summary: str) -> dict[str, ComponentBrief]:
+    """Per component, the scenarios it covers (only those) and the architecture summary."""
+    steps = {item.name: item.steps for item in record.analysis.scenarios}
+    briefs = {}
+    for component in record.components:
+        views = [
+            ScenarioView(
+                s.name, s.description, list(s.acceptance), list(steps.get(s.name) or s.steps or [])
+            )
+            for s in spec.scenarios
+            if s.name in component.covers_scenarios
+        ]
+        briefs[component.name] = ComponentBrief(component, summary, views, dict(spec.conventions))
+    return briefs
+
+
+def write_files(
+    ctx: RunContext, component: str, files: list[GeneratedFile], owner: str
+) -> list[str]:
+    """Write a component's files under its folder; refuse (and journal) every unsafe path."""
+    written: list[str] = []
+    for item in files:
+        try:
+            check_relative(item.path)
+            target = ctx.writer.resolve(f"{slug(component)}/{item.path}")
+        except UnsafePathError as error:
+            refusal = {
+                "component": component,
+                "path": item.path,
+                "task": owner,
+                "message": str(error),
+            }
+            ctx.refused.append(refusal)
+            ctx.journal.event(
+                "unsafe_path",
+                severity="critical",
+                category="security",
+                rule="unsafe-path",
+                **refusal,
+            )
+            log.warning("refused generated path %r of %s: %s", item.path, component, error)
+            continue
+        relative = target.relative_to(ctx.writer.root).as_posix()
+        ctx.writer.write_text(relative, item.content)
+        written.append(relative)
+    return written
+
+
+def remove_stale(ctx: RunContext, old: list[str], new: list[str]) -> None:
+    """Delete files an earlier version wrote that the new version no longer has."""
+    for relative in old:
+        if relative in new:
+            continue
+        try:
+            path = ctx.writer.resolve(relative)
+        except UnsafePathError:
+            continue
+        path.unlink(missing_ok=True)
+        ctx.journal.event("file_removed", path=relative)
+
+
+Body = Callable[[], Awaitable[tuple[dict[str, Any], list[str]]]]
+
+
+def _keyed(
+    ctx: RunContext, tid: str, key: str, body: Body
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """Wrap a task body: reuse a saved result with the same key, else run and save it."""
+
+    async def run() -> dict[str, Any]:
+        if ctx.resume:
+            saved = ctx.journal.load_task(tid)
+            if saved is not None and saved.get("key") == key:
+                ctx.results[tid] = saved["result"]
+                ctx.files[tid] = list(saved.get("files", []))
+                ctx.reused.append(tid)
+                ctx.journal.event("task_reused", task=tid)
+                return saved["result"]
+        result, files = await body()
+        ctx.results[tid] = result
+        ctx.files[tid] = files
+        ctx.journal.save_task(tid, {"key": key, "result": result, "files": files})
+        return result
+
+    return run
+
+
+async def _interface(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+    brief = ctx.brief(name)
+    try:
+        result = await implementation.draft_interface(
+            ctx.backend, ctx.context, brief, max_tokens=ctx.max_tokens, retries=ctx.retries
+        )
+        draft, fallback = result.value, False
+    except StructuredOutputError as error:
+        draft, fallback = implementation.draft_fallback(brief), True
+        ctx.journal.event("interface_fallback", component=name, error=str(error))
+    return {"draft": draft.model_dump(), "fallback": fallback}, []
+
+
+def draft_of(ctx: RunContext, name: str) -> InterfaceDraft:
+    return InterfaceDraft.model_validate(ctx.results[task_id("interface", name)]["draft"])
+
+
+async def _implement(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+    brief = ctx.brief(name)
+    deps = []
+    for dep in brief.component.depends_on:
+        dep_draft = draft_of(ctx, dep)
+        deps.append(implementation.dependency_item(dep, dep_draft.summary, dep_draft.interface))
+    result = await implementation.implement(
+        ctx.backend,
+        ctx.context,
+        brief,
+        draft_of(ctx, name),
+        deps,
+        max_tokens=ctx.max_tokens,
+        retries=ctx.retries,
+    )
+    files = write_files(ctx, name, result.value.files, task_id("implement", name))
+    return {"code": result.value.model_dump(), "attempts": result.attempts}, files
+
+
+async def _tests(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+    result = await testing.write_tests(
+        ctx.backend,
+        ctx.context,
+        ctx.brief(name),
+        draft_of(ctx, name),
+        max_tokens=ctx.max_tokens,
+        retries=ctx.retries,
+    )
+    files = write_files(ctx, name, result.value.files, task_id("tests", name))
+    return {"suite": result.value.model_dump(), "attempts": result.attempts}, files
+
+
+def code_of(ctx: RunContext, name: str) -> ComponentCode:
+    """The latest code of a component: the repaired version when a repair changed it."""
+    verify = ctx.results.get(task_id("verify", name), {})
+    data = verify.get("code") or ctx.results[task_id("implement", name)]["code"]
+    return ComponentCode.model_validate(data)
+
+
+def suite_of(ctx: RunContext, name: str) -> TestSuite:
+    verify = ctx.results.get(task_id("verify", name), {})
+    return TestSuite.model_validate(
+        verify.get("suite") or ctx.results[task_id("tests", name)]["suite"]
+    )
+
+
+def _closure(record: ArchitectureRecord, name: str) -> list[str]:
+    """Every component ``name`` depends on, directly or not."""
+    seen: list[str] = []
+    stack = list(record.component(name).depends_on)
+    while stack:
+        dep = stack.pop()
+        if dep not in seen:
+            seen.append(dep)
+            stack.extend(record.component(dep).depends_on)
+    return seen
+
+
+def build_tasks(ctx: RunContext) -> list[Task]:
+    """The per-component task graph (the architecture is already done)."""
+    from protosmith.pipeline import repair
+
+    record = ctx.record
+    keys: dict[str, str] = {}
+    tasks: list[Task] = []
+
+    def add(kind: str, name: str, deps: list[str], body: Body, *inputs: Any) -> None:
+        tid = task_id(kind, name)
+        keys[tid] = input_key(kind, ctx.fingerprint, *inputs, sorted(keys[d] for d in deps))
+        tasks.append(
+            Task(tid, _keyed(ctx, tid, keys[tid], body), frozenset(deps), COSTS[kind], kind)
+        )
+
+    for component in _topological(record):
+        name = component.name
+        brief = ctx.brief(name)
+        brief_data = [
+            component.model_dump(),
+            [vars(s) for s in brief.scenarios],
+            brief.conventions,
+            brief.architecture_summary,
+        ]
+        add("interface", name, [], partial(_interface, ctx, name), brief_data)
+        add(
+            "implement",
+            name,
+            [task_id("interface", name)] + [task_id("interface", d) for d in component.depends_on],
+            partial(_implement, ctx, name),
+            brief_data,
+        )
+        add("tests", name, [task_id("interface", name)], partial(_tests, ctx, name), brief_data)
+        verify_deps = [task_id("implement", name), task_id("tests", name)]
+        verify_deps += [task_id("implement", d) for d in _closure(record, name)]
+        add(
+            "verify",
+            name,
+            verify_deps,
+            partial(repair.verify, ctx, name),
+            ctx.spec.budget.max_repair_rounds,
+            ctx.runner is not None,
+        )
+        add("review", name, [task_id("verify", name)], partial(repair.review, ctx, name))
+    return tasks
+
+
+def _topological(record: ArchitectureRecord) -> list[Any]:
+    """Components with their dependencies first, so keys can chain in one pass."""
+    from protosmith.pipeline.graph import topological_order
+
+    order = topological_order({c.name: c.depends_on for c in record.components})
+    return [record.component(name) for name in order]
+
+
+def component_docs(ctx: RunContext) -> list[ComponentDoc]:
+    """What the docs say about each component: the real interface when there is one."""
+    docs = []
+    for component in ctx.record.components:
+        name = component.name
+        summary, interface, entry = component.responsibility, "", ""
+        if task_id("interface", name) in ctx.results:
+            draft = draft_of(ctx, name)
+            summary, interface = draft.summary or summary, draft.interface
+        if task_id("implement", name) in ctx.results:
+            code = code_of(ctx, name)
+            summary, interface = code.summary or summary, code.interface or interface
+            entry = _entry(code)
+        verify = ctx.results.get(task_id("verify", name))
+        status = verify["detail"] if verify else "not run: no code was generated"
+        docs.append(
+            ComponentDoc(
+                name=name,
+                language=component.language,
+                summary=summary,
+                interface=interface or implementation.draft_fallback(ctx.brief(name)).interface,
+                status=status,
+                depends_on=list(component.depends_on),
+                operations=list(component.interfaces),
+                entry=entry,
+            )
+        )
+    return docs
+
+
+def _entry(code: ComponentCode) -> str:
+    """The stem of the first source file that is not a test, for the docs' run command."""
+    for item in code.files:
+        if "test" not in item.path.lower():
+            return Path(item.path).with_suffix("").as_posix().replace("/", ".")
+    return ""
+
+
+async def docs_stage(ctx: RunContext) -> tuple[list[str], str]:
+    """Write README.md, API.md, DEPLOYMENT.md and docs/architecture.md; returns files and a note."""
+    components = component_docs(ctx)
+    key = input_key(
+        "docs",
+        ctx.fingerprint,
+        ctx.record.model_dump(),
+        [vars(c) | {"operations": [op.model_dump() for op in c.operations]} for c in components],
+    )
+    saved = ctx.journal.load_task("docs") if ctx.resume else None
+    if saved is not None and saved.get("key") == key:
+        ctx.reused.append("docs")
+        return list(saved.get("files", [])), str(saved["result"].get("note", ""))
+    note = ""
+    try:
+        outcome = await write_docs(
+            ctx.backend,
+            ctx.spec,
+            ctx.record,
+            components,
+            context=ctx.context,
+            max_tokens=ctx.max_tokens,
+            retries=ctx.retries,
+        )
+        docs = outcome.docs
+        if not outcome.model_written:
+            note = "the documentation prose was rendered deterministically"
+            ctx.journal.event("docs_fallback", error=outcome.problem)
+    except BackendError as error:
+        docs = render_docs(ctx.spec, ctx.record, components)
+        note = "the documentation prose was rendered deterministically"
+        ctx.journal.event("docs_fallback", error=str(error))
+    files = []
+    for field_name, relative in DOC_PATHS.items():
+        ctx.writer.write_text(relative, getattr(docs, field_name))
+        files.append(relative)
+    ctx.journal.save_task("docs", {"key": key, "result": {"note": note}, "files": files})
+    return files, note

@@ -1,0 +1,80 @@
+"""Progress of a generation in a terminal: a rich live bar on a TTY, plain lines otherwise.
+
+Progress always goes to stderr, so ``generate --json`` keeps stdout for its one JSON object.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from protosmith.pipeline.api import ProgressEvent
+
+
+def _tokens(event: ProgressEvent) -> str:
+    tokens = event.prompt_tokens + event.completion_tokens
+    cost = f", ${event.cost_usd:.4f}" if event.cost_usd else ""
+    return f"{tokens} tokens{cost}"
+
+
+class PlainProgress:
+    """One line per event: ``[done/total] stage: message (N tokens)``; for logs and CI."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+
+    def __call__(self, event: ProgressEvent) -> None:
+        line = f"[{event.done}/{event.total}] {event.stage}: {event.message} ({_tokens(event)})"
+        print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """Nothing to tear down."""
+
+
+class RichProgress:
+    """A live bar with stage, tasks done/total, tokens and cost."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        console = Console(file=stream if stream is not None else sys.stderr)
+        self._progress = Progress(
+            TextColumn("[bold]{task.fields[stage]}[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[tokens]}"),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=False,
+        )
+        self._task: Any = None
+        self._progress.start()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        total = max(event.total, 1)
+        if self._task is None:
+            self._task = self._progress.add_task(
+                event.message, total=total, stage=event.stage, tokens=_tokens(event)
+            )
+        self._progress.update(
+            self._task,
+            completed=event.done,
+            total=total,
+            description=event.message[:60],
+            stage=event.stage,
+            tokens=_tokens(event),
+        )
+
+    def close(self) -> None:
+        """Stop the live display (leaves the last state on screen)."""
+        self._progress.stop()
+
+
+def progress_display(
+    stream: TextIO | None = None, *, rich: bool | None = None
+) -> PlainProgress | RichProgress:
+    """Rich on a terminal, plain lines when redirected (or as asked)."""
+    target = stream if stream is not None else sys.stderr
+    use_rich = target.isatty() if rich is None else rich
+    return RichProgress(target) if use_rich else PlainProgress(target)

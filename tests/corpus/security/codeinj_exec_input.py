@@ -1,0 +1,5 @@
+# expect: PS303@5
+def repl():
+    while True:
+        line = input(">>> ")
+        exec(line)

@@ -1,0 +1,13 @@
+# expect: none
+from fastapi import FastAPI
+from sqlalchemy import create_engine, text
+
+app = FastAPI()
+engine = create_engine("sqlite://")
+
+
+@app.get("/users")
+def users(role: str):
+    with engine.connect() as conn:
+        result = conn.execute(text("SELECT name FROM users WHERE role = :role"), {"role": role})
+        return [row[0] for row in result]

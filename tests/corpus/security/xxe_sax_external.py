@@ -1,0 +1,17 @@
+# expect: PS308@16
+import xml.dom.minidom
+import xml.sax
+import xml.sax.handler
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/xml", methods=["POST"])
+def parse_xml():
+    data = request.get_data(as_text=True)
+    parser = xml.sax.make_parser()
+    parser.setFeature(xml.sax.handler.feature_external_ges, True)
+    doc = xml.dom.minidom.parseString(data, parser)
+    return {"tag": doc.documentElement.tagName}

@@ -1,0 +1,244 @@
+"""A scripted "capable model" for the whole agent team, so tests can generate real prototypes.
+
+It answers every agent of the pipeline with valid JSON computed from the request alone
+(stateless and deterministic: the same prompt always gets the same reply, so the LLM cache
+behaves as with a real model). The prototype it writes is small but real: each component is
+a module with working code and tests that pass when run (Python with pytest, JavaScript with
+``node --test``).
+
+Use it in three ways:
+
+1. In tests, with a layout::
+
+       from scripted_team import Team
+       team = Team(layout="core; catalog>core; pricing>core; orders>catalog,pricing")
+       backend = ScriptedBackend(function=team.reply)
+
+   ``layout`` lists components separated by ``;``: ``name[:language][>dep,dep]``.
+
+2. With no layout: the team reads a ``team_layout`` entry from the spec's ``[context]`` table
+   (it appears in the architecture prompt), else designs one component for the project.
+
+3. As a script file: ``PROTOSMITH_ALLOW_SCRIPTED=1 PROTOSMITH_BACKEND=scripted
+   PROTOSMITH_SCRIPT=tests/scripted_team.py protosmith generate ...`` (module-level ``reply``).
+
+Faults for tests (``Team(...)`` keyword arguments), each fixed by what the pipeline sends back:
+``placeholder`` (components whose first implementation holds a TODO), ``buggy`` (components
+whose first implementation fails its tests), ``broken_tests`` (components whose first tests
+expect the wrong value), ``cycle`` (the first design has a dependency cycle), ``invalid_json``
+(the first design is not JSON), ``unsafe`` (components that also try to write ``../escape.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from protosmith.llm.base import CompletionRequest
+
+_COMPONENT = re.compile(r'the component "([^"]+)"')
+_SCENARIO = re.compile(r"^- name: (.+?) \(priority", re.M)
+_LAYOUT = re.compile(r"^- team_layout: (.+)$", re.M)
+_PROJECT = re.compile(r"^Project: (.+)$", re.M)
+_LANGUAGES = re.compile(r"^Languages \(preferred first\): (.+)$", re.M)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower() or "app"
+
+
+@dataclass
+class Team:
+    """Reply function for every agent; see the module docstring."""
+
+    layout: str = ""
+    placeholder: set[str] = field(default_factory=set)
+    buggy: set[str] = field(default_factory=set)
+    broken_tests: set[str] = field(default_factory=set)
+    unsafe: set[str] = field(default_factory=set)
+    cycle: bool = False
+    invalid_json: bool = False
+
+    def reply(self, request: CompletionRequest) -> str:
+        """The reply for ``request``, chosen by ``request.agent`` and the prompt."""
+        text = "\n".join(message.content for message in request.messages)
+        handler = {
+            "architecture": self._architecture,
+            "implementation": self._implementation,
+            "testing": self._testing,
+            "repair": self._verdict,
+            "documentation": self._docs,
+        }.get(request.agent)
+        if handler is None:
+            raise ValueError(f"scripted team has no reply for agent {request.agent!r}")
+        return handler(text)
+
+    # -- architecture -------------------------------------------------------------------
+    def _components(self, text: str) -> list[tuple[str, str, list[str]]]:
+        layout = self.layout
+        if not layout:
+            found = _LAYOUT.search(text)
+            layout = found.group(1) if found else ""
+        languages = _LANGUAGES.search(text)
+        default_language = languages.group(1).split(",")[0].strip() if languages else "python"
+        if not layout:
+            project = _PROJECT.search(text)
+            return [(_slug(project.group(1) if project else "app"), default_language, [])]
+        result = []
+        for entry in (item.strip() for item in layout.split(";")):
+            if not entry:
+                continue
+            head, _, deps = entry.partition(">")
+            name, _, language = head.partition(":")
+            dep_names = [d.strip() for d in deps.split(",") if d.strip()]
+            result.append((name.strip(), language.strip() or default_language, dep_names))
+        return result
+
+    def _architecture(self, text: str) -> str:
+        if self.invalid_json and "could not be used" not in text:
+            return "Here is my design: components are orders and users."
+        components = self._components(text)
+        scenarios = _SCENARIO.findall(text)
+        specs = []
+        for index, (name, language, deps) in enumerate(components):
+            covers = [s for i, s in enumerate(scenarios) if i % len(components) == index]
+            specs.append(
+                {
+                    "name": name,
+                    "language": language,
+                    "responsibility": f"Computes the {name} value.",
+                    "interfaces": [
+                        {
+                            "name": f"{name}_value",
+                            "signature": f"{name}_value(x: int) -> int",
+                            "description": "Returns x plus one.",
+                            "data_types": ["int"],
+                        }
+                    ],
+                    "depends_on": deps,
+                    "covers_scenarios": covers,
+                }
+            )
+        if self.cycle and "cannot be built" not in text and len(specs) > 1:
+            dependants = [spec for spec in specs if spec["depends_on"]] or [specs[1]]
+            specs[0]["depends_on"] = [*specs[0]["depends_on"], dependants[-1]["name"]]
+            if not dependants[-1]["depends_on"]:
+                dependants[-1]["depends_on"] = [specs[0]["name"]]
+        record = {
+            "analysis": {
+                "summary": "A small modular prototype.",
+                "scenarios": [],
+                "constraints": [],
+            },
+            "style": "modular",
+            "components": specs,
+            "patterns": ["dependency injection"],
+            "data_flow": [f"{d} -> {n}" for n, _, deps in components for d in deps],
+            "integration": "in-process calls",
+            "deployment": "Run each component locally.",
+            "mermaid": "",
+        }
+        return json.dumps(record)
+
+    # -- implementation -----------------------------------------------------------------
+    def _implementation(self, text: str) -> str:
+        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
+        language = "javascript" if "in javascript" in text else "python"
+        if text.find("Design the public interface") >= 0:
+            signature = (
+                f"function {name}Value(x) // returns x + 1"
+                if language == "javascript"
+                else f'def {name}_value(x: int) -> int:\n    """Return x plus one."""'
+            )
+            return json.dumps({"interface": signature, "summary": f"{name} adds one to a number."})
+        repaired = "failed its tests" in text
+        retried = "could not be used" in text
+        increment = 2 if name in self.buggy and not repaired else 1
+        if language == "javascript":
+            path = f"{name}.js"
+            body = (
+                f'"use strict";\n/** Return x plus one. */\nfunction {name}Value(x) {{\n'
+                f"  return x + {increment};\n}}\nmodule.exports = {{ {name}Value }};\n"
+            )
+        else:
+            path = f"{name}.py"
+            body = (
+                f'"""The {name} component."""\n\n\ndef {name}_value(x: int) -> int:\n'
+                f'    """Return x plus one."""\n    return x + {increment}\n'
+            )
+        if name in self.placeholder and not retried:
+            body += "\n# TODO: finish this\n"
+        files = [{"path": path, "content": body}]
+        if name in self.unsafe:
+            files.append({"path": "../escape.py", "content": "print('escaped')\n"})
+        return json.dumps(
+            {
+                "files": files,
+                "summary": f"{name} adds one to a number.",
+                "interface": f"{name}_value(x: int) -> int",
+            }
+        )
+
+    # -- testing ------------------------------------------------------------------------
+    def _testing(self, text: str) -> str:
+        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
+        scenarios = re.findall(
+            r"^- (\S+): ", text.split("Scenarios and acceptance criteria:")[-1], re.M
+        )
+        scenario = scenarios[0] if scenarios else ""
+        fixed = "previous tests are wrong" in text
+        expected = 3 if name in self.broken_tests and not fixed else 2
+        if "(javascript," in text:
+            files = [
+                {
+                    "path": f"{name}.test.js",
+                    "content": (
+                        'const test = require("node:test");\nconst assert = require("node:assert");\n'
+                        f'const {{ {name}Value }} = require("./{name}.js");\n\n'
+                        f'test("{name} adds one", () => {{\n  assert.strictEqual({name}Value(1), {expected});\n}});\n'
+                        f'test("{name} handles zero", () => {{\n  assert.strictEqual({name}Value(0), {expected - 1});\n}});\n'
+                    ),
+                }
+            ]
+            tests = [f"{name} adds one", f"{name} handles zero"]
+            framework = "node:test"
+        else:
+            files = [
+                {
+                    "path": f"test_{name}.py",
+                    "content": (
+                        f"from {name} import {name}_value\n\n\n"
+                        f"def test_{name}_adds_one():\n    assert {name}_value(1) == {expected}\n\n\n"
+                        f"def test_{name}_handles_zero():\n    assert {name}_value(0) == {expected - 1}\n"
+                    ),
+                }
+            ]
+            tests = [f"test_{name}_adds_one", f"test_{name}_handles_zero"]
+            framework = "pytest"
+        traces = {test: scenario for test in tests} if scenario else {}
+        return json.dumps({"files": files, "framework": framework, "traces": traces})
+
+    def _verdict(self, text: str) -> str:
+        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
+        culprit = "test" if name in self.broken_tests else "implementation"
+        return json.dumps({"culprit": culprit, "reason": f"the {culprit} is wrong"})
+
+    # -- documentation ------------------------------------------------------------------
+    def _docs(self, text: str) -> str:
+        project = re.search(r'prototype "([^"]+)"', text)
+        title = project.group(1) if project else "the prototype"
+        return json.dumps(
+            {
+                "readme": f"## Overview\n\n{title} is a small modular prototype.\n",
+                "deployment": f"# Deploying {title}\n\nRun each component locally.\n",
+            }
+        )
+
+
+_DEFAULT = Team()
+
+
+def reply(request: CompletionRequest) -> str:
+    """Entry point for ``PROTOSMITH_SCRIPT``: the default team (layout from the spec)."""
+    return _DEFAULT.reply(request)

@@ -1,0 +1,191 @@
+"""Review over a real server: static findings on open, the review command, quick fixes, ignore
+comments, fix-all and refine, with VS Code's and Neovim's capabilities."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from lsp_support import (
+    EDITORS,
+    apply_text_edits,
+    change_file,
+    copy_workspace,
+    diagnostics_for,
+    execute,
+    lsp_session,
+    open_file,
+    review_service_available,
+)
+
+pytestmark = pytest.mark.skipif(
+    not review_service_available(), reason="protosmith.analysis.review is not written yet"
+)
+
+
+@pytest.fixture(params=EDITORS)
+def editor(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def _by_code(diagnostics: list[types.Diagnostic], code: str) -> types.Diagnostic:
+    return next(d for d in diagnostics if d.code == code)
+
+
+async def _actions(
+    client: Any, uri: str, diagnostic: types.Diagnostic, only: list[str] | None = None
+) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic], only=only),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def _edits(edit: types.WorkspaceEdit | None, uri: str) -> list[types.TextEdit]:
+    assert edit is not None and edit.changes is not None
+    return list(edit.changes[uri])
+
+
+def _command_of(action: types.CodeAction | types.Command) -> dict[str, Any]:
+    """The command a code action carries. lsprotocol's client-side converter reads a CodeAction
+    that has a ``command`` as a Command (stringifying the nested object); editors tell them apart
+    by the type of ``command``, so undo that here."""
+    if isinstance(action, types.CodeAction):
+        assert action.command is not None
+        return {"command": action.command.command, "arguments": action.command.arguments}
+    return ast.literal_eval(action.command)
+
+
+def _has(code: str) -> Any:
+    return lambda diagnostics: any(d.code == code for d in diagnostics)
+
+
+async def test_open_publishes_findings_and_quick_fix_changes_the_file(
+    editor: str, tmp_path: Path
+) -> None:
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    text = app.read_text()
+    async with lsp_session([root], editor) as client:
+        uri = open_file(client, app)
+        diagnostics = await diagnostics_for(client, uri, _has("PS304"))
+        finding = _by_code(diagnostics, "PS304")
+        assert finding.source == "protosmith"
+        assert finding.severity == types.DiagnosticSeverity.Error  # critical
+        assert finding.range.start.line == 12
+        assert finding.code_description and finding.code_description.href.endswith("#ps304")
+        assert finding.related_information and finding.related_information[0].location.uri == uri
+        assert "CWE-502" in finding.message
+
+        actions = await _actions(client, uri, finding)
+        [fix] = [a for a in actions if a.is_preferred]
+        assert fix.kind == types.CodeActionKind.QuickFix and "PS304" in fix.title
+        fixed = apply_text_edits(text, _edits(fix.edit, uri))
+        assert "yaml.safe_load(request.data)" in fixed
+
+        change_file(client, uri, 2, fixed)
+        after = await diagnostics_for(client, uri, lambda d: not _has("PS304")(d))
+        assert all(d.code != "PS304" for d in after)
+
+
+async def test_review_command_publishes_for_every_file(editor: str, tmp_path: Path) -> None:
+    root = copy_workspace("review", tmp_path)
+    async with lsp_session([root], editor, settings={"review": {"onSave": False}}) as client:
+        result = await execute(client, "protosmith.review", {"uri": root.as_uri(), "llm": False})
+        assert result["findings"] >= 1
+        app, clean = (root / "app.py").as_uri(), (root / "clean.py").as_uri()
+        assert _has("PS304")(list(client.diagnostics[app]))
+        assert list(client.diagnostics[clean]) == []
+        assert len([d for d in client.diagnostics[app]]) == result["findings"]
+
+
+async def test_ignore_this_finding_suppresses_it(editor: str, tmp_path: Path) -> None:
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    async with lsp_session([root], editor) as client:
+        uri = open_file(client, app)
+        finding = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
+        actions = await _actions(client, uri, finding, only=[types.CodeActionKind.QuickFix])
+        [ignore] = [a for a in actions if a.title.startswith("Ignore this finding")]
+        ignored = apply_text_edits(app.read_text(), _edits(ignore.edit, uri))
+        assert "return yaml.load(request.data)  # protosmith: ignore[PS304]" in ignored
+        change_file(client, uri, 2, ignored)
+        after = await diagnostics_for(client, uri, lambda d: not _has("PS304")(d))
+        assert all(d.code != "PS304" for d in after)
+
+
+async def test_fix_all_resolves_and_command_applies(editor: str, tmp_path: Path) -> None:
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    async with lsp_session([root], editor) as client:
+        uri = open_file(client, app)
+        finding = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
+        [fix_all] = await _actions(client, uri, finding, only=["source.fixAll"])
+        assert (
+            fix_all.kind == "source.fixAll.protosmith" and fix_all.data
+        )  # both clients resolve edits
+        resolved = await client.code_action_resolve_async(fix_all)
+        assert "yaml.safe_load" in apply_text_edits(app.read_text(), _edits(resolved.edit, uri))
+
+        assert (await execute(client, "protosmith.fixAll", {"uri": uri}))["applied"]
+        [applied] = client.applied_edits
+        assert "yaml.safe_load" in apply_text_edits(app.read_text(), _edits(applied.edit, uri))
+
+
+async def test_refine_selection_and_instruction_fixes(tmp_path: Path) -> None:
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    async with lsp_session([root], "neovim") as client:
+        uri = open_file(client, app)
+        await diagnostics_for(client, uri, _has("PS304"))
+        selection = types.Range(
+            start=types.Position(line=15, character=0), end=types.Position(line=16, character=16)
+        )
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=selection,
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        [refine] = [a for a in actions or [] if a.title.startswith("Refine selection")]
+        command = _command_of(refine)
+        assert command["command"] == "protosmith.refine"
+        with pytest.raises(Exception, match="instruction"):
+            await execute(client, "protosmith.refine", command["arguments"][0])
+
+        argument = {**command["arguments"][0], "instruction": "rename add to plus"}
+        result = await execute(client, "protosmith.refine", argument)
+        assert result["applied"] and result["validated"], result
+        [applied] = client.applied_edits
+        assert "def plus(a, b):" in apply_text_edits(app.read_text(), _edits(applied.edit, uri))
+
+
+async def test_instruction_only_fix_is_computed_in_resolve(tmp_path: Path) -> None:
+    """A fix that is only an instruction (as LLM findings carry) is listed cheaply, then refined."""
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    async with lsp_session([root], "visual-studio-code") as client:
+        uri = open_file(client, app)
+        real = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
+        data = dict(real.data)  # type: ignore[arg-type]
+        data["finding"] = {
+            **data["finding"],
+            "fix": {"title": "Rename add", "instruction": "rename add to plus"},
+        }
+        llm_like = types.Diagnostic(
+            range=real.range, message=real.message, source="protosmith", code="PS304", data=data
+        )
+        actions = await _actions(client, uri, llm_like)
+        [lazy] = [a for a in actions if a.title.endswith("Rename add")]
+        assert lazy.edit is None and lazy.data["kind"] == "llmFix"
+        resolved = await client.code_action_resolve_async(lazy)
+        assert "def plus(a, b):" in apply_text_edits(app.read_text(), _edits(resolved.edit, uri))

@@ -1,0 +1,5 @@
+"""Nothing to flag here."""
+
+
+def greet(name: str) -> str:
+    return f"Hello, {name}"

@@ -1,0 +1,5 @@
+"""A tiny module under test."""
+
+
+def add(a: int, b: int) -> int:
+    return a + b
