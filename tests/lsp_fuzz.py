@@ -116,7 +116,10 @@ class Fuzzer:
             else:
                 params = _random_value(rng)
             if method == "workspace/executeCommand" and kind != "document":
-                params = {"command": rng.choice(["protosmith.showRun", "nope"]), "arguments": [params]}
+                params = {
+                    "command": rng.choice(["protosmith.showRun", "nope"]),
+                    "arguments": [params],
+                }
             body = json.dumps(
                 {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
             ).encode()
@@ -135,13 +138,22 @@ async def _read_messages(reader: asyncio.StreamReader, inbox: dict[int, dict[str
             inbox[body["id"]] = body
 
 
-async def run_fuzz(count: int, workspace: Path, *, seed: int = 1, timeout_s: float = 300) -> FuzzStats:
+async def run_fuzz(
+    count: int, workspace: Path, *, seed: int = 1, timeout_s: float = 300
+) -> FuzzStats:
     """Send ``count`` fuzz messages to a fresh server; raise AssertionError on a bad answer."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "protosmith", "serve",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL, cwd=workspace, env=env, limit=2**26,
+        sys.executable,
+        "-m",
+        "protosmith",
+        "serve",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        cwd=workspace,
+        env=env,
+        limit=2**26,
     )
     assert process.stdin is not None and process.stdout is not None
     inbox: dict[int, dict[str, Any]] = {}
@@ -164,8 +176,14 @@ async def run_fuzz(count: int, workspace: Path, *, seed: int = 1, timeout_s: flo
         return inbox.get(request_id)
 
     try:
-        send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}},
+            }
+        )
         assert await wait_for(1, 30), "server did not answer initialize"
         send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
         pending: list[int] = []
@@ -191,13 +209,21 @@ async def run_fuzz(count: int, workspace: Path, *, seed: int = 1, timeout_s: flo
             stats.answered += 1
             if "error" in answer:
                 error = answer["error"]
-                assert isinstance(error.get("code"), int) and isinstance(error.get("message"), str), answer
+                assert isinstance(error.get("code"), int) and isinstance(
+                    error.get("message"), str
+                ), answer
                 stats.errors += 1
             else:
                 assert "result" in answer, answer
         # A normal request is still served.
-        send({"jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
-              "params": {"textDocument": {"uri": fuzzer.uri}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "textDocument/documentSymbol",
+                "params": {"textDocument": {"uri": fuzzer.uri}},
+            }
+        )
         normal = await wait_for(2, 30)
         assert normal is not None, "server stopped answering after the fuzz run"
         send({"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": None})

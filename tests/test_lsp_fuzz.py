@@ -33,7 +33,9 @@ async def test_fuzzed_messages_are_answered(workspace: Path) -> None:
 
 
 @pytest.mark.stress
-@pytest.mark.skipif(not os.environ.get("PROTOSMITH_STRESS"), reason="full count runs in make stress")
+@pytest.mark.skipif(
+    not os.environ.get("PROTOSMITH_STRESS"), reason="full count runs in make stress"
+)
 async def test_fuzz_full_count(workspace: Path) -> None:
     for seed in range(5):
         stats = await run_fuzz(2000, workspace, seed=seed, timeout_s=170)

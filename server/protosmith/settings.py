@@ -99,9 +99,7 @@ def user_config_path(env: Mapping[str, str] | None = None) -> Path:
 
 def _canonical(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Accept both snake_case and the editor's camelCase names."""
-    aliases = {
-        field.alias: name for name, field in Settings.model_fields.items() if field.alias
-    }
+    aliases = {field.alias: name for name, field in Settings.model_fields.items() if field.alias}
     return {aliases.get(key, key): value for key, value in raw.items() if value is not None}
 
 
@@ -128,7 +126,11 @@ def resolve_settings(
     if spec_llm:
         layers.append(_canonical(spec_llm))
     layers.append(
-        {name: env[ENV_PREFIX + key] for name, key in _ENV_KEYS.items() if env.get(ENV_PREFIX + key)}
+        {
+            name: env[ENV_PREFIX + key]
+            for name, key in _ENV_KEYS.items()
+            if env.get(ENV_PREFIX + key)
+        }
     )
     if cli:
         layers.append(_canonical(cli))

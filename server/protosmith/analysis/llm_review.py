@@ -92,7 +92,7 @@ def _trace_findings(
 ) -> list[Finding]:
     def cited(path: str, line: int) -> bool:
         text = sources.get(path)
-        return bool(text) and 1 <= line <= len(text.splitlines())
+        return text is not None and 1 <= line <= len(text.splitlines())
 
     traced = {(t.scenario, t.criterion): t for t in reply.traces}
     findings = []

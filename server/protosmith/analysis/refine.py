@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from protosmith.agents.refiner import run_refiner
 from protosmith.analysis.findings import Finding, Position, Range, TextEdit
 from protosmith.analysis.impact import build_import_graph, module_name, plan_rename
+from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError
 
@@ -61,7 +62,7 @@ def whole_file_edit(path: Path, before: str, after: str) -> TextEdit:
 
 def unified_diff(changes: Mapping[Path, tuple[str, str]], root: Path) -> str:
     """A unified diff of every change, with paths relative to ``root``."""
-    chunks = []
+    chunks: list[str] = []
     for path, (before, after) in sorted(changes.items()):
         name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
         chunks.extend(
@@ -186,11 +187,11 @@ async def refine(
     rename = _RENAME.match(instruction)
     if rename:
         planned = plan_rename(root, rename.group(1), rename.group(2))
-        changes = {p: (p.read_text(encoding="utf-8"), text) for p, text in planned.items()}
-        result = await _validate(root, changes, baseline, finding, checks)
+        renamed = {p: (p.read_text(encoding="utf-8"), text) for p, text in planned.items()}
+        result = await _validate(root, renamed, baseline, finding, checks)
         result.message = (
             result.message
-            or f"renamed {rename.group(1)} to {rename.group(2)} in {len(changes)} module(s)"
+            or f"renamed {rename.group(1)} to {rename.group(2)} in {len(renamed)} module(s)"
         )
         _record(
             root,
@@ -219,6 +220,8 @@ async def refine(
     )
     files = {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in targets}
     context = _impact_context(root, path)
+    if backend.capabilities.device.kind == "remote":
+        files, context = _guard_secrets(files, context)
     selection = (range.start.line + 1, range.end.line + 1) if range else None
     feedback = ""
     result = RefineResult(message="no attempt made", checks=checks)
@@ -258,6 +261,25 @@ async def refine(
         },
     )
     return result
+
+
+def _guard_secrets(
+    files: dict[str, str], context: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Before text goes to a remote model: secret files refused, read-only context redacted.
+
+    Files to rewrite cannot be redacted (the rewrite would replace the secret with the mask),
+    so a target holding a secret-looking string is refused with a clear reason instead.
+    """
+    kept, withheld = filter_for_remote(files)
+    if withheld or any(kept[path] != files[path] for path in kept):
+        names = ", ".join(withheld or [p for p in kept if kept[p] != files[p]])
+        raise ValueError(
+            f"{names}: holds secrets; not sent to a remote model "
+            "(use a local backend, or set PROTOSMITH_REDACT=0 to send it as is)"
+        )
+    context, _ = filter_for_remote(context)
+    return files, context
 
 
 def _impact_context(root: Path, path: Path) -> dict[str, str]:

@@ -16,13 +16,22 @@ from protosmith.rules import RULES, Rule
 RULE_MODULES = (
     "protosmith.spec.rules",
     "protosmith.analysis.rules",
+    "protosmith.analysis.llm_rules",
     "protosmith.execution.rules",
 )
 
 _SECTIONS = (
-    ("PS1", "Spec (PS1xx)", "Problems in `protosmith.toml`, reported by `protosmith check` and live in the editor."),
+    (
+        "PS1",
+        "Spec (PS1xx)",
+        "Problems in `protosmith.toml`, reported by `protosmith check` and live in the editor.",
+    ),
     ("PS2", "Quality (PS2xx)", "Code quality, from ruff and the LLM review."),
-    ("PS3", "Security (PS3xx)", "Security, from protosmith's taint rules, bandit and the LLM review; each carries a CWE."),
+    (
+        "PS3",
+        "Security (PS3xx)",
+        "Security, from protosmith's taint rules, bandit and the LLM review; each carries a CWE.",
+    ),
     ("PS4", "Performance (PS4xx)", "Performance, from the AST analyzer and the LLM review."),
     ("PS5", "Tests (PS5xx)", "Generated tests that failed or could not run, from real test runs."),
     ("PS6", "Requirement coverage (PS6xx)", "Acceptance criteria not traced to code and tests."),
@@ -42,7 +51,7 @@ def render(rules: dict[str, Rule]) -> str:
         "# protosmith rules",
         "",
         "Generated from the rule registry by `python -m protosmith.report.rules_doc`; do not edit by hand.",
-        "Every diagnostic protosmith emits has `source` \"protosmith\", one of these codes, and a link here.",
+        'Every diagnostic protosmith emits has `source` "protosmith", one of these codes, and a link here.',
         "Suppress a finding on a line with `# protosmith: ignore[CODE] reason` (the reason is required",
         "to keep suppressions reviewable); suppressed findings stay visible in JSON and SARIF.",
         "",
@@ -71,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
         if current != text:
-            print(f"{args.path} is stale: run python -m protosmith.report.rules_doc", file=sys.stderr)
+            print(
+                f"{args.path} is stale: run python -m protosmith.report.rules_doc", file=sys.stderr
+            )
             return 1
         return 0
     args.path.write_text(text, encoding="utf-8")

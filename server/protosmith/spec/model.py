@@ -56,8 +56,10 @@ class Project(_Strict):
     def _inside_workspace(cls, value: str) -> str:
         if "\x00" in value:
             raise ValueError("output folder contains a NUL character")
-        if PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute() or (
-            len(value) > 1 and value[1] == ":"
+        if (
+            PurePosixPath(value).is_absolute()
+            or PureWindowsPath(value).is_absolute()
+            or (len(value) > 1 and value[1] == ":")
         ):
             raise ValueError("output folder must be relative to the workspace, not absolute")
         if ".." in PurePosixPath(value.replace("\\", "/")).parts:
@@ -67,9 +69,7 @@ class Project(_Strict):
         return value
 
 
-KNOWN_LANGUAGES = frozenset(
-    {"python", "javascript", "typescript", "go", "rust", "java", "csharp"}
-)
+KNOWN_LANGUAGES = frozenset({"python", "javascript", "typescript", "go", "rust", "java", "csharp"})
 
 
 class Scenario(_Strict):
