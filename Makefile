@@ -38,7 +38,7 @@ test: install lint
 
 demo: install
 	$(PY) -m protosmith doctor
-	$(PY) -m protosmith generate examples/hello/protosmith.toml
+	PROTOSMITH_MAX_TOKENS=$${PROTOSMITH_MAX_TOKENS:-512} $(PY) -m protosmith generate examples/hello/protosmith.toml
 
 bench: install
 	$(PY) -m bench

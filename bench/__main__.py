@@ -15,7 +15,7 @@ from bench import review_throughput as review_bench
 from bench import scheduler as scheduler_bench
 from bench import structured as structured_bench
 
-BENCHMARKS = ("scheduler", "context", "incremental", "review", "local", "structured")
+BENCHMARKS = ("scheduler", "context", "incremental", "review", "local", "structured", "lsp")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         local_bench.run(**({"prompts": 2, "max_tokens": 16} if args.tiny else {}))
     if "structured" in selected:
         structured_bench.run(**({"count": 2} if args.tiny else {}))
+    if "lsp" in selected:
+        from bench import lsp_latency
+
+        lsp_latency.run(**({"requests": 40, "review_copies": 3} if args.tiny else {}))
     common.write_results(args.output)
     print(common.format_table(common.figures()))
     print(

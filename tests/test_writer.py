@@ -163,3 +163,17 @@ async def test_completed_stream_is_written(writer: SafeWriter) -> None:
     path = await writer.write_stream("s/x.txt", stream())
     assert path.read_text() == "abc\n"
     assert writer.written == ["s/x.txt"]
+
+
+def test_temporaries_left_by_a_killed_run_are_swept(tmp_path: Path) -> None:
+    from protosmith.pipeline.writer import _temporary
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.tmp").write_text("user file", encoding="utf-8")
+    fd, leftover = _temporary(out / "a.py")
+    os.close(fd)
+    writer = SafeWriter(out, workspace=tmp_path)
+    assert writer.swept == [leftover]
+    assert not leftover.exists()
+    assert (out / "keep.tmp").exists()

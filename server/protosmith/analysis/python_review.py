@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import warnings
 
 from protosmith.analysis import rules
@@ -35,6 +36,9 @@ REASONS = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 def analyze_python(path: str, text: str) -> list[Finding]:
     """Taint, pattern and performance findings of one module; a syntax error is one finding."""
     try:
@@ -59,10 +63,14 @@ def analyze_python(path: str, text: str) -> list[Finding]:
                 confidence=1.0,
             )
         ]
-    findings = analyze_module(tree, text, path)
-    ctx = ModuleContext.build(tree)
-    findings += check_patterns(tree, ctx, text, path)
-    findings += analyze_performance(tree, path, ctx.imports)
+    findings: list[Finding] = []
+    try:
+        findings += analyze_module(tree, text, path)
+        ctx = ModuleContext.build(tree)
+        findings += check_patterns(tree, ctx, text, path)
+        findings += analyze_performance(tree, path, ctx.imports)
+    except Exception:  # boundary: one module's analyzer bug must not end a whole-tree review
+        log.exception("protosmith analyzer failed on %s; its findings are incomplete", path)
     return findings
 
 

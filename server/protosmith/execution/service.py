@@ -172,7 +172,8 @@ async def run_tests(
     runner = runner_for(language)
     if runner is None:
         return _not_run(language, f"no test runner for language {language!r}")
-    missing = toolchains.missing(language, path_env=path_env)
+    # Blocking work (version probes, tree copies) runs in threads: the LSP event loop stays free.
+    missing = await asyncio.to_thread(toolchains.missing, language, path_env=path_env)
     if missing:
         return _not_run(language, "; ".join(tool.missing_reason() for tool in missing))
     root = Path(root)
@@ -180,10 +181,10 @@ async def run_tests(
         return _not_run(language, f"{root} is not a folder")
     work = Path(tempfile.mkdtemp(prefix="protosmith-run-"))
     try:
-        copy = copy_tree(root, work / "project")
+        copy = await asyncio.to_thread(copy_tree, root, work / "project")
         path = toolchains.search_path(path_env)
         ctx = RunContext(copy, language, path, timeout_s, install_timeout_s)
-        reason = runner.unavailable(ctx)
+        reason = await asyncio.to_thread(runner.unavailable, ctx)
         if reason:
             return _not_run(language, reason)
         env = {"PATH": path, **runner.env(ctx)}

@@ -18,6 +18,7 @@ from protosmith.agents import implementation, testing
 from protosmith.agents.common import slug
 from protosmith.execution.api import TestRunResult
 from protosmith.llm.errors import BackendError
+from protosmith.pipeline.remediate import remediate
 from protosmith.pipeline.tasks import (
     RunContext,
     TestRunner,
@@ -184,4 +185,9 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
     severities = Counter(str(getattr(item, "severity", "unknown")) for item in findings)
     counts = {"total": len(findings), **dict(severities)}
     ctx.journal.event("review", component=name, findings=counts)
-    return {"available": True, "findings": counts}, []
+    remediations = await remediate(
+        findings, writer=ctx.writer, backend=ctx.backend, component_root=folder
+    )
+    for entry in remediations:
+        ctx.journal.event("remediation", component=name, **entry)
+    return {"available": True, "findings": counts, "remediations": remediations}, []

@@ -112,6 +112,23 @@ def _refuse_symlinks(base: Path, parts: list[str], relative: str) -> Path:
     return current
 
 
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def sweep_temporaries(root: Path) -> list[Path]:
+    """Remove temp files a killed run left behind (``.name.XXXXXXXX.tmp``, see ``_temporary``).
+
+    A SIGKILL between ``mkstemp`` and ``os.replace`` cannot run cleanup code, so the next run
+    over the same folder does it; the real file names were never touched.
+    """
+    removed = []
+    for path in root.rglob(".*.tmp"):
+        if path.is_file() and not path.is_symlink() and _TEMPORARY.match(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 class SafeWriter:
     """Writes generated files under ``root``, which must lie inside ``workspace``.
 
@@ -135,6 +152,7 @@ class SafeWriter:
         self.root = resolved
         self.workspace = boundary
         self.written: list[str] = []
+        self.swept = sweep_temporaries(self.root)
 
     def resolve(self, relative: str) -> Path:
         """The absolute path for ``relative`` inside the root, or :class:`UnsafePathError`."""
