@@ -38,10 +38,14 @@ async def test_critical_findings_are_fixed_and_recorded(tmp_path: Path) -> None:
     app = component / "app.py"
     findings = (await review([component], root=workspace)).findings
     assert {f.code for f in findings if f.active and f.severity == "critical"} >= {"PS302", "PS304"}
-    safe = app.read_text().replace(
-        'subprocess.check_output("ls " + request.args["d"], shell=True)',
-        'subprocess.check_output(["ls", "--", request.args["d"]])',
-    ).replace("yaml.load(", "yaml.safe_load(")
+    safe = (
+        app.read_text()
+        .replace(
+            'subprocess.check_output("ls " + request.args["d"], shell=True)',
+            'subprocess.check_output(["ls", "--", request.args["d"]])',
+        )
+        .replace("yaml.load(", "yaml.safe_load(")
+    )
     backend = ScriptedBackend([json.dumps({"files": [{"path": "app.py", "content": safe}]})])
     writer = SafeWriter(workspace / "out", workspace=workspace)
     outcomes = await remediate(findings, writer=writer, backend=backend, component_root=component)
