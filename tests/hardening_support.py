@@ -87,8 +87,11 @@ async def run_generate(
     concurrency: int | None = None,
     settings: dict[str, Any] | None = None,
     progress: Any = None,
+    run_tests: bool = False,
+    review: bool = True,
 ) -> RunSummary:
-    """One ``generate`` call on ``spec`` with generated tests not executed (no toolchain needed)."""
+    """One ``generate`` call on ``spec``; by default generated tests are not executed (no toolchain
+    needed)."""
     options = GenerateOptions(
         spec_path=spec,
         workspace=spec.parent,
@@ -96,7 +99,9 @@ async def run_generate(
         concurrency=concurrency,
         cli_settings=settings or {},
     )
-    return await generate(options, backend=backend, progress=progress, run_tests=False)
+    return await generate(
+        options, backend=backend, progress=progress, run_tests=run_tests, review=review
+    )
 
 
 def output_files(workspace: Path, output: str = "prototype") -> dict[str, bytes]:

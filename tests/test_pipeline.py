@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from hardening_support import run_generate
 from protosmith.context.manager import count_messages
 from protosmith.llm.scripted import ApproxCounter, ScriptedBackend
-from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.pipeline.api import ProgressEvent, RunSummary
 from protosmith.pipeline.journal import Journal
-from protosmith.pipeline.service import generate
 from scripted_team import Team
 
 DIAMOND = Path(__file__).parent / "workspaces" / "pipeline" / "diamond" / "protosmith.toml"
@@ -36,26 +36,9 @@ def _workspace(tmp_path: Path, text: str | None = None) -> Path:
     return spec
 
 
-async def _run(
-    spec: Path,
-    backend: ScriptedBackend,
-    *,
-    resume: str | None = None,
-    concurrency: int | None = None,
-    settings: dict[str, Any] | None = None,
-    progress: Any = None,
-    run_tests: bool = False,
-) -> RunSummary:
-    options = GenerateOptions(
-        spec_path=spec,
-        workspace=spec.parent,
-        resume=resume,
-        concurrency=concurrency,
-        cli_settings=settings or {},
-    )
-    return await generate(
-        options, backend=backend, progress=progress, run_tests=run_tests, review=run_tests
-    )
+async def _run(spec: Path, backend: ScriptedBackend, **options: Any) -> RunSummary:
+    """Pipeline tests switch review off unless they also run the generated tests."""
+    return await run_generate(spec, backend, review=options.get("run_tests", False), **options)
 
 
 def _events(spec: Path, run_id: str) -> list[dict[str, Any]]:

@@ -143,7 +143,15 @@ def _finding_check(finding: Finding | None, path: Path, text: str, root: Path) -
     return f"finding {finding.code} is still reported" if remaining else None
 
 
-def _record(root: Path, entry: dict[str, object]) -> None:
+def _record(root: Path, instruction: str, result: RefineResult, started: float) -> None:
+    """Append the refinement and its checks to the history in ``.protosmith/refinements.jsonl``."""
+    entry = {
+        "instruction": instruction,
+        "validated": result.validated,
+        "files": result.files,
+        "checks": result.checks,
+        "duration_s": round(time.monotonic() - started, 3),
+    }
     history = root / ".protosmith" / "refinements.jsonl"
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as handle:
@@ -193,16 +201,7 @@ async def refine(
             result.message
             or f"renamed {rename.group(1)} to {rename.group(2)} in {len(renamed)} module(s)"
         )
-        _record(
-            root,
-            {
-                "instruction": instruction,
-                "validated": result.validated,
-                "files": result.files,
-                "checks": result.checks,
-                "duration_s": round(time.monotonic() - started, 3),
-            },
-        )
+        _record(root, instruction, result, started)
         return result
     if backend is None:
         raise BackendError(
@@ -250,16 +249,7 @@ async def refine(
                 result.message = reply.value.summary or f"refined after {attempt + 1} attempt(s)"
                 break
             feedback = result.message
-    _record(
-        root,
-        {
-            "instruction": instruction,
-            "validated": result.validated,
-            "files": result.files,
-            "checks": result.checks,
-            "duration_s": round(time.monotonic() - started, 3),
-        },
-    )
+    _record(root, instruction, result, started)
     return result
 
 
