@@ -26,7 +26,12 @@ Faults for tests (``Team(...)`` keyword arguments), each fixed by what the pipel
 ``placeholder`` (components whose first implementation holds a TODO), ``buggy`` (components
 whose first implementation fails its tests), ``broken_tests`` (components whose first tests
 expect the wrong value), ``cycle`` (the first design has a dependency cycle), ``invalid_json``
-(the first design is not JSON), ``unsafe`` (components that also try to write ``../escape.py``).
+(the first design is not JSON), ``unsafe`` (components that also try to write ``../escape.py``),
+``off_contract`` (polyglot services that answer ``value`` where the contract says ``result``).
+
+Polyglot mode: when the implementation prompt carries an integration contract, each component
+also gets a stdlib HTTP service (``service.py`` or ``service.js``) serving it on ``$PORT``, and
+a consumer calls its providers at ``<PROVIDER>_URL``.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Team:
     unsafe: set[str] = field(default_factory=set)
     cycle: bool = False
     invalid_json: bool = False
+    off_contract: set[str] = field(default_factory=set)
 
     def reply(self, request: CompletionRequest) -> str:
         """The reply for ``request``, chosen by ``request.agent`` and the prompt."""
@@ -170,6 +176,10 @@ class Team:
         if name in self.placeholder and not retried:
             body += "\n# TODO: finish this\n"
         files = [{"path": path, "content": body}]
+        extra: dict[str, str] = {}
+        if "Integration contract (OpenAPI 3)" in text:
+            files.append(_service_file(name, language, text, name in self.off_contract))
+            extra["start"] = "node service.js" if language == "javascript" else "python service.py"
         if name in self.unsafe:
             files.append({"path": "../escape.py", "content": "print('escaped')\n"})
         return json.dumps(
@@ -177,6 +187,7 @@ class Team:
                 "files": files,
                 "summary": f"{name} adds one to a number.",
                 "interface": f"{name}_value(x: int) -> int",
+                **extra,
             }
         )
 
@@ -234,6 +245,70 @@ class Team:
                 "deployment": f"# Deploying {title}\n\nRun each component locally.\n",
             }
         )
+
+
+def _service_file(name: str, language: str, text: str, off: bool = False) -> dict[str, str]:
+    """Polyglot mode: the HTTP service serving ``POST /<name>_value`` and ``GET /health``.
+
+    A consumer also calls each provider named in its prompt (``<PROVIDER>_URL``) when the
+    variable is set, so the deployed services really talk to each other.
+    """
+    providers = re.findall(r'calls the component "([^"]+)" over HTTP', text)
+    key = "value" if off else "result"
+    if language == "javascript":
+        calls = "".join(
+            f"  if (process.env.{p.upper()}_URL) {{\n"
+            f'    const r = await fetch(process.env.{p.upper()}_URL + "/{p}_value", '
+            f'{{ method: "POST", headers: {{ "Content-Type": "application/json" }}, '
+            f"body: JSON.stringify({{ x }}) }});\n"
+            f"    x = (await r.json()).result - 1;\n  }}\n"
+            for p in providers
+        )
+        content = (
+            f'"use strict";\n/** HTTP service of {name}. */\nconst http = require("node:http");\n'
+            f'const {{ {name}Value }} = require("./{name}.js");\n\n'
+            "function send(res, status, payload) {\n"
+            '  res.writeHead(status, { "Content-Type": "application/json" });\n'
+            "  res.end(JSON.stringify(payload));\n}\n\n"
+            f"async function compute(x) {{\n{calls}  return {name}Value(x);\n}}\n\n"
+            "const server = http.createServer((req, res) => {\n"
+            '  if (req.method === "GET" && req.url === "/health") return send(res, 200, { status: "ok" });\n'
+            f'  if (req.method !== "POST" || req.url !== "/{name}_value") return send(res, 404, {{}});\n'
+            '  let raw = "";\n  req.on("data", (chunk) => { raw += chunk; });\n'
+            '  req.on("end", async () => {\n    let body;\n'
+            '    try { body = JSON.parse(raw || "{}"); } catch { return send(res, 400, {}); }\n'
+            '    if (typeof body.x !== "number") return send(res, 400, {});\n'
+            f"    send(res, 200, {{ {key}: await compute(body.x) }});\n  }});\n}});\n"
+            'server.listen(Number(process.env.PORT), process.env.HOST || "127.0.0.1");\n'
+        )
+        return {"path": "service.js", "content": content}
+    content = (
+        f'"""HTTP service of {name} (standard library only)."""\n\n'
+        "import json\nimport os\nfrom http.server import BaseHTTPRequestHandler, ThreadingHTTPServer\n\n"
+        f"from {name} import {name}_value\n\n\n"
+        "class Handler(BaseHTTPRequestHandler):\n"
+        "    def _send(self, status, payload):\n"
+        "        body = json.dumps(payload).encode()\n"
+        "        self.send_response(status)\n"
+        '        self.send_header("Content-Type", "application/json")\n'
+        '        self.send_header("Content-Length", str(len(body)))\n'
+        "        self.end_headers()\n        self.wfile.write(body)\n\n"
+        "    def do_GET(self):\n"
+        '        if self.path == "/health":\n            return self._send(200, {"status": "ok"})\n'
+        "        return self._send(404, {})\n\n"
+        "    def do_POST(self):\n"
+        f'        if self.path != "/{name}_value":\n            return self._send(404, {{}})\n'
+        '        length = int(self.headers.get("Content-Length", "0"))\n'
+        '        try:\n            data = json.loads(self.rfile.read(length) or b"{}")\n'
+        "        except json.JSONDecodeError:\n            return self._send(400, {})\n"
+        '        if not isinstance(data.get("x"), int):\n            return self._send(400, {})\n'
+        f'        return self._send(200, {{"{key}": {name}_value(data["x"])}})\n\n'
+        "    def log_message(self, *args):\n        pass\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    address = (os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"]))\n'
+        "    ThreadingHTTPServer(address, Handler).serve_forever()\n"
+    )
+    return {"path": "service.py", "content": content}
 
 
 _DEFAULT = Team()

@@ -22,6 +22,7 @@ from protosmith.agents.models import (
     RequirementsAnalysis,
     ScenarioAnalysis,
 )
+from protosmith.agents.polyglot import assign_languages
 from protosmith.context.manager import ContextManager
 from protosmith.llm.base import Backend, Message, Usage
 from protosmith.llm.structured import complete_structured
@@ -147,9 +148,15 @@ def normalise(record: ArchitectureRecord, spec: Spec) -> list[str]:
     notes = _repair_deterministically(record)
     allowed = spec.project.languages
     scenario_names = [scenario.name for scenario in spec.scenarios]
+    choices = assign_languages(record, spec) if spec.architecture.polyglot else {}
     for component in record.components:
         language = component.language.strip().lower()
-        if not (spec.architecture.polyglot and language in allowed):
+        if component.name in choices and len(allowed) > 1:
+            chosen, component.language_reason = choices[component.name]
+            if chosen != language:
+                notes.append(f"{component.name}: language {chosen} ({component.language_reason})")
+            language = chosen
+        elif not (spec.architecture.polyglot and language in allowed):
             if language and language != allowed[0]:
                 notes.append(f"{component.name}: language {language!r} replaced by {allowed[0]}")
             language = allowed[0]

@@ -40,6 +40,8 @@ class ComponentBrief:
     architecture_summary: str
     scenarios: list[ScenarioView]
     conventions: dict[str, Any] = field(default_factory=dict)
+    contracts: str = ""
+    """Polyglot runs: the OpenAPI contracts this component provides or calls (else empty)."""
 
     @property
     def name(self) -> str:
@@ -108,6 +110,7 @@ async def implement(
         scenarios=brief.scenarios,
         tooling=tooling(brief.language),
         feedback=feedback,
+        contracts=brief.contracts,
     )
     full = f"Interface:\n{draft.interface}"
     if previous is not None:

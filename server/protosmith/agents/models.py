@@ -36,6 +36,8 @@ class ComponentSpec(_Reply):
     """Unique component name (a short identifier such as ``orders``)."""
     language: str = ""
     """Language the component is written in; one of project.languages."""
+    language_reason: str = ""
+    """Why this language was chosen (polyglot runs), for the journal and the docs."""
     responsibility: str = ""
     """What the component is responsible for."""
     interfaces: list[InterfaceSpec] = Field(default_factory=list)
@@ -131,6 +133,8 @@ class ComponentCode(_Reply):
     """What was built, for dependants and the docs."""
     interface: str = ""
     """The public interface as implemented (signatures), for dependants and API.md."""
+    start: str = ""
+    """Polyglot services only: the command that starts the HTTP service on ``$PORT``."""
 
     @field_validator("files")
     @classmethod

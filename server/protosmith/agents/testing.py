@@ -50,6 +50,7 @@ async def write_tests(
         scenarios=brief.scenarios,
         tooling=tools,
         feedback=feedback,
+        contracts=brief.contracts,
     )
     built = context.build(
         system=render("testing_system.j2", framework=tools.framework, language=brief.language),

@@ -29,7 +29,11 @@ SMOKE_LIMITS = Limits(address_space_mb=None, data_mb=4096, nproc=512)
 
 @dataclass
 class ServiceSpec:
-    """A service to start: ``{port}`` in the command and the ``port_env`` variable get its port."""
+    """A service to start: ``{port}`` in the command and the ``port_env`` variable get its port.
+
+    ``{port:NAME}`` in an ``env`` value becomes the port of the service ``NAME`` started earlier
+    in the same list, so a consumer can reach its provider.
+    """
 
     name: str
     command: list[str]

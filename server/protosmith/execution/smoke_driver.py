@@ -168,15 +168,18 @@ def main(config_path: str) -> int:
     logs = Path(os.environ.get("TMPDIR", "/tmp"))
     report: dict[str, Any] = {"services": []}
     procs: list[subprocess.Popen] = []
+    ports: dict[str, int] = {}
     try:
         for service in config["services"]:
             port = free_port()
             command = [part.replace("{port}", str(port)) for part in service["command"]]
-            env = {
-                **os.environ,
-                **service.get("env", {}),
-                service.get("port_env", "PORT"): str(port),
-            }
+            extra = dict(service.get("env", {}))
+            for key, value in extra.items():
+                for other, other_port in ports.items():
+                    value = value.replace("{port:" + other + "}", str(other_port))
+                extra[key] = value
+            ports[service["name"]] = port
+            env = {**os.environ, **extra, service.get("port_env", "PORT"): str(port)}
             log_path = logs / f"{service['name']}.log"
             with open(log_path, "wb") as log:
                 proc = subprocess.Popen(

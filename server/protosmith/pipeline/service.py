@@ -23,6 +23,7 @@ from protosmith.agents.models import ArchitectureRecord
 from protosmith.context.manager import ContextManager, ContextOverflow
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
+from protosmith.pipeline import integration
 from protosmith.pipeline import tasks as graph_tasks
 from protosmith.pipeline.api import GenerateOptions, ProgressCallback, ProgressEvent, RunSummary
 from protosmith.pipeline.budget import Accountant, BudgetExceeded
@@ -248,6 +249,11 @@ class GenerationRun:
         )
         self.journal.event("graph", tasks=[t.id for t in task_list], concurrency=concurrency)
         self.outcomes = await run_graph(task_list, concurrency=concurrency, on_event=self._on_event)
+        smoke = self.ctx.results.get(graph_tasks.task_id("integration", "services"))
+        if smoke is not None:
+            self.notes.append(smoke["detail"])
+            if smoke["status"] == "failed":
+                self.status = "partial"  # the components pass alone but not together
         started = time.monotonic()
         self.tracker.emit("docs", "writing the documentation")
         assert self.ctx is not None
@@ -334,6 +340,7 @@ class GenerationRun:
             resume=bool(self.options.resume),
         )
         ctx.briefs = graph_tasks.make_briefs(self.spec, record, architecture.summary(record))
+        ctx.contracts = integration.prepare_contracts(ctx)
         return ctx
 
     def manifest(self, summary: RunSummary) -> dict[str, Any]:

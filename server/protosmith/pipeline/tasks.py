@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 TestRunner = Callable[[Path, str], Awaitable[TestRunResult]]
 COSTS = {"interface": 1.0, "implement": 4.0, "tests": 3.0, "verify": 2.0, "review": 0.5}
+COSTS["integration"] = 2.0
 
 
 @dataclass
@@ -72,6 +73,8 @@ class RunContext:
     refused: list[dict[str, str]] = field(default_factory=list)
     briefs: dict[str, ComponentBrief] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
+    contracts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Polyglot runs: component to its OpenAPI contract (empty otherwise)."""
 
     def brief(self, name: str) -> ComponentBrief:
         return self.briefs[name]
@@ -273,6 +276,8 @@ def build_tasks(ctx: RunContext) -> list[Task]:
             brief.conventions,
             brief.architecture_summary,
         ]
+        if brief.contracts:
+            brief_data.append(brief.contracts)
         add("interface", name, [], partial(_interface, ctx, name), brief_data)
         add(
             "implement",
@@ -293,6 +298,12 @@ def build_tasks(ctx: RunContext) -> list[Task]:
             ctx.runner is not None,
         )
         add("review", name, [task_id("verify", name)], partial(repair.review, ctx, name))
+    if ctx.contracts:
+        from protosmith.pipeline import integration
+
+        verified = [task_id("verify", name) for name in ctx.contracts]
+        body = partial(integration.integration_task, ctx)
+        add("integration", "services", verified, body, ctx.contracts, ctx.runner is not None)
     return tasks
 
 
@@ -375,6 +386,12 @@ async def docs_stage(ctx: RunContext) -> tuple[list[str], str]:
         note = "the documentation prose was rendered deterministically"
         ctx.journal.event("docs_fallback", error=str(error))
     files = []
+    if ctx.contracts:
+        from protosmith.pipeline.integration import write_deployment
+
+        deploy_files, section = write_deployment(ctx, components)
+        files.extend(deploy_files)
+        docs.deployment = docs.deployment.rstrip() + "\n\n" + section
     for field_name, relative in DOC_PATHS.items():
         ctx.writer.write_text(relative, getattr(docs, field_name))
         files.append(relative)

@@ -1,0 +1,352 @@
+"""Polyglot runs: OpenAPI contracts between components in different languages, and their smoke test.
+
+A contract is derived deterministically from the provider's interface in the architecture
+record (each operation becomes ``POST /<operation>`` with JSON schemas from its signature and
+data types), unless the model gave one in ``integration``. It is written to
+``contracts/<component>.openapi.json`` and shown to both sides. After the components are
+verified, the ``integration`` task starts each service with its start command and checks it
+against its contract; a missing toolchain is reported as not run, never as a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from protosmith.agents.common import slug
+from protosmith.agents.models import ArchitectureRecord, ComponentCode, ComponentSpec
+from protosmith.agents.polyglot import cross_language_edges
+from protosmith.execution.findings import findings_from_smoke
+from protosmith.execution.integration import ServiceSpec, smoke_test
+from protosmith.execution.toolchains import search_path
+from protosmith.pipeline.tasks import RunContext, code_of, task_id
+from protosmith.prompts import render
+
+_SCALARS: dict[str, tuple[dict[str, Any], Any]] = {
+    "int": ({"type": "integer"}, 1),
+    "integer": ({"type": "integer"}, 1),
+    "long": ({"type": "integer"}, 1),
+    "float": ({"type": "number"}, 1.5),
+    "double": ({"type": "number"}, 1.5),
+    "number": ({"type": "number"}, 1.5),
+    "decimal": ({"type": "number"}, 1.5),
+    "str": ({"type": "string"}, "example"),
+    "string": ({"type": "string"}, "example"),
+    "bool": ({"type": "boolean"}, True),
+    "boolean": ({"type": "boolean"}, True),
+}
+_NAMED = re.compile(r"^\s*(\w+)\s*\{(.*)\}\s*$")
+_PARAM = re.compile(r"(\w+)\s*:\s*([\w\[\]<>., ]+?)\s*(?:=[^,]*)?$")
+
+
+def _named_types(component: ComponentSpec) -> dict[str, dict[str, str]]:
+    """``Order{id: str, total: float}`` declarations from the data types, by name."""
+    found: dict[str, dict[str, str]] = {}
+    for operation in component.interfaces:
+        for declared in operation.data_types:
+            match = _NAMED.match(declared)
+            if match:
+                fields = {}
+                for part in match.group(2).split(","):
+                    name, _, kind = part.partition(":")
+                    if name.strip():
+                        fields[name.strip()] = kind.strip() or "string"
+                found[match.group(1)] = fields
+    return found
+
+
+def _schema(kind: str, named: dict[str, dict[str, str]]) -> tuple[dict[str, Any], Any]:
+    """A JSON schema and an example value for a declared type name."""
+    kind = kind.strip().strip("'\"")
+    lowered = kind.lower()
+    if lowered in _SCALARS:
+        schema, example = _SCALARS[lowered]
+        return dict(schema), example
+    inner = re.match(r"^(?:list|List|array|Array|Vec|\w+\[\])\[?<?(\w*)", kind)
+    if inner and (kind.endswith("]") or kind.endswith(">")) and inner.group(1):
+        item, example = _schema(inner.group(1), named)
+        return {"type": "array", "items": item}, [example]
+    if kind in named:
+        props, example = {}, {}
+        for field_name, field_kind in named[kind].items():
+            props[field_name], example[field_name] = _schema(field_kind, named)
+        return {"type": "object", "properties": props, "required": sorted(props)}, example
+    return {}, {}
+
+
+def _operation(item: Any, named: dict[str, dict[str, str]]) -> dict[str, Any]:
+    params = re.search(r"\(([^)]*)\)", item.signature or "")
+    properties: dict[str, Any] = {}
+    example: dict[str, Any] = {}
+    for part in params.group(1).split(",") if params else []:
+        match = _PARAM.match(part.strip())
+        if match and match.group(1) not in ("self", "cls"):
+            properties[match.group(1)], example[match.group(1)] = _schema(match.group(2), named)
+    returns = re.search(r"->\s*([\w\[\]<>]+)", item.signature or "")
+    result_schema, _ = _schema(returns.group(1) if returns else "", named)
+    ok = {"type": "object", "required": ["result"], "properties": {"result": result_schema}}
+    return {
+        "operationId": item.name,
+        "summary": item.description or item.name,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": properties},
+                    "example": example,
+                }
+            },
+        },
+        "responses": {
+            "200": {"description": "result", "content": {"application/json": {"schema": ok}}},
+            "400": {"description": "invalid request"},
+        },
+    }
+
+
+def contract_for(record: ArchitectureRecord, component: ComponentSpec) -> dict[str, Any]:
+    """The OpenAPI 3 document of ``component``: the model's, else derived from its interface."""
+    try:
+        given = json.loads(record.integration)
+    except ValueError:
+        given = None
+    own = given.get(component.name) if isinstance(given, dict) else None
+    if isinstance(own, dict) and "paths" in own:
+        return dict(own)
+    named = _named_types(component)
+    paths: dict[str, Any] = {
+        "/health": {
+            "get": {
+                "operationId": "health",
+                "responses": {
+                    "200": {
+                        "description": "alive",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["status"],
+                                    "properties": {"status": {"type": "string", "enum": ["ok"]}},
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    }
+    for item in component.interfaces:
+        paths[f"/{slug(item.name)}"] = {"post": _operation(item, named)}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"{component.name} ({component.language})", "version": "1.0.0"},
+        "paths": paths,
+    }
+
+
+def service_components(record: ArchitectureRecord) -> list[str]:
+    """Components that run as HTTP services: both ends of every cross-language dependency."""
+    names: list[str] = []
+    for consumer, provider in cross_language_edges(record):
+        names.extend(n for n in (provider, consumer) if n not in names)
+    return names
+
+
+def prepare_contracts(ctx: RunContext) -> dict[str, dict[str, Any]]:
+    """Write every contract, hand it to both sides' briefs, journal the language choices."""
+    if not ctx.spec.architecture.polyglot:
+        return {}
+    for component in ctx.record.components:
+        if component.language_reason:
+            ctx.journal.event(
+                "language_choice",
+                component=component.name,
+                language=component.language,
+                reason=component.language_reason,
+            )
+    services = service_components(ctx.record)
+    contracts = {name: contract_for(ctx.record, ctx.record.component(name)) for name in services}
+    written = []
+    for name, document in contracts.items():
+        relative = contract_path(name)
+        ctx.writer.write_text(relative, json.dumps(document, indent=2) + "\n")
+        written.append(relative)
+    if written:
+        ctx.files["contracts"] = written
+    for name in services:
+        component = ctx.record.component(name)
+        consumed = [dep for dep in component.depends_on if dep in contracts]
+        ctx.brief(name).contracts = render(
+            "deploy_contract_prompt.j2",
+            name=name,
+            own=json.dumps(contracts[name], indent=1),
+            consumed=[
+                (dep, env_var(dep), json.dumps(contracts[dep], indent=1)) for dep in consumed
+            ],
+        )
+    return contracts
+
+
+def contract_path(name: str) -> str:
+    return f"contracts/{slug(name)}.openapi.json"
+
+
+def env_var(name: str) -> str:
+    """The base-URL variable a consumer reads to reach ``name``."""
+    return f"{slug(name).upper()}_URL"
+
+
+def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
+    """The declared start command, else the language's usual way to run the main file."""
+    if code.start.strip():
+        return code.start.split()
+    sources = [f.path for f in code.files if "test" not in f.path.lower()]
+    service = [p for p in sources if Path(p).stem in ("service", "server", "main", "app")]
+    main = (service or sources or [""])[0]
+    if component.language in ("javascript", "typescript"):
+        return ["node", main]
+    if component.language == "go":
+        return ["go", "run", "."]
+    return ["python", "-m", Path(main).with_suffix("").as_posix().replace("/", ".")]
+
+
+async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
+    """The ``integration:services`` task body (writes no files)."""
+    return await run_integration(ctx, ctx.contracts), []
+
+
+def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec | str:
+    """How to start ``name`` (its providers' base URLs in its env), or why it cannot start."""
+    if task_id("implement", name) not in ctx.results:
+        return f"{name}: no code was generated"
+    if ctx.runner is None:
+        return ctx.runner_missing
+    component = ctx.record.component(name)
+    command = start_command(component, code_of(ctx, name))
+    if shutil.which(command[0], path=search_path()) is None:
+        return f"{command[0]} is not installed"
+    env = {
+        env_var(dep): "http://127.0.0.1:{port:" + dep + "}"
+        for dep in component.depends_on
+        if dep in ctx.contracts
+    }
+    cwd = ctx.writer.root / slug(name)
+    return ServiceSpec(name=name, command=command, cwd=cwd, env=env, operations=operations)
+
+
+def _providers(ctx: RunContext, name: str) -> list[str]:
+    """The services ``name`` reaches, directly or not, providers first."""
+    from protosmith.pipeline.graph import topological_order
+
+    needed: set[str] = set()
+    stack = [d for d in ctx.record.component(name).depends_on if d in ctx.contracts]
+    while stack:
+        dep = stack.pop()
+        if dep not in needed:
+            needed.add(dep)
+            stack.extend(d for d in ctx.record.component(dep).depends_on if d in ctx.contracts)
+    order = topological_order({c.name: c.depends_on for c in ctx.record.components})
+    return [item for item in order if item in needed]
+
+
+async def run_integration(ctx: RunContext, contracts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Start each service (after the services it calls) and check it against its contract.
+
+    Providers started for a consumer are checked only on ``health``; each is checked in full
+    in its own run. Violations become PS505 findings on the contract file.
+    """
+    results: dict[str, Any] = {}
+    findings: list[dict[str, Any]] = []
+    for name, document in contracts.items():
+        specs = [_service(ctx, dep, ["health"]) for dep in _providers(ctx, name)]
+        specs.append(_service(ctx, name, []))
+        reasons = [item for item in specs if isinstance(item, str)]
+        if reasons:
+            results[name] = {"status": "not_run", "reason": "; ".join(reasons)}
+            continue
+        services = [item for item in specs if isinstance(item, ServiceSpec)]
+        smoke = await smoke_test(document, services)
+        results[name] = {
+            "status": smoke.status,
+            "command": " ".join(services[-1].command),
+            "with": [item.name for item in services[:-1]],
+            "checks": len(smoke.checks),
+            "problems": smoke.problems,
+        }
+        relative = contract_path(name)
+        for finding in findings_from_smoke(
+            smoke, contract_path=relative, contract_text=json.dumps(document, indent=2)
+        ):
+            findings.append(finding.model_dump(mode="json"))
+            ctx.journal.event("finding", rule=finding.code, path=relative, message=finding.message)
+    statuses = {item["status"] for item in results.values()}
+    if statuses == {"passed"}:
+        status = "passed"
+    elif statuses & {"failed", "error"}:
+        status = "failed"
+    else:
+        status = "not_run"
+    ctx.journal.event("integration_smoke", status=status, services=results, findings=len(findings))
+    detail = f"integration smoke test {status}: " + ", ".join(
+        f"{name} {item['status']}" + (f" ({item['reason']})" if "reason" in item else "")
+        for name, item in results.items()
+    )
+    return {"status": status, "detail": detail, "services": results, "findings": findings}
+
+
+_BASE_IMAGES = {
+    "python": "python:3.11-slim",
+    "javascript": "node:20-slim",
+    "typescript": "node:20-slim",
+    "go": "golang:1.22",
+    "rust": "rust:1.79",
+    "java": "eclipse-temurin:21",
+    "csharp": "mcr.microsoft.com/dotnet/sdk:8.0",
+}
+
+
+def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str], str]:
+    """A Dockerfile per component and docker-compose.yml; returns the files and a DEPLOYMENT.md section."""
+    services = []
+    port = 8000
+    for doc in components:
+        component = ctx.record.component(doc.name)
+        command = (
+            start_command(component, code_of(ctx, doc.name))
+            if task_id("implement", doc.name) in ctx.results
+            else ["sh", "-c", "echo no code was generated"]
+        )
+        port += 1
+        service = {
+            "name": slug(doc.name),
+            "language": component.language,
+            "reason": component.language_reason,
+            "image": _BASE_IMAGES.get(component.language, "debian:stable-slim"),
+            "command": json.dumps(command),
+            "port": port,
+            "is_service": doc.name in ctx.contracts,
+            "env": {
+                env_var(dep): f"http://{slug(dep)}:{8001 + _index(components, dep)}"
+                for dep in component.depends_on
+                if dep in ctx.contracts
+            },
+        }
+        services.append(service)
+    files = []
+    for service in services:
+        relative = f"{service['name']}/Dockerfile"
+        ctx.writer.write_text(relative, render("deploy_dockerfile.j2", service=service))
+        files.append(relative)
+    ctx.writer.write_text("docker-compose.yml", render("deploy_compose.j2", services=services))
+    files.append("docker-compose.yml")
+    section = render(
+        "deploy_notes.j2", services=services, contracts=[contract_path(n) for n in ctx.contracts]
+    )
+    return files, section
+
+
+def _index(components: list[Any], name: str) -> int:
+    return next(i for i, doc in enumerate(components) if doc.name == name)
