@@ -75,10 +75,32 @@ class Team:
             "testing": self._testing,
             "repair": self._verdict,
             "documentation": self._docs,
+            "refine": self._refine,
+            "review": self._review,
         }.get(request.agent)
         if handler is None:
             raise ValueError(f"scripted team has no reply for agent {request.agent!r}")
         return handler(text)
+
+    # -- refinement and review ------------------------------------------------------------
+    def _refine(self, text: str) -> str:
+        """Apply the instruction as a comment on top of the first file: valid, visible, no stub."""
+        instruction = re.search(r"^Instruction: (.*)$", text, re.M)
+        body = text.split("\n\nYour previous attempt was rejected", 1)[0]
+        parts = re.split(r"^=== (.+) ===$", body, flags=re.M)
+        if len(parts) < 3:
+            return json.dumps({"files": [], "summary": "nothing to refine"})
+        path, content = parts[1], parts[2].lstrip("\n")
+        note = (instruction.group(1) if instruction else "refined").replace("\n", " ")
+        comment = "//" if path.endswith((".js", ".ts", ".go", ".rs", ".java")) else "#"
+        refined = f"{comment} refined: {note}\n{content.rstrip()}\n"
+        return json.dumps({"files": [{"path": path, "content": refined}], "summary": note})
+
+    def _review(self, text: str) -> str:
+        """A careful reviewer with nothing to add: no claims, every static finding confirmed."""
+        shown = re.findall(r"^\[(\d+)\] ", text, re.M)
+        triage = [{"index": int(i), "verdict": "confirm", "reason": "agreed"} for i in shown]
+        return json.dumps({"claims": [], "triage": triage, "traces": []})
 
     # -- architecture -------------------------------------------------------------------
     def _components(self, text: str) -> list[tuple[str, str, list[str]]]:

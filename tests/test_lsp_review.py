@@ -20,6 +20,7 @@ from lsp_support import (
     lsp_session,
     open_file,
     review_service_available,
+    scripted_env,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -105,6 +106,17 @@ async def test_review_command_publishes_for_every_file(editor: str, tmp_path: Pa
         assert _has("PS304")(list(client.diagnostics[app]))
         assert list(client.diagnostics[clean]) == []
         assert len([d for d in client.diagnostics[app]]) == result["findings"]
+
+
+async def test_llm_review_runs_through_the_scripted_reviewer(tmp_path: Path) -> None:
+    root = copy_workspace("review", tmp_path)
+    async with lsp_session(
+        [root], "neovim", env=scripted_env(), settings={"review": {"onSave": False}}
+    ) as client:
+        result = await execute(client, "protosmith.review", {"uri": root.as_uri(), "llm": True})
+        # The scripted reviewer confirms every static finding and adds no claim of its own.
+        assert result["findings"] >= 1
+        assert _has("PS304")(list(client.diagnostics[(root / "app.py").as_uri()]))
 
 
 async def test_ignore_this_finding_suppresses_it(editor: str, tmp_path: Path) -> None:

@@ -147,8 +147,11 @@ def test_generate_reports_progress_and_refine_uses_the_selection(
         "end": {"line": 9, "character": 26},
     }
     assert result["refine_prompts"] == ["protosmith refine: "]
-    # The round trip carried the instruction; whether an edit results depends on the backend.
-    assert "refine" in result["refine_message"], result["refine_message"]
+    # The scripted team applies the instruction as a comment; the validated edit reached the buffer.
+    assert "refinement" in result["refine_message"], result["refine_message"]
+    assert result["refined_first_line"] == (
+        "# refined: return an empty mapping for an empty file"
+    ), result["refined_first_line"]
 
 
 def test_checkhealth_reports_the_server_and_backend(workspace: Path, tmp_path: Path) -> None:

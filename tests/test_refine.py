@@ -94,3 +94,14 @@ def test_refine_cli_prints_diff_then_applies(app: Path) -> None:
     )
     assert applied.returncode == 0, applied.stderr
     assert "def grand_total" in (app / "app" / "pricing.py").read_text()
+
+
+async def test_scripted_team_refines_through_the_engine(app: Path) -> None:
+    from scripted_team import Team
+
+    target = app / "app" / "cart.py"
+    backend = ScriptedBackend(function=Team().reply)
+    result = await refine(target, "explain the total", root=app, backend=backend)
+    assert result.validated, result.message
+    assert "+# refined: explain the total" in result.diff
+    assert [request.agent for request in backend.requests] == ["refine"]

@@ -155,6 +155,7 @@ function scenarios.generate()
   end)
   result.refine_prompts = prompts
   result.refine_message = notified("refinement") or notified("refine failed")
+  result.refined_first_line = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]
   step("refined")
 
   result.notifications = {}
