@@ -19,6 +19,8 @@ FIGURES = {
     "incremental.one_scenario_edit_call_fraction",
     "review.files_per_s_vs_bandit",
     "review.peak_memory_mib",
+    "lsp.idle_p99_ms",
+    "lsp.busy_p99_ms",
 }
 MODEL_FIGURES = {
     "local.tok_s_vs_raw",

@@ -99,7 +99,8 @@ async def test_backend_change_takes_effect_on_next_request(tmp_path: Path) -> No
     scripted = {"backend": "scripted", "script": str(TESTS / "scripted_team.py")}
     env = {"PROTOSMITH_ALLOW_SCRIPTED": "1"}
     async with lsp_session([root], "visual-studio-code", env=env, settings=scripted) as client:
-        assert (await execute(client, "protosmith.generate", {}))["status"] == "succeeded"
+        first = await execute(client, "protosmith.generate", {})
+        assert first["status"] == "succeeded", first
         client.set_configuration(
             {"protosmith": {"backend": "local", "model": str(root / "missing.gguf")}}
         )

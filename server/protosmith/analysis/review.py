@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -87,6 +88,9 @@ def collect_files(paths: Sequence[Path], root: Path, extra: Sequence[Path] = ())
     return list(found)
 
 
+_SPAWN = multiprocessing.get_context("spawn")
+
+
 def _analyze_file(args: tuple[str, str]) -> list[Finding]:
     return analyze_python(*args)
 
@@ -133,7 +137,11 @@ def _static_python(
         bandit_job = pool.submit(run_bandit, on_disk, root, texts)
         jobs = list(texts.items())
         if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as processes:
+            # spawn, not fork: the language server has threads, and a forked child can inherit a
+            # lock some other thread held (logging, imports) and hang forever.
+            with ProcessPoolExecutor(
+                max_workers=min(4, os.cpu_count() or 1), mp_context=_SPAWN
+            ) as processes:
                 own_results = list(processes.map(_analyze_file, jobs, chunksize=8))
         else:
             own_results = [_analyze_file(job) for job in jobs]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
@@ -75,11 +76,13 @@ def run(args: argparse.Namespace) -> int:
         from protosmith.pipeline.journal import latest_run
 
         resume = latest_run(workspace)
-    cli_settings = {
+    cli_settings: dict[str, object] = {
         key: getattr(args, key)
         for key in ("backend", "model", "base_url")
         if getattr(args, key, None)
     }
+    if getattr(args, "settings_json", None):
+        cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(
         spec_path=spec_path,
         workspace=workspace,
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.pipeline.service import generate
     from protosmith.report.progress import progress_display
 
-    display = progress_display()
+    display = progress_display(machine=getattr(args, "progress_json", False))
     try:
         summary = asyncio.run(generate(options, progress=display))
     except KeyboardInterrupt:

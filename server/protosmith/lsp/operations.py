@@ -23,6 +23,7 @@ from protosmith.llm.errors import BackendError
 from protosmith.lsp import convert
 from protosmith.lsp.config import resolve
 from protosmith.lsp.documents import SPEC_NAME
+from protosmith.lsp.generation import GenerationFailed, generate_in_child
 from protosmith.lsp.runs import Run
 from protosmith.pipeline.api import GenerateOptions
 from protosmith.settings import Settings
@@ -56,18 +57,6 @@ async def service(module: str, what: str) -> ModuleType:
         return await asyncio.to_thread(importlib.import_module, module)
     except ImportError as error:
         raise Unavailable(f"protosmith: the {what} is not available ({error})") from error
-
-
-def _preload(modules: tuple[str, ...]) -> None:
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError as error:
-            log.debug("optional service %s not importable: %s", name, error)
-
-
-PIPELINE_SERVICES = ("protosmith.execution.service", "protosmith.analysis.review")
-"""Modules the pipeline imports lazily on the event loop; imported beforehand in a thread."""
 
 
 def argument(args: tuple[Any, ...]) -> dict[str, Any]:
@@ -139,8 +128,6 @@ def find_spec_path(server: ProtosmithServer, spec_uri: Any) -> Path:
 
 async def generate(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
     """Run the pipeline on a spec (``{"spec"?, "resume"?}``); resolve with the run summary."""
-    pipeline = await service("protosmith.pipeline.service", "generation service")
-    await asyncio.to_thread(_preload, PIPELINE_SERVICES)
     spec_path = find_spec_path(server, arg.get("spec"))
     folder = server.folder_for(spec_path).resolve()
     busy = [r for r in server.runs.active() if r.kind == "generate" and r.folder == folder]
@@ -155,14 +142,19 @@ async def generate(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, A
         resume=arg.get("resume") if isinstance(arg.get("resume"), str) else None,
         cli_settings={key: getattr(settings, key) for key in editor_keys if key != "review"},
     )
-    llm = await backend(server, folder, settings)
+
+    # Fail fast, with the fix in the message, when the backend cannot be built here at all.
+    await backend(server, folder, settings)
 
     async def work(run: Run) -> Any:
         def on_progress(event: Any) -> None:
             run.pipeline_run_id = event.run_id
             server.runs.report(run, f"{event.stage}: {event.message}", event.percentage)
 
-        return await pipeline.generate(options, backend=llm, progress=on_progress)
+        try:
+            return await generate_in_child(options, on_progress=on_progress)
+        except (GenerationFailed, OSError) as error:
+            raise Unavailable(f"protosmith: generation failed: {error}") from error
 
     run, summary = await server.runs.execute(
         "generate", folder, f"protosmith: generate {spec_path.parent.name}", work

@@ -31,6 +31,27 @@ class PlainProgress:
         """Nothing to tear down."""
 
 
+PROGRESS_PREFIX = "protosmith-progress: "
+"""Marks a machine-readable progress line on stderr (``generate --progress-json``)."""
+
+
+class JsonProgress:
+    """One ``protosmith-progress: {json}`` line per event, for a parent process to relay.
+
+    The language server runs generations as a child process and turns these lines into
+    work-done progress, so a generation never competes with the editor's requests.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+
+    def __call__(self, event: ProgressEvent) -> None:
+        print(PROGRESS_PREFIX + event.model_dump_json(), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """Nothing to tear down."""
+
+
 class RichProgress:
     """A live bar with stage, tasks done/total, tokens and cost."""
 
@@ -72,9 +93,11 @@ class RichProgress:
 
 
 def progress_display(
-    stream: TextIO | None = None, *, rich: bool | None = None
-) -> PlainProgress | RichProgress:
-    """Rich on a terminal, plain lines when redirected (or as asked)."""
+    stream: TextIO | None = None, *, rich: bool | None = None, machine: bool = False
+) -> PlainProgress | RichProgress | JsonProgress:
+    """Rich on a terminal, plain lines when redirected (or as asked), JSON lines for a parent."""
     target = stream if stream is not None else sys.stderr
+    if machine:
+        return JsonProgress(target)
     use_rich = target.isatty() if rich is None else rich
     return RichProgress(target) if use_rich else PlainProgress(target)
