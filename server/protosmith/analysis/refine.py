@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from protosmith.agents.common import find_placeholders
 from protosmith.agents.refiner import run_refiner
 from protosmith.analysis.findings import Finding, Position, Range, TextEdit
 from protosmith.analysis.impact import build_import_graph, module_name, plan_rename
@@ -29,7 +30,6 @@ from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError
 
 _RENAME = re.compile(r"^\s*rename\s+`?([A-Za-z_]\w*)`?\s+to\s+`?([A-Za-z_]\w*)`?\s*\.?\s*$", re.I)
-_PLACEHOLDER = re.compile(r"\b(TODO|FIXME|XXX)\b|NotImplementedError|^\s*\.\.\.\s*$", re.M)
 
 
 class RefineResult(BaseModel):
@@ -91,7 +91,8 @@ def _syntax_problem(path: Path, text: str) -> str | None:
 
 
 def _new_placeholders(before: str, after: str) -> bool:
-    return len(_PLACEHOLDER.findall(after)) > len(_PLACEHOLDER.findall(before))
+    """True when the edit brings in a kind of placeholder the file did not already have."""
+    return bool(set(find_placeholders(after)) - set(find_placeholders(before)))
 
 
 async def _run_tests(root: Path) -> tuple[int, int] | None:
