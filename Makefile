@@ -38,7 +38,11 @@ test: install lint
 
 demo: install
 	$(PY) -m protosmith doctor
-	PROTOSMITH_MAX_TOKENS=$${PROTOSMITH_MAX_TOKENS:-512} $(PY) -m protosmith generate examples/hello/protosmith.toml
+	@status=0; PROTOSMITH_MAX_TOKENS=$${PROTOSMITH_MAX_TOKENS:-768} \
+	  $(PY) -m protosmith generate examples/hello/protosmith.toml || status=$$?; \
+	if [ $$status -gt 1 ]; then exit $$status; fi; \
+	echo; echo "demo: generated files are in examples/hello/prototype/ (run journal: examples/hello/.protosmith/runs/)"; \
+	if [ $$status -eq 1 ]; then echo "demo: the embedded 270M model could not finish every task, and the summary above says so; point protosmith at a capable model for real work (README)."; fi
 
 bench: install
 	$(PY) -m bench
