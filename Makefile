@@ -38,7 +38,7 @@ test: install lint
 
 demo: install
 	$(PY) -m protosmith doctor
-	@status=0; PROTOSMITH_MAX_TOKENS=$${PROTOSMITH_MAX_TOKENS:-768} \
+	@status=0; PROTOSMITH_MAX_TOKENS=$${PROTOSMITH_MAX_TOKENS:-512} \
 	  $(PY) -m protosmith generate examples/hello/protosmith.toml || status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi; \
 	echo; echo "demo: generated files are in examples/hello/prototype/ (run journal: examples/hello/.protosmith/runs/)"; \
