@@ -32,9 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             scheduler_bench.run(
                 sizes=(2, 3),
                 concurrencies=(1, 2),
-                seconds_per_token=1e-7,
+                compression=1e-5,
                 repeats=1,
                 overhead_tasks=50,
+                rates=scheduler_bench.Rates(**scheduler_bench.DEFAULT_RATES, source="defaults"),
             )
         else:
             scheduler_bench.run()

@@ -13,6 +13,8 @@ FIGURES = {
     "scheduler.makespan_over_critical_path",
     "scheduler.speedup_vs_sequential",
     "scheduler.overhead_us_per_task",
+    "scheduler.makespan_over_critical_path_at_width",
+    "scheduler.makespan_over_ideal_list_schedule",
     "context.prompt_tokens_vs_naive",
     "context.prompts_over_budget",
     "incremental.unchanged_rerun_calls",
