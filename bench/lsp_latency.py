@@ -53,8 +53,17 @@ def _workspace(target: Path, review_copies: int) -> Path:
     return target
 
 
-def _client() -> LanguageClient:
+READY_MESSAGE = "services loaded"
+"""The server's log line once its start-up imports are done: idle means after start-up."""
+
+
+def _client(ready: asyncio.Event) -> LanguageClient:
     client = LanguageClient("protosmith-bench", "1")
+
+    @client.feature(types.WINDOW_LOG_MESSAGE)
+    def log_message(params: types.LogMessageParams) -> None:
+        if READY_MESSAGE in params.message:
+            ready.set()
 
     @client.feature(types.WORKSPACE_CONFIGURATION)
     def configuration(params: types.ConfigurationParams) -> list[Any]:
@@ -70,7 +79,6 @@ def _client() -> LanguageClient:
 
     for method in (
         types.PROGRESS,
-        types.WINDOW_LOG_MESSAGE,
         types.WINDOW_SHOW_MESSAGE,
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
     ):
@@ -117,7 +125,8 @@ async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str
             PROTOSMITH_SCRIPT=str(SLOW_TEAM),
             PROTOSMITH_TEST_DELAY=str(delay_s),
         )
-        client = _client()
+        ready = asyncio.Event()
+        client = _client(ready)
         await client.start_io(sys.executable, "-m", "protosmith", "serve", env=env, cwd=str(root))
         drain = asyncio.ensure_future(_drain(client))
         try:
@@ -141,6 +150,7 @@ async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str
                     )
                 )
             )
+            await asyncio.wait_for(ready.wait(), 60)
             await _sample(client, uri, 20, None)  # warm-up
             idle = await _sample(client, uri, requests, None)
             work = asyncio.gather(

@@ -179,18 +179,11 @@ async def _llm_pass(
     result.notes += outcome.notes
 
 
-async def review(
-    paths: Sequence[Path],
-    *,
-    root: Path,
-    backend: Backend | None = None,
-    sources: Mapping[Path, str] | None = None,
-    spec: Spec | None = None,
+async def static_review(
+    paths: Sequence[Path], *, root: Path, sources: Mapping[Path, str] | None = None
 ) -> ReviewResult:
-    """Review files and folders; static analysis always, the LLM too when ``backend`` is given."""
-    buffers = {
-        (p if p.is_absolute() else root / p).resolve(): text for p, text in (sources or {}).items()
-    }
+    """The static layer alone (ruff, bandit, protosmith's rules, other languages' analyzers)."""
+    buffers = _buffers(root, sources)
     files = collect_files(paths, root, extra=list(buffers))
     python = [p for p in files if p.suffix == ".py"]
     others: dict[str, list[Path]] = {}
@@ -205,7 +198,39 @@ async def review(
         other_findings, notes = await asyncio.to_thread(review_other, others, root)
         result.findings += other_findings
         result.notes += notes
-    if backend is not None and files:
+    result.risk_level = risk_level(result.findings)
+    return result
+
+
+def _buffers(root: Path, sources: Mapping[Path, str] | None) -> dict[Path, str]:
+    return {
+        (p if p.is_absolute() else root / p).resolve(): text for p, text in (sources or {}).items()
+    }
+
+
+async def review(
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    backend: Backend | None = None,
+    sources: Mapping[Path, str] | None = None,
+    spec: Spec | None = None,
+    isolated: bool = False,
+) -> ReviewResult:
+    """Review files and folders; static analysis always, the LLM too when ``backend`` is given.
+
+    ``isolated`` runs the static layer in a lower-priority child process (``isolated.py``): the
+    language server asks for it so a workspace review never competes with its event loop.
+    """
+    if isolated:
+        from protosmith.analysis.isolated import static_review_in_child
+
+        result = await static_review_in_child(paths, root=root, sources=sources or {})
+    else:
+        result = await static_review(paths, root=root, sources=sources)
+    if backend is not None and result.files:
+        buffers = _buffers(root, sources)
+        files = [(root / name).resolve() for name in result.files]
         texts = {
             p: buffers.get(p) or p.read_text(encoding="utf-8", errors="replace") for p in files
         }
@@ -214,4 +239,4 @@ async def review(
     return result
 
 
-__all__ = ["ReviewResult", "Severity", "review", "review_source", "risk_level"]
+__all__ = ["ReviewResult", "Severity", "review", "review_source", "risk_level", "static_review"]

@@ -3,7 +3,8 @@
 A generation is hours of CPU-heavy Python (prompt rendering, journaling, test runs, review)
 plus native inference. In the server's own process it would share the interpreter lock with the
 event loop and slow every hover and code action; in a child it cannot, and a crash in native code
-stays there too. Progress comes back as JSON lines on stderr; cancellation is SIGINT, which the
+stays there too. It runs at a lower CPU priority (``priority``), so on a small machine the
+server still answers at once. Progress comes back as JSON lines on stderr; cancellation is SIGINT, which the
 CLI turns into a clean, resumable stop (SIGKILL only if it does not stop in time).
 """
 
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.priority import lower_priority_of
 from protosmith.report.progress import PROGRESS_PREFIX
 
 log = logging.getLogger("protosmith.lsp.generation")
@@ -83,6 +85,7 @@ async def generate_in_child(
         start_new_session=True,
         limit=2**24,
     )
+    lower_priority_of(process.pid)
     assert process.stdout is not None and process.stderr is not None
     tail: deque[str] = deque(maxlen=20)
     relay = asyncio.create_task(_relay(process.stderr, on_progress, tail))

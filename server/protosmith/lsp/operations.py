@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import logging
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,27 @@ class Unavailable(JsonRpcInternalError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
+
+
+SERVICE_MODULES = (
+    "protosmith.analysis.review",
+    "protosmith.analysis.isolated",
+    "protosmith.analysis.refine",
+    "protosmith.llm.factory",
+)
+"""Imported in the background once the client is initialized (see ``warm_up``)."""
+
+
+async def warm_up() -> None:
+    """Import the service modules in a thread right after start-up, so the first generate or
+    review does not spend its first tens of milliseconds importing while the editor waits."""
+    started = time.perf_counter()
+    for module in SERVICE_MODULES:
+        try:
+            await asyncio.to_thread(importlib.import_module, module)
+        except ImportError as error:  # reported by ``service`` when the command is used
+            log.warning("protosmith: %s is not available: %s", module, error)
+    log.info("protosmith: services loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 async def service(module: str, what: str) -> ModuleType:
@@ -226,13 +248,15 @@ async def review(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any
 
     async def work(run: Run) -> Any:
         server.runs.report(run, f"reviewing {path.name}" + (" with the LLM" if use_llm else ""), 0)
-        return await reviewer.review([path], root=root, backend=llm, sources=sources, spec=spec)
+        return await reviewer.review(
+            [path], root=root, backend=llm, sources=sources, spec=spec, isolated=True
+        )
 
     run, result = await server.runs.execute("review", root, f"protosmith: review {path.name}", work)
     if result is None:
         run.result = {"findings": 0, "status": "cancelled"}
         return run.result
-    count = publish_review(server, result, root, path)
+    count = await publish_review(server, result, root, path)
     run.result = {"findings": count, "risk_level": str(getattr(result, "risk_level", ""))}
     return {"findings": count}
 
@@ -250,8 +274,12 @@ def open_sources(server: ProtosmithServer, path: Path) -> dict[Path, str]:
     return found
 
 
-def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Path) -> int:
-    """Publish the findings of a review per file ([] for clean files); return the active count."""
+async def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Path) -> int:
+    """Publish the findings of a review per file ([] for clean files); return the active count.
+
+    A workspace review can touch thousands of files: the loop yields after each file so
+    requests that arrive meanwhile are answered between publications, not after all of them.
+    """
     by_file: dict[Path, list[types.Diagnostic]] = {}
     for name in getattr(result, "files", []) or []:
         by_file.setdefault(convert.resolve_path(str(name), root).resolve(), [])
@@ -268,6 +296,7 @@ def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Pa
         by_file.setdefault(target, [])
     for file, diagnostics in by_file.items():
         server.documents.set_layer(convert.path_to_uri(file), "review", diagnostics)
+        await asyncio.sleep(0)
     return len(active)
 
 

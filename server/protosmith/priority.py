@@ -1,0 +1,53 @@
+"""Background work yields the CPU to the editor.
+
+A generation or a workspace review started from an editor runs in child processes. On a small
+machine they compete for the same cores as the language server answering hovers and code
+actions; lowering their scheduling priority (``nice``) keeps the server's replies quick without
+slowing the work on an otherwise idle machine. The parent lowers the child's priority the moment
+it is created, before the child's own start-up (interpreter, imports) has used any real CPU, and
+the child's own children (the model worker, sandboxed test runs, ruff, bandit) inherit it.
+
+Linux with ``sched_autogroup_enabled`` (most desktop distributions) schedules each session as
+one group, and a child started in its own session (as ours are, so cancelling can kill the whole
+group) gets a new group whose niceness is what counts against the server's: it is lowered too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_NICE = 10
+"""How much lower than the server a background child runs (niceness; 19 is the lowest)."""
+LOWEST = 19
+
+
+def lower_priority_of(pid: int, increment: int = BACKGROUND_NICE) -> int | None:
+    """Run process ``pid`` at ``increment`` below this process; its niceness, or None where the
+    platform has no priorities (Windows) or the process is already gone."""
+    getpriority = getattr(os, "getpriority", None)
+    setpriority = getattr(os, "setpriority", None)
+    if getpriority is None or setpriority is None:
+        return None
+    try:
+        target = min(LOWEST, getpriority(os.PRIO_PROCESS, 0) + increment)
+        setpriority(os.PRIO_PROCESS, pid, target)
+    except OSError as error:  # the child already exited, or a sandbox forbids it
+        log.debug("cannot lower the priority of %s: %s", pid, error)
+        return None
+    _lower_autogroup(pid, target)
+    return target
+
+
+def _lower_autogroup(pid: int, nice: int) -> None:
+    """Give ``pid``'s scheduling autogroup the niceness ``nice`` when it is not our own group."""
+    group = Path(f"/proc/{pid}/autogroup")
+    try:
+        own = Path("/proc/self/autogroup").read_text(encoding="ascii").split()[0]
+        if group.read_text(encoding="ascii").split()[0] != own:
+            group.write_text(str(nice), encoding="ascii")
+    except (OSError, IndexError) as error:  # no autogroups here, or the child is gone
+        log.debug("autogroup of %s unchanged: %s", pid, error)

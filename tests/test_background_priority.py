@@ -1,0 +1,96 @@
+"""Background work from the editor: the isolated review child and its lowered CPU priority."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from protosmith.analysis.isolated import static_review_in_child
+from protosmith.analysis.review import review, static_review
+from protosmith.priority import BACKGROUND_NICE, LOWEST, lower_priority_of
+
+WORKSPACE = Path(__file__).parent / "workspaces" / "review"
+
+
+def _autogroup_nice(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/autogroup").read_text()
+    except OSError:
+        return None
+    return int(text.split("nice")[1])
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no process priorities here")
+def test_child_in_its_own_session_runs_below_the_parent() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
+    )
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        expected = min(LOWEST, own + BACKGROUND_NICE)
+        assert lower_priority_of(child.pid) == expected
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == expected
+        if _autogroup_nice(child.pid) is not None and Path("/proc/self/autogroup").is_file():
+            # A new session is a new scheduling group on Linux: its niceness must follow.
+            assert _autogroup_nice(child.pid) == expected
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_lowering_a_finished_process_is_harmless() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert lower_priority_of(child.pid) is None
+
+
+async def test_isolated_review_matches_in_process_review() -> None:
+    buffer = WORKSPACE / "app" / "clean.py"
+    unsaved = (
+        buffer.read_text() + "\nimport pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n"
+    )
+    sources = {buffer: unsaved}
+    here = await static_review([WORKSPACE], root=WORKSPACE, sources=sources)
+    there = await static_review_in_child([WORKSPACE], root=WORKSPACE, sources=sources)
+    assert there.files == here.files
+    assert [f.model_dump() for f in there.findings] == [f.model_dump() for f in here.findings]
+    assert there.notes == here.notes and there.risk_level == here.risk_level
+    # The unsaved buffer was reviewed, not the clean file on disk.
+    assert any(f.path == "app/clean.py" for f in there.findings)
+    through_service = await review([WORKSPACE], root=WORKSPACE, sources=sources, isolated=True)
+    assert [f.code for f in through_service.findings] == [f.code for f in here.findings]
+
+
+def _children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc")
+async def test_cancelled_isolated_review_leaves_no_process(tmp_path: Path) -> None:
+    for index in range(60):  # enough work that the child is still busy when cancelled
+        (tmp_path / f"m{index}.py").write_text((WORKSPACE / "app" / "views.py").read_text())
+    before = _children_of(os.getpid())
+    task = asyncio.ensure_future(static_review_in_child([tmp_path], root=tmp_path, sources={}))
+    deadline = time.monotonic() + 10
+    while not (_children_of(os.getpid()) - before) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert _children_of(os.getpid()) - before, "the review child never started"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not (_children_of(os.getpid()) - before)
