@@ -7,6 +7,7 @@ PIP := $(PY) -m pip
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 STAMP := $(VENV)/.protosmith-installed
 MODEL_STAMP := $(VENV)/.protosmith-model
+TOOLS_STAMP := $(VENV)/.protosmith-tools
 PYTEST_ARGS ?=
 
 .PHONY: install demo test lint format bench stress vsix clean
@@ -22,7 +23,14 @@ $(MODEL_STAMP): $(STAMP)
 	$(PY) -m protosmith.llm.embedded
 	touch $@
 
-install: $(STAMP) $(MODEL_STAMP)
+# eslint + its security plugin for reviewing JavaScript/TypeScript (pinned by a shipped lockfile).
+# Without npm the review says those languages get LLM review only; nothing fails.
+$(TOOLS_STAMP): $(STAMP) server/protosmith/analysis/js_analyzer/package-lock.json
+	@if command -v npm >/dev/null; then $(PY) -m protosmith tools install; \
+	else echo "npm not found: JavaScript/TypeScript review will be LLM-only"; fi
+	touch $@
+
+install: $(STAMP) $(MODEL_STAMP) $(TOOLS_STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check server tests bench

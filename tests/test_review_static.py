@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from protosmith.analysis import rules
+from protosmith.analysis.analyzers import find_js_analyzer
 from protosmith.analysis.findings import Category, Severity
 from protosmith.analysis.review import collect_files, review, review_source, risk_level
 from protosmith.analysis.suppress import apply_suppressions, parse_suppressions
@@ -28,7 +29,9 @@ async def test_review_workspace_finds_grounded_issues() -> None:
     assert "bandit B608" in sqli[0].evidence.detail
     assert sqli[0].cwe == 89
     assert result.risk_level == "CRITICAL"
-    assert any("javascript: LLM review only" in note for note in result.notes)
+    assert not [f for f in result.findings if f.path == "web/app.js"]
+    js_note = any("javascript: LLM review only" in note for note in result.notes)
+    assert js_note == (find_js_analyzer() is None)
     assert not [f for f in result.findings if f.path == "app/clean.py"]
 
 

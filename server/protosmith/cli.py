@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="report the environment and what is missing")
     doctor.add_argument("--json", action="store_true")
 
+    tools = sub.add_parser("tools", help="install the analyzers review uses beyond Python")
+    tools.add_argument("action", choices=["install", "status"])
+    tools.add_argument("--force", action="store_true", help="reinstall even when current")
+
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", action="store_true")
     serve.add_argument("--host", default="127.0.0.1")

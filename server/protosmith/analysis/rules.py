@@ -206,6 +206,8 @@ BY_KIND = {c.kind: c for c in SECURITY_CLASSES}
 BY_CODE = {c.code: c for c in SECURITY_CLASSES}
 
 OTHER_SECURITY = "PS390"
+OTHER_LANGUAGE_SECURITY = "PS391"
+OTHER_LANGUAGE_BUG = "PS208"
 SYNTAX = "PS201"
 LIKELY_BUG = "PS202"
 UNUSED = "PS203"
@@ -232,6 +234,20 @@ register(
         "bandit-other",
         "Another security weakness reported by bandit (binding to all interfaces, temporary files, missing timeouts...). The result carries bandit's test id and CWE.",
         "Follow the linked bandit guidance.",
+        "minor",
+    ),
+    Rule(
+        OTHER_LANGUAGE_SECURITY,
+        "other-language-security",
+        "A security weakness in JavaScript, TypeScript, Go or Rust reported by that language's analyzer (eslint-plugin-security and eslint's eval rules, gosec). The result carries the analyzer's rule id and the CWE.",
+        "Follow the analyzer's guidance for the rule id in the message; keep untrusted input out of the flagged call.",
+        "major",
+    ),
+    Rule(
+        OTHER_LANGUAGE_BUG,
+        "other-language-bug",
+        "A likely bug in JavaScript, TypeScript, Go or Rust reported by that language's analyzer (eslint's correctness rules, go vet, cargo clippy).",
+        "Correct the code as the analyzer's message says.",
         "minor",
     ),
     Rule(

@@ -65,6 +65,9 @@ def render_text(report: Any) -> str:
     for tool in report.toolchains:
         state = (tool.version or "found") if tool.available else f"missing: {tool.install}"
         lines.append(f"    {tool.language:<11} {tool.tool:<7} {state}")
+    lines.append("  analyzers for review beyond Python (ruff, bandit and protosmith's own rules):")
+    for language, status in report.analyzers.items():
+        lines.append(f"    {language:<22} {status}")
     for problem in report.settings_problems:
         lines.append(f"  setting: {problem}")
     if report.missing:

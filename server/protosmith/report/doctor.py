@@ -77,6 +77,8 @@ class DoctorReport(BaseModel):
     tokenizer: str = ""
     tokenizer_exact: bool = False
     toolchains: list[ToolchainReport] = Field(default_factory=list)
+    analyzers: dict[str, str] = Field(default_factory=dict)
+    """Per language reviewed beyond Python: which analyzer runs, or why none does."""
     network_isolation: bool | None = None
     """None: unknown (the sandbox could not be asked)."""
     network_isolation_detail: str = ""
@@ -245,6 +247,16 @@ def _toolchains(report: DoctorReport) -> None:
             )
 
 
+def _analyzers(report: DoctorReport) -> None:
+    from protosmith.analysis.analyzers import INSTALL_HINT, find_js_analyzer, js_analyzer_status
+    from protosmith.analysis.other_languages import analyzer_status
+
+    report.analyzers["javascript/typescript"] = js_analyzer_status()
+    report.analyzers.update(analyzer_status())
+    if find_js_analyzer() is None:
+        report.missing.append(Fix(what="JavaScript/TypeScript static review", fix=INSTALL_HINT))
+
+
 def _sandbox(report: DoctorReport) -> None:
     try:
         from protosmith.execution.sandbox import network_isolation_available
@@ -273,5 +285,6 @@ def collect(settings: Settings, *, problems: list[str] | None = None) -> DoctorR
         report.backend_ready = os.environ.get("PROTOSMITH_ALLOW_SCRIPTED") == "1"
         report.backend_detail = "scripted backend (tests only)"
     _toolchains(report)
+    _analyzers(report)
     _sandbox(report)
     return report
