@@ -11,6 +11,7 @@ diagnostics never linger, and the latest version always wins.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from pathlib import Path
@@ -27,6 +28,8 @@ log = logging.getLogger("protosmith.lsp.documents")
 SPEC_NAME = "protosmith.toml"
 SPEC_DEBOUNCE_S = 0.2
 SOURCE_DEBOUNCE_S = 0.5
+SETTINGS_WAIT_S = 10.0
+"""How long a check of a file opened before the first settings waits for them."""
 
 
 def is_spec(uri: str) -> bool:
@@ -50,7 +53,9 @@ class DocumentChecker:
 
     def opened(self, uri: str) -> None:
         """Check a newly opened spec or Python file right away."""
-        if is_spec(uri) or (is_python(uri) and self._on_save(uri)):
+        if is_spec(uri) or (
+            is_python(uri) and (not self._server.settings_ready.is_set() or self._on_save(uri))
+        ):
             self._schedule(uri, 0.0)
 
     def changed(self, uri: str) -> None:
@@ -116,6 +121,12 @@ class DocumentChecker:
     async def _check(self, uri: str, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
+        if is_python(uri) and not self._server.settings_ready.is_set():
+            # Opened before the first workspace/configuration answer: decide once it is known.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._server.settings_ready.wait(), SETTINGS_WAIT_S)
+            if not self._on_save(uri):
+                return
         document = self._server.workspace.get_text_document(uri)
         version, text = document.version, document.source
         path = convert.uri_to_path(uri)

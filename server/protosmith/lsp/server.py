@@ -86,6 +86,9 @@ class ProtosmithServer(LanguageServer):
         """The server's loop, captured at initialize; log records from threads are sent on it."""
         self.background: set[asyncio.Task[Any]] = set()
         """Fire-and-forget tasks (e.g. the end-of-run message), kept so they are not collected."""
+        self.settings_ready = asyncio.Event()
+        """Set once the first settings have been pulled: checks of documents opened earlier wait,
+        so ``review.onSave = false`` holds from the very first file."""
 
     # --- client capabilities -------------------------------------------------------------
     def supports(self, dotted: str) -> bool:
@@ -150,6 +153,12 @@ class ProtosmithServer(LanguageServer):
 
     async def refresh_settings(self) -> None:
         """Pull ``protosmith`` settings for every folder; warn once about invalid values."""
+        try:
+            await self._refresh_settings()
+        finally:
+            self.settings_ready.set()
+
+    async def _refresh_settings(self) -> None:
         folders = self.folders() or [("", Path.cwd())]
         answers: list[Any] = [None] * len(folders)
         if self.supports("workspace.configuration"):
