@@ -63,6 +63,13 @@ def _counts(result: TestRunResult | None) -> dict[str, int]:
     return {"ran": result.ran, "passed": result.passed, "failed": result.failed + result.errors}
 
 
+def _rewrite(ctx: RunContext, name: str, old: list[str], files: Any) -> list[str]:
+    """Write a repaired set of files and delete those of the previous attempt it no longer has."""
+    new = write_files(ctx, name, files, task_id("verify", name))
+    remove_stale(ctx, old, new)
+    return new
+
+
 async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
     """Run the tests, repair on failure; the result carries the final code and tests."""
     brief = ctx.brief(name)
@@ -118,39 +125,37 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         )
         try:
             if verdict.culprit == "test":
-                fixed_suite = await testing.write_tests(
-                    ctx.backend,
-                    ctx.context,
-                    brief,
-                    draft_of(ctx, name),
-                    max_tokens=ctx.max_tokens,
-                    retries=ctx.retries,
-                    previous=suite,
-                    feedback=feedback,
-                )
-                suite = fixed_suite.value
-                new = write_files(ctx, name, suite.files, task_id("verify", name))
-                remove_stale(ctx, test_files, new)
-                test_files = new
+                suite = (
+                    await testing.write_tests(
+                        ctx.backend,
+                        ctx.context,
+                        brief,
+                        draft_of(ctx, name),
+                        max_tokens=ctx.max_tokens,
+                        retries=ctx.retries,
+                        previous=suite,
+                        feedback=feedback,
+                    )
+                ).value
+                test_files = _rewrite(ctx, name, test_files, suite.files)
                 changed["suite"] = suite.model_dump()
             else:
-                fixed_code = await implementation.implement(
-                    ctx.backend,
-                    ctx.context,
-                    brief,
-                    draft_of(ctx, name),
-                    [],
-                    max_tokens=ctx.max_tokens,
-                    retries=ctx.retries,
-                    previous=code,
-                    feedback=feedback,
-                )
-                code = fixed_code.value
-                new = write_files(ctx, name, code.files, task_id("verify", name))
-                remove_stale(ctx, code_files, new)
-                code_files = new
+                code = (
+                    await implementation.implement(
+                        ctx.backend,
+                        ctx.context,
+                        brief,
+                        draft_of(ctx, name),
+                        [],
+                        max_tokens=ctx.max_tokens,
+                        retries=ctx.retries,
+                        previous=code,
+                        feedback=feedback,
+                    )
+                ).value
+                code_files = _rewrite(ctx, name, code_files, code.files)
                 changed["code"] = code.model_dump()
-            written = sorted(set(written) | set(new))
+            written = sorted(set(written) | set(code_files) | set(test_files))
         except BackendError as error:
             detail = f"failed; repair round {rounds} produced no usable reply ({error})"
             ctx.journal.event("repair_failed", component=name, round=rounds, error=str(error))
