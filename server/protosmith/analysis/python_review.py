@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 import warnings
+from pathlib import Path
 
 from protosmith.analysis import rules
 from protosmith.analysis.findings import Category, Evidence, Finding, Position, Range, Severity
@@ -39,8 +40,12 @@ REASONS = {
 log = logging.getLogger(__name__)
 
 
-def analyze_python(path: str, text: str) -> list[Finding]:
-    """Taint, pattern and performance findings of one module; a syntax error is one finding."""
+def analyze_python(path: str, text: str, root: Path | None = None) -> list[Finding]:
+    """Taint, pattern and performance findings of one module; a syntax error is one finding.
+
+    ``root`` is the reviewed tree (``path`` is relative to it): taint flows into its other
+    modules are followed. Without it, or for a file outside it, each module stands alone.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
@@ -65,7 +70,8 @@ def analyze_python(path: str, text: str) -> list[Finding]:
         ]
     findings: list[Finding] = []
     try:
-        findings += analyze_module(tree, text, path)
+        tree_root = root if root is not None and not Path(path).is_absolute() else None
+        findings += analyze_module(tree, text, path, root=tree_root)
         ctx = ModuleContext.build(tree)
         findings += check_patterns(tree, ctx, text, path)
         findings += analyze_performance(tree, path, ctx.imports)

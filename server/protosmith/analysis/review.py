@@ -91,8 +91,9 @@ def collect_files(paths: Sequence[Path], root: Path, extra: Sequence[Path] = ())
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-def _analyze_file(args: tuple[str, str]) -> list[Finding]:
-    return analyze_python(*args)
+def _analyze_file(args: tuple[str, str, str]) -> list[Finding]:
+    name, text, root = args
+    return analyze_python(name, text, Path(root))
 
 
 def _finish(
@@ -112,7 +113,7 @@ def review_source(path: Path, text: str, *, root: Path) -> list[Finding]:
     name = relative(path if path.is_absolute() else root / path, root)
     with ThreadPoolExecutor(max_workers=1) as pool:
         ruff = pool.submit(run_ruff, [path], root, stdin=text)
-        own = analyze_python(name, text)
+        own = analyze_python(name, text, root)
         bandit = bandit_source(name, text) if not own or own[0].evidence.rule_id != "syntax" else []
         ruff_findings = ruff.result().get(name, [])
     return _finish(name, text, own, ruff_findings, bandit)
@@ -135,7 +136,7 @@ def _static_python(
     with ThreadPoolExecutor(max_workers=2) as pool:
         ruff_job = pool.submit(run_ruff, on_disk, root)
         bandit_job = pool.submit(run_bandit, on_disk, root, texts)
-        jobs = list(texts.items())
+        jobs = [(name, text, str(root)) for name, text in texts.items()]
         if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
             # spawn, not fork: the language server has threads, and a forked child can inherit a
             # lock some other thread held (logging, imports) and hang forever.
@@ -154,7 +155,7 @@ def _static_python(
             bandit_results[name] = bandit_source(name, sources[path])
     return {
         name: _finish(name, text, own, ruff_results.get(name, []), bandit_results.get(name, []))
-        for (name, text), own in zip(jobs, own_results, strict=True)
+        for (name, text, _), own in zip(jobs, own_results, strict=True)
     }
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from protosmith.analysis.taint.model import TV, Origin
 from protosmith.analysis.taint.sources import REQUEST_MODULES
+
+if TYPE_CHECKING:
+    from protosmith.analysis.taint.project import ProjectIndex
 
 SECRET_NAME = re.compile(
     r"(^|_)(token|password|passwd|secret|salt|nonce|otp|session_?id|sid|api_?key|csrf|"
@@ -27,6 +31,8 @@ class RawFinding:
     through: list[str] = field(default_factory=list)
     via: str = ""
     origin_kind: str = "input"
+    sink_at: tuple[str, ast.AST] | None = None
+    """(path, node) of the sink when it is in another module of the tree."""
 
 
 @dataclass
@@ -41,9 +47,14 @@ class Summary:
     """(param index, kind, sink node, sink description, origin kind)."""
 
 
-def collect_imports(tree: ast.Module) -> dict[str, str]:
-    """Local name → fully qualified name, for every import anywhere in the module."""
+def collect_imports(tree: ast.Module, module: str = "") -> dict[str, str]:
+    """Local name → fully qualified name, for every import anywhere in the module.
+
+    Relative imports (``from .db import run``) resolve against ``module``, the module's own
+    dotted name, when it is known; otherwise they are left out.
+    """
     imports: dict[str, str] = {}
+    package = module.split(".")[:-1] if module else None
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -55,6 +66,13 @@ def collect_imports(tree: ast.Module) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.ImportFrom) and node.level > 0 and package is not None:
+            if node.level - 1 > len(package):
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            prefix = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                imports[alias.asname or alias.name] = ".".join(filter(None, [prefix, alias.name]))
     return imports
 
 
@@ -71,11 +89,17 @@ class ModuleContext:
     computing: set[str] = field(default_factory=set)
     raw: list[RawFinding] = field(default_factory=list)
     globals: dict[str, TV] = field(default_factory=dict)
+    module: str = ""
+    """The module's dotted name in the reviewed tree ('' when unknown)."""
+    project: ProjectIndex | None = None
+    """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
 
     @classmethod
-    def build(cls, tree: ast.Module) -> ModuleContext:
-        imports = collect_imports(tree)
-        ctx = cls(tree, imports)
+    def build(
+        cls, tree: ast.Module, *, module: str = "", project: ProjectIndex | None = None
+    ) -> ModuleContext:
+        imports = collect_imports(tree, module)
+        ctx = cls(tree, imports, module=module, project=project)
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 ctx.functions.setdefault(node.name, node)

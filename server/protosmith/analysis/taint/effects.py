@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from protosmith.analysis.taint.context import Summary
+from protosmith.analysis.taint.context import ModuleContext, Summary
 from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES, Evaluator
-from protosmith.analysis.taint.model import CLEAN, RANDOM, TV, join_all
+from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
 
@@ -15,6 +15,10 @@ class Effects(Evaluator):
 
     def summary_of(self, name: str) -> Summary | None:
         """The summary of a same-module function (provided by the function analyzer)."""
+        return None
+
+    def summary_in(self, ctx: ModuleContext, name: str) -> Summary | None:
+        """The summary of a function of another module (provided by the function analyzer)."""
         return None
 
     def list_values(self, node: ast.expr) -> list[TV] | None:
@@ -178,15 +182,62 @@ class Effects(Evaluator):
         func = node.func
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
-        if isinstance(func, ast.Attribute) and not (
-            isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        own_method = (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        )
+        if (isinstance(func, ast.Name) and func.id in self.ctx.imports) or (
+            isinstance(func, ast.Attribute) and not own_method
         ):
-            return None
-        if isinstance(func, ast.Name) and func.id in self.ctx.imports:
-            return None
+            return self._apply_external(node, args, kwargs)
         summary = self.summary_of(short)
         if summary is None:
             return None
+        return self._apply(node, summary, short, args, kwargs, where="")
+
+    def _apply_external(
+        self, node: ast.Call, args: list[TV], kwargs: dict[str | None, TV]
+    ) -> TV | None:
+        """A call into another module of the reviewed tree, through that module's summary."""
+        project = self.ctx.project
+        qualified = self.ctx.qualify(node.func)  # type: ignore[arg-type]
+        if project is None or not qualified:
+            return None
+        target = project.resolve(qualified)
+        if target is None:
+            return None
+        summary = self.summary_in(target.ctx, target.function)
+        if summary is None:
+            return None
+        result = self._apply(node, summary, target.function, args, kwargs, where=target.path)
+        # Origins inside the other module would point at lines of this file: re-anchor them here.
+        origins = frozenset(
+            Origin(
+                o.kind,
+                f"{o.description} (returned by {target.function}() in {target.path})",
+                node.lineno,
+                node.col_offset,
+                o.web,
+                o.index,
+            )
+            if o.kind != PARAM and o in summary.ret_origins
+            else o
+            for o in result.origins
+        )
+        return TV(origins, result.safe_for)
+
+    def _apply(
+        self,
+        node: ast.Call,
+        summary: Summary,
+        short: str,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+        *,
+        where: str,
+    ) -> TV:
+        func = node.func
         offset = (
             1
             if summary.params[:1] in (["self"], ["cls"]) and isinstance(func, ast.Attribute)
@@ -198,6 +249,17 @@ class Effects(Evaluator):
                 by_index[summary.params.index(name)] = value
         for index, kind, sink_node, sink, origin_kind in summary.sinks:
             argument = by_index.get(index, CLEAN)
+            if where:  # the sink is in another file: report at this call, name the sink's place
+                line = getattr(sink_node, "lineno", 0)
+                self.report(
+                    kind,
+                    node,
+                    argument,
+                    f"{sink} in {short}() ({where}:{line})",
+                    origin_kind=origin_kind,
+                    sink_at=(where, sink_node),
+                )
+                continue
             self.report(
                 kind,
                 sink_node,

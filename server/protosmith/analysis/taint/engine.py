@@ -1,14 +1,17 @@
-"""Intra-procedural dataflow over the AST, with summaries for same-module functions."""
+"""Intra-procedural dataflow over the AST, with summaries of same-module functions and of the
+reviewed tree's other modules (``project.py``)."""
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from protosmith.analysis.findings import Finding
 from protosmith.analysis.taint import sources
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
 from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
+from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
 from protosmith.analysis.taint.sanitizers import guard_facts
 from protosmith.analysis.taint.state import MISSING, State, const_eval, join_states, key_of
@@ -44,6 +47,9 @@ class FunctionAnalyzer(Effects):
 
     def summary_of(self, name: str) -> Summary | None:
         return summarize(self.ctx, name)
+
+    def summary_in(self, ctx: ModuleContext, name: str) -> Summary | None:
+        return summarize(ctx, name)
 
     # -- statements -------------------------------------------------------------------------
     def run(self, body: list[ast.stmt]) -> State | None:
@@ -366,9 +372,15 @@ def _entry_state(
     return state, request_names, view
 
 
-def analyze_module(tree: ast.Module, text: str, path: str) -> list[Finding]:
-    """Security findings of the taint rules for one parsed module."""
-    ctx = ModuleContext.build(tree)
+def analyze_module(
+    tree: ast.Module, text: str, path: str, *, root: Path | None = None
+) -> list[Finding]:
+    """Security findings of the taint rules for one parsed module.
+
+    With ``root`` (the reviewed tree), calls into the tree's other modules are followed too.
+    """
+    project = ProjectIndex(root, path) if root is not None else None
+    ctx = ModuleContext.build(tree, module=module_name(path) if root else "", project=project)
     module = FunctionAnalyzer(ctx, State(), request_names=set(ctx.request_names))
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}

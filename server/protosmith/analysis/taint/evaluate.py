@@ -64,6 +64,7 @@ class Evaluator:
         origin_kind: str = INPUT,
         through: ast.expr | None = None,
         via: str = "",
+        sink_at: tuple[str, ast.AST] | None = None,
     ) -> None:
         """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
         origins = value.dangerous_for(kind, origin_kind)
@@ -79,7 +80,9 @@ class Evaluator:
         real = [o for o in origins if o.kind != PARAM]
         if real:
             names = self._tainted_names(through) if through is not None else []
-            self.ctx.raw.append(RawFinding(kind, node, sink, real, names, via, origin_kind))
+            self.ctx.raw.append(
+                RawFinding(kind, node, sink, real, names, via, origin_kind, sink_at)
+            )
 
     def _tainted_names(self, node: ast.expr) -> list[str]:
         names = []

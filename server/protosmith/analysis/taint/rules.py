@@ -89,6 +89,15 @@ def to_findings(raws: list[RawFinding], text: str, path: str) -> list[Finding]:
             for o in raw.origins[:5]
             if raw.origin_kind != RANDOM
         ]
+        if raw.sink_at is not None:
+            sink_path, sink_node = raw.sink_at
+            related.append(
+                RelatedLocation(
+                    path=sink_path,
+                    range=node_range(sink_node),
+                    message=f"the data reaches {raw.sink.split(' in ')[0]} here",
+                )
+            )
         if raw.origin_kind == RANDOM:
             related.append(
                 RelatedLocation(

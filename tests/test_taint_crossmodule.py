@@ -1,0 +1,105 @@
+"""Taint flows that cross modules of the reviewed tree: handler in one file, sink in another."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from protosmith.analysis.python_review import analyze_python
+from protosmith.analysis.review import review, review_source
+
+WORKSPACE = Path(__file__).parent / "workspaces" / "review_crossmodule"
+
+
+def _taint(findings) -> set[tuple[str, int, str]]:
+    return {
+        (f.path, f.range.start.line + 1, f.code)
+        for f in findings
+        if f.evidence.source == "taint" and f.active
+    }
+
+
+async def test_flows_into_other_modules_are_reported_at_the_call() -> None:
+    result = await review([WORKSPACE], root=WORKSPACE)
+    assert _taint(result.findings) == {
+        ("app/views.py", 12, "PS301"),  # absolute import, SQL built in app/db.py
+        ("app/views.py", 22, "PS305"),  # relative import, open() in app/files.py
+        ("app/views.py", 27, "PS302"),  # `from . import shell`, shell=True in app/shell.py
+        ("flat/handler.py", 7, "PS301"),  # sibling module in a flat layout
+    }
+    (sqli,) = [f for f in result.findings if f.path == "app/views.py" and f.code == "PS301"]
+    assert "find_user() (app/db.py:10)" in sqli.message
+    sink = [r for r in sqli.related if r.path == "app/db.py"]
+    assert sink and sink[0].range.start.line == 9
+    assert any(r.path == "app/views.py" and r.range.start.line == 11 for r in sqli.related)
+
+
+async def test_safe_callee_is_not_flagged_and_helpers_sanitize() -> None:
+    result = await review([WORKSPACE / "app" / "views.py"], root=WORKSPACE)
+    lines = {line for path, line, _ in _taint(result.findings) if path == "app/views.py"}
+    assert 17 not in lines  # find_user_safe uses a parameterized query
+    assert 32 not in lines  # a literal argument
+    # The safe callee's clean result is not taint passed through either (no XSS on its rows).
+    assert not [f for f in result.findings if f.code == "PS307" and f.range.start.line == 16]
+
+
+def test_editor_buffer_review_follows_imports() -> None:
+    views = WORKSPACE / "app" / "views.py"
+    findings = review_source(views, views.read_text(), root=WORKSPACE)
+    assert ("app/views.py", 12, "PS301") in _taint(findings)
+
+
+def test_module_alone_does_not_invent_the_flow() -> None:
+    text = (WORKSPACE / "app" / "views.py").read_text()
+    assert not [f for f in analyze_python("app/views.py", text) if f.code in ("PS301", "PS302")]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+HANDLER = """from flask import request
+
+from helper import run
+
+
+def view():
+    return run(request.args["cmd"])
+"""
+SINK = """import os
+
+
+def run(command):
+    return os.system(command)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
+def test_modules_outside_the_workspace_are_never_read(tmp_path: Path) -> None:
+    root, outside = tmp_path / "ws", tmp_path / "outside"
+    _write(root / "views.py", HANDLER)
+    _write(outside / "helper.py", SINK)
+    (root / "helper.py").symlink_to(outside / "helper.py")
+    assert not _taint(analyze_python("views.py", HANDLER, root))
+    (root / "helper.py").unlink()
+    _write(root / "helper.py", SINK)
+    assert _taint(analyze_python("views.py", HANDLER, root)) == {("views.py", 7, "PS302")}
+
+
+def test_mutually_importing_modules_terminate(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "a.py",
+        "from flask import request\nfrom b import relay\n\n\ndef view():\n"
+        "    return relay(request.args['q'], 3)\n\n\ndef execute(q, n):\n"
+        "    import os\n    return os.system(q) if n == 0 else relay(q, n - 1)\n",
+    )
+    _write(
+        tmp_path / "b.py",
+        "from a import execute\n\n\ndef relay(q, n):\n    return execute(q, n)\n",
+    )
+    text = (tmp_path / "a.py").read_text()
+    found = _taint(analyze_python("a.py", text, tmp_path))
+    assert ("a.py", 6, "PS302") in found

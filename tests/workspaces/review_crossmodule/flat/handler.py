@@ -1,0 +1,7 @@
+from flask import request
+
+from repo import lookup
+
+
+def search():
+    return lookup(request.args.get("q"))
