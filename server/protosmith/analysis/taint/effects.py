@@ -201,8 +201,10 @@ class Effects(Evaluator):
     ) -> TV | None:
         """A call into another module of the reviewed tree, through that module's summary."""
         project = self.ctx.project
+        if project is None or not any(v.origins for v in [*args, *kwargs.values()]):
+            return None  # nothing tainted goes in: the plain result (untainted) is right
         qualified = self.ctx.qualify(node.func)  # type: ignore[arg-type]
-        if project is None or not qualified:
+        if not qualified:
             return None
         target = project.resolve(qualified)
         if target is None:

@@ -5,6 +5,8 @@ module-at-a-time analysis sees neither half of the flow. When a call resolves th
 module's imports to a function of another module of the same tree, that module is parsed and
 the function summarized (what reaches its sinks, what it returns, what it sanitizes) exactly as
 for a same-module function; the flow is reported at the call site, naming the sink's file and line.
+Only calls that pass tainted values are followed: a call with clean arguments keeps the plain
+(clean) result, which keeps whole-tree reviews within a few percent of their old speed.
 
 Modules are found by probing the file system, never by importing: beside the importing file, in
 each folder above it up to the workspace root, and under ``src/``. Nothing outside the workspace is read, files over
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 4
 """Nested cross-module summaries (a calls b calls c ...) followed at most this deep."""
-CACHE_SIZE = 256
+CACHE_SIZE = 48
 SOURCE_ROOTS = ("", "src")
 
 _CACHE: OrderedDict[tuple[str, int, int], ModuleContext | None] = OrderedDict()
