@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from bench import local_inference as local_bench
 from bench import review_throughput as review_bench
 from bench import scheduler as scheduler_bench
 from bench import structured as structured_bench
+from protosmith.llm.device import cpu_threads, omp_wait_policy
 
 BENCHMARKS = ("scheduler", "context", "incremental", "review", "local", "structured", "lsp")
 
@@ -26,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=common.RESULTS_PATH, help="results file")
     args = parser.parse_args(argv)
     selected = args.only or list(BENCHMARKS)
+    # One OpenMP wait policy for the whole run, so raw llama-cpp-python (in this process) and
+    # protosmith's worker (a child) wait the same way: the local figures then compare plumbing.
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ["OMP_WAIT_POLICY"] = omp_wait_policy(cpu_threads()) or "ACTIVE"
     started = time.perf_counter()
     if "scheduler" in selected:
         if args.tiny:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import os
 import statistics
 import time
 from pathlib import Path
@@ -121,6 +122,7 @@ async def _measure(path: Path, prompts: tuple[str, ...], max_tokens: int) -> dic
     raw_tokens = sum(r["raw_gen_tokens"] for r in rows)
     return {
         "model": path.name,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "prompts": len(rows),
         "max_tokens": max_tokens,
         "ours_tokens": ours_tokens,

@@ -22,3 +22,6 @@ def _hermetic_environment(
     for name in list(os.environ):
         if name.startswith("PROTOSMITH_") and name != "PROTOSMITH_STRESS":
             monkeypatch.delenv(name, raising=False)
+    # The suite keeps several processes busy: llama.cpp threads must not spin (the worker would
+    # choose this itself from the load average, which lags behind a suite that just started).
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")

@@ -31,6 +31,7 @@ from protosmith.llm.base import (
     StructuredMode,
     Usage,
 )
+from protosmith.llm.device import cpu_threads, omp_wait_policy
 from protosmith.llm.errors import BackendError, BackendUnavailable
 from protosmith.llm.tokens import LlamaTokenCounter
 
@@ -123,9 +124,12 @@ def _worker_environment() -> dict[str, str]:
     source_root = str(Path(protosmith.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
-    # OpenMP threads spin while idle; on a busy machine (CI, other workers) that made 2-thread
-    # decoding 6-8x slower than 1 thread. Passive waiting keeps it within a few percent.
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # OpenMP threads spin between steps: twice as fast on an idle machine, several times slower
+    # on a busy one (CI, other workers). Decide from the load now, unless the user already has.
+    if "OMP_WAIT_POLICY" not in env:
+        policy = omp_wait_policy(cpu_threads())
+        if policy is not None:
+            env["OMP_WAIT_POLICY"] = policy
     return env
 
 
