@@ -94,3 +94,13 @@ async def test_cancelled_isolated_review_leaves_no_process(tmp_path: Path) -> No
     with pytest.raises(asyncio.CancelledError):
         await task
     assert not (_children_of(os.getpid()) - before)
+
+
+async def test_a_review_child_that_dies_is_reported(monkeypatch, tmp_path: Path) -> None:
+    from protosmith.analysis.isolated import IsolatedReviewFailed
+
+    monkeypatch.setenv("PYTHONHOME", str(tmp_path / "no-python-here"))  # the child cannot start
+    with pytest.raises(IsolatedReviewFailed) as caught:
+        await static_review_in_child([WORKSPACE], root=WORKSPACE, sources={})
+    assert "exited with code" in str(caught.value)
+    assert isinstance(caught.value, OSError)  # the language server reports OSErrors as failures

@@ -25,7 +25,7 @@ from protosmith.priority import lower_priority_of
 ERROR_TAIL_CHARS = 2000
 
 
-class IsolatedReviewFailed(RuntimeError):
+class IsolatedReviewFailed(ChildProcessError):
     """The child ended without a result; the message carries the end of its error output."""
 
 

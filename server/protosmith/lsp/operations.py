@@ -248,9 +248,13 @@ async def review(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any
 
     async def work(run: Run) -> Any:
         server.runs.report(run, f"reviewing {path.name}" + (" with the LLM" if use_llm else ""), 0)
-        return await reviewer.review(
-            [path], root=root, backend=llm, sources=sources, spec=spec, isolated=True
-        )
+        try:
+            return await reviewer.review(
+                [path], root=root, backend=llm, sources=sources, spec=spec, isolated=True
+            )
+        except OSError as error:  # the review process could not start or died
+            log.error("review of %s failed", path, exc_info=True)
+            raise Unavailable(f"protosmith: review failed: {error}") from error
 
     run, result = await server.runs.execute("review", root, f"protosmith: review {path.name}", work)
     if result is None:
