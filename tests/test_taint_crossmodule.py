@@ -28,6 +28,9 @@ async def test_flows_into_other_modules_are_reported_at_the_call() -> None:
         ("app/views.py", 22, "PS305"),  # relative import, open() in app/files.py
         ("app/views.py", 27, "PS302"),  # `from . import shell`, shell=True in app/shell.py
         ("flat/handler.py", 7, "PS301"),  # sibling module in a flat layout
+        ("services/api.py", 15, "PS301"),  # methods: see the test below
+        ("services/api.py", 25, "PS301"),
+        ("services/api.py", 31, "PS301"),
     }
     (sqli,) = [f for f in result.findings if f.path == "app/views.py" and f.code == "PS301"]
     assert "find_user() (app/db.py:10)" in sqli.message
@@ -103,3 +106,49 @@ def test_mutually_importing_modules_terminate(tmp_path: Path) -> None:
     text = (tmp_path / "a.py").read_text()
     found = _taint(analyze_python("a.py", text, tmp_path))
     assert ("a.py", 6, "PS302") in found
+
+
+async def test_methods_of_known_instances_across_modules() -> None:
+    result = await review([WORKSPACE / "services"], root=WORKSPACE)
+    assert _taint(result.findings) == {
+        ("services/api.py", 15, "PS301"),  # parameter annotated with the class (FastAPI Depends)
+        ("services/api.py", 25, "PS301"),  # a module-level instance
+        ("services/api.py", 31, "PS301"),  # a local instance
+    }  # line 20 calls the parameterized search_safe: not flagged
+    (first,) = [f for f in result.findings if f.range.start.line == 14 and f.code == "PS301"]
+    assert "Repository.search() (services/repository.py:9)" in first.message
+
+
+SAME_MODULE = """import sqlite3
+
+from flask import request
+
+
+class Store:
+    def __init__(self):
+        self.db = sqlite3.connect("x.db")
+
+    def find(self, name):
+        return self.db.execute("SELECT * FROM t WHERE n = '%s'" % name).fetchall()
+
+    def find_safe(self, name):
+        return self.db.execute("SELECT * FROM t WHERE n = ?", (name,)).fetchall()
+
+
+store = Store()
+
+
+def view():
+    return str(store.find(request.args["n"]))
+
+
+def view_safe():
+    return str(store.find_safe(request.args["n"]))
+"""
+
+
+def test_methods_of_same_module_instances() -> None:
+    findings = [f for f in analyze_python("store.py", SAME_MODULE) if f.evidence.source == "taint"]
+    sqli = [f for f in findings if f.code == "PS301"]
+    assert [f.range.start.line + 1 for f in sqli] == [11]  # the sink, reached from view()
+    assert "find() called at line 21" in sqli[0].message  # not from view_safe() (line 25)

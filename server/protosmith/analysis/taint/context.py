@@ -93,6 +93,8 @@ class ModuleContext:
     """The module's dotted name in the reviewed tree ('' when unknown)."""
     project: ProjectIndex | None = None
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
+    instances: dict[str, str] | None = None
+    """Module-level names bound to a known class (computed on first use)."""
 
     @classmethod
     def build(
@@ -103,6 +105,10 @@ class ModuleContext:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 ctx.functions.setdefault(node.name, node)
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:  # also as Class.method, for calls on known instances
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        ctx.functions.setdefault(f"{node.name}.{item.name}", item)
         for local, qualified in imports.items():
             if qualified.split(".")[0] in REQUEST_MODULES and qualified.endswith(".request"):
                 ctx.request_names.add(local)

@@ -187,6 +187,12 @@ class Effects(Evaluator):
             and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls")
         )
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.instances
+        ):
+            return self._apply_method(node, self.instances[func.value.id], args, kwargs)
         if (isinstance(func, ast.Name) and func.id in self.ctx.imports) or (
             isinstance(func, ast.Attribute) and not own_method
         ):
@@ -196,14 +202,31 @@ class Effects(Evaluator):
             return None
         return self._apply(node, summary, short, args, kwargs, where="")
 
+    def _apply_method(
+        self, node: ast.Call, cls: str, args: list[TV], kwargs: dict[str | None, TV]
+    ) -> TV | None:
+        """``obj.method(...)`` where ``obj`` holds an instance of ``cls`` (this module or another)."""
+        method = f"{cls}.{node.func.attr}"  # type: ignore[attr-defined]
+        if "." not in cls and method in self.ctx.functions:
+            summary = self.summary_of(method)
+            if summary is None:
+                return None
+            return self._apply(node, summary, method, args, kwargs, where="")
+        return self._apply_external(node, args, kwargs, qualified=method)
+
     def _apply_external(
-        self, node: ast.Call, args: list[TV], kwargs: dict[str | None, TV]
+        self,
+        node: ast.Call,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+        *,
+        qualified: str | None = None,
     ) -> TV | None:
         """A call into another module of the reviewed tree, through that module's summary."""
         project = self.ctx.project
         if project is None or not any(v.origins for v in [*args, *kwargs.values()]):
             return None  # nothing tainted goes in: the plain result (untainted) is right
-        qualified = self.ctx.qualify(node.func)  # type: ignore[arg-type]
+        qualified = qualified or self.ctx.qualify(node.func)  # type: ignore[arg-type]
         if not qualified:
             return None
         target = project.resolve(qualified)

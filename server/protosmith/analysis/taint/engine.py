@@ -10,6 +10,7 @@ from protosmith.analysis.findings import Finding
 from protosmith.analysis.taint import sources
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
+from protosmith.analysis.taint.instances import instance_classes
 from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
@@ -33,8 +34,10 @@ class FunctionAnalyzer(Effects):
         summary_mode: bool = False,
         view: bool = False,
         name: str = "",
+        instances: dict[str, str] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.instances = instances or {}
         self.state = state
         self.request_names = request_names
         self.summary_mode = summary_mode
@@ -330,7 +333,12 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     for index, arg in enumerate(params):
         state.env[arg.arg] = TV(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
     analyzer = FunctionAnalyzer(
-        ctx, state, request_names=set(ctx.request_names), summary_mode=True, name=name
+        ctx,
+        state,
+        request_names=set(ctx.request_names),
+        summary_mode=True,
+        name=name,
+        instances=_instances(ctx, func),
     )
     analyzer.run(func.body)
     ctx.computing.discard(name)
@@ -344,6 +352,15 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     )
     ctx.summaries[name] = summary
     return summary
+
+
+def _instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[str, str]:
+    """Names known to hold an instance of a class: the module's, then the function's own."""
+    if ctx.instances is None:
+        ctx.instances = instance_classes(ctx, ctx.tree.body)
+    if func is None:
+        return ctx.instances
+    return {**ctx.instances, **instance_classes(ctx, func.body, func)}
 
 
 def _entry_state(
@@ -381,14 +398,21 @@ def analyze_module(
     """
     project = ProjectIndex(root, path) if root is not None else None
     ctx = ModuleContext.build(tree, module=module_name(path) if root else "", project=project)
-    module = FunctionAnalyzer(ctx, State(), request_names=set(ctx.request_names))
+    module = FunctionAnalyzer(
+        ctx, State(), request_names=set(ctx.request_names), instances=_instances(ctx, None)
+    )
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             state, request_names, view = _entry_state(ctx, node, module_state)
             analyzer = FunctionAnalyzer(
-                ctx, state, request_names=request_names, view=view, name=node.name
+                ctx,
+                state,
+                request_names=request_names,
+                view=view,
+                name=node.name,
+                instances=_instances(ctx, node),
             )
             analyzer.run(node.body)
     return to_findings(ctx.raw, text, path)

@@ -48,6 +48,8 @@ class Evaluator:
     request_names: set[str]
     summary_mode: bool
     param_sinks: list[tuple[int, str, ast.AST, str, str]]
+    instances: dict[str, str]
+    """Local names known to hold an instance of a class (``instances.py``)."""
 
     @property
     def imports(self) -> dict[str, str]:
@@ -334,6 +336,14 @@ class Evaluator:
                 "pathlib.Path",
             ):
                 return sources.origin_at(node, "file read", web=False)
+        if (
+            isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in self.instances
+        ):  # a method of a class we can read beats guessing from its name (str.find, escape...)
+            method_value = self.apply_summary(node, short, receiver, args, kwargs)
+            if method_value is not None:
+                return method_value
         kinds = sanitizers.call_sanitizes(qname, short)
         if kinds is not None:
             return CLEAN if kinds == sanitizers.ALL else everything.sanitized(kinds)

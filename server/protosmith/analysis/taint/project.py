@@ -63,18 +63,23 @@ class ProjectIndex:
         self.depth = 0
 
     def resolve(self, qualified: str) -> Target | None:
-        """The module-level function ``qualified`` (``pkg.mod.func``) names, if the tree has it."""
-        module, _, function = qualified.rpartition(".")
-        if not module or not function or self.depth >= MAX_DEPTH:
+        """The function ``qualified`` names (``pkg.mod.func`` or ``pkg.mod.Class.method``), if
+        the tree has it."""
+        if self.depth >= MAX_DEPTH:
             return None
-        found = self._find(module)
-        if found is None:
-            return None
-        file, relative = found
-        ctx = _load(file, self, relative)
-        if ctx is None or function not in ctx.functions:
-            return None
-        return Target(ctx, relative, function)
+        parts = qualified.split(".")
+        for cut in (1, 2):
+            if len(parts) <= cut:
+                break
+            module, function = ".".join(parts[:-cut]), ".".join(parts[-cut:])
+            found = self._find(module)
+            if found is None:
+                continue
+            file, relative = found
+            ctx = _load(file, self, relative)
+            if ctx is not None and function in ctx.functions:
+                return Target(ctx, relative, function)
+        return None
 
     def _find(self, module: str) -> tuple[Path, str] | None:
         parts = module.split(".")

@@ -1,0 +1,66 @@
+"""Which class a local name holds, so ``repo.find(x)`` can use ``Repository.find``'s summary.
+
+Flow-insensitive and deliberately small: a name bound exactly once to ``SomeClass(...)`` (or a
+parameter annotated with a class), where the class name starts with a capital letter. A name
+bound to two different classes is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from protosmith.analysis.taint.context import ModuleContext
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _class_name(ctx: ModuleContext, node: ast.expr | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Subscript):  # Annotated[Repository, Depends(...)] / Optional[...]
+        node = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    qualified = ctx.qualify(node)
+    if not qualified or not qualified.rsplit(".", 1)[-1][:1].isupper():
+        return None
+    return qualified
+
+
+def _statements(body: Iterable[ast.stmt]) -> Iterable[ast.AST]:
+    """Every node of ``body`` without descending into nested functions or classes."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stack.append(child)
+
+
+def instance_classes(
+    ctx: ModuleContext, body: Iterable[ast.stmt], func: FunctionNode | None = None
+) -> dict[str, str]:
+    """Local name → qualified class name, for names that hold one known class."""
+    found: dict[str, str | None] = {}
+
+    def note(name: str, cls: str | None) -> None:
+        if cls is None:
+            return
+        found[name] = cls if found.get(name, cls) == cls else None
+
+    if func is not None:
+        for arg in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]:
+            note(arg.arg, _class_name(ctx, arg.annotation))
+    for node in _statements(body):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            cls = _class_name(ctx, node.value.func)
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    note(target.id, cls)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            value = node.value
+            cls = _class_name(ctx, value.func) if isinstance(value, ast.Call) else None
+            note(node.target.id, cls or _class_name(ctx, node.annotation))
+    return {name: cls for name, cls in found.items() if cls is not None}
