@@ -28,9 +28,10 @@ async def test_flows_into_other_modules_are_reported_at_the_call() -> None:
         ("app/views.py", 22, "PS305"),  # relative import, open() in app/files.py
         ("app/views.py", 27, "PS302"),  # `from . import shell`, shell=True in app/shell.py
         ("flat/handler.py", 7, "PS301"),  # sibling module in a flat layout
-        ("services/api.py", 15, "PS301"),  # methods: see the test below
-        ("services/api.py", 25, "PS301"),
-        ("services/api.py", 31, "PS301"),
+        ("services/api.py", 16, "PS301"),  # methods: see the test below
+        ("services/api.py", 26, "PS301"),
+        ("services/api.py", 32, "PS301"),
+        ("services/api.py", 38, "PS301"),
     }
     (sqli,) = [f for f in result.findings if f.path == "app/views.py" and f.code == "PS301"]
     assert "find_user() (app/db.py:10)" in sqli.message
@@ -111,12 +112,15 @@ def test_mutually_importing_modules_terminate(tmp_path: Path) -> None:
 async def test_methods_of_known_instances_across_modules() -> None:
     result = await review([WORKSPACE / "services"], root=WORKSPACE)
     assert _taint(result.findings) == {
-        ("services/api.py", 15, "PS301"),  # parameter annotated with the class (FastAPI Depends)
-        ("services/api.py", 25, "PS301"),  # a module-level instance
-        ("services/api.py", 31, "PS301"),  # a local instance
-    }  # line 20 calls the parameterized search_safe: not flagged
-    (first,) = [f for f in result.findings if f.range.start.line == 14 and f.code == "PS301"]
+        ("services/api.py", 16, "PS301"),  # parameter annotated with the class (FastAPI Depends)
+        ("services/api.py", 26, "PS301"),  # a module-level instance
+        ("services/api.py", 32, "PS301"),  # a local instance
+        ("services/api.py", 38, "PS301"),  # a service whose __init__ keeps the repository
+    }  # lines 21 and 44 reach only the parameterized search_safe: not flagged
+    (first,) = [f for f in result.findings if f.range.start.line == 15 and f.code == "PS301"]
     assert "Repository.search() (services/repository.py:9)" in first.message
+    (chained,) = [f for f in result.findings if f.range.start.line == 37 and f.code == "PS301"]
+    assert "OrderService.lookup() (services/orders.py:9)" in chained.message
 
 
 SAME_MODULE = """import sqlite3

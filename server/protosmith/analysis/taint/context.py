@@ -83,6 +83,7 @@ class ModuleContext:
     tree: ast.Module
     imports: dict[str, str]
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     request_names: set[str] = field(default_factory=set)
     framework: str = ""
     summaries: dict[str, Summary | None] = field(default_factory=dict)
@@ -106,6 +107,7 @@ class ModuleContext:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 ctx.functions.setdefault(node.name, node)
             elif isinstance(node, ast.ClassDef):
+                ctx.classes.setdefault(node.name, node)
                 for item in node.body:  # also as Class.method, for calls on known instances
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         ctx.functions.setdefault(f"{node.name}.{item.name}", item)

@@ -187,12 +187,9 @@ class Effects(Evaluator):
             and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls")
         )
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in self.instances
-        ):
-            return self._apply_method(node, self.instances[func.value.id], args, kwargs)
+        held = self.instance_of(func)
+        if held is not None:
+            return self._apply_method(node, held, args, kwargs)
         if (isinstance(func, ast.Name) and func.id in self.ctx.imports) or (
             isinstance(func, ast.Attribute) and not own_method
         ):

@@ -10,7 +10,11 @@ from protosmith.analysis.findings import Finding
 from protosmith.analysis.taint import sources
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
-from protosmith.analysis.taint.instances import instance_classes
+from protosmith.analysis.taint.instances import (
+    attribute_classes,
+    enclosing_class,
+    instance_classes,
+)
 from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
@@ -360,7 +364,9 @@ def _instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[str, str]:
         ctx.instances = instance_classes(ctx, ctx.tree.body)
     if func is None:
         return ctx.instances
-    return {**ctx.instances, **instance_classes(ctx, func.body, func)}
+    cls = enclosing_class(ctx, func)
+    attributes = attribute_classes(ctx, cls) if cls is not None else {}
+    return {**ctx.instances, **attributes, **instance_classes(ctx, func.body, func)}
 
 
 def _entry_state(

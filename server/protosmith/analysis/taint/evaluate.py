@@ -55,6 +55,21 @@ class Evaluator:
     def imports(self) -> dict[str, str]:
         return self.ctx.imports
 
+    def instance_of(self, func: ast.expr) -> str | None:
+        """The class of the object a method is called on (``repo.find``, ``self.repo.find``)."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            return self.instances.get(receiver.id)
+        if (
+            isinstance(receiver, ast.Attribute)
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id == "self"
+        ):
+            return self.instances.get(f"self.{receiver.attr}")
+        return None
+
     # -- reporting -------------------------------------------------------------------------
     def report(
         self,
@@ -336,11 +351,8 @@ class Evaluator:
                 "pathlib.Path",
             ):
                 return sources.origin_at(node, "file read", web=False)
-        if (
-            isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in self.instances
-        ):  # a method of a class we can read beats guessing from its name (str.find, escape...)
+        if self.instance_of(node.func) is not None:
+            # A method of a class we can read beats guessing from its name (str.find, escape...).
             method_value = self.apply_summary(node, short, receiver, args, kwargs)
             if method_value is not None:
                 return method_value

@@ -1,8 +1,9 @@
-"""Which class a local name holds, so ``repo.find(x)`` can use ``Repository.find``'s summary.
+"""Which class a name holds, so ``repo.find(x)`` can use ``Repository.find``'s summary.
 
-Flow-insensitive and deliberately small: a name bound exactly once to ``SomeClass(...)`` (or a
-parameter annotated with a class), where the class name starts with a capital letter. A name
-bound to two different classes is left out rather than guessed.
+Flow-insensitive and deliberately small: a name bound to ``SomeClass(...)`` (or a parameter
+annotated with a class), where the class name starts with a capital letter; inside a class's
+methods, ``self.x`` when ``__init__`` binds it that way (``self.repo = repo`` with
+``repo: Repository``). A name bound to two different classes is left out rather than guessed.
 """
 
 from __future__ import annotations
@@ -64,3 +65,48 @@ def instance_classes(
             cls = _class_name(ctx, value.func) if isinstance(value, ast.Call) else None
             note(node.target.id, cls or _class_name(ctx, node.annotation))
     return {name: cls for name, cls in found.items() if cls is not None}
+
+
+def attribute_classes(ctx: ModuleContext, cls: ast.ClassDef) -> dict[str, str]:
+    """``self.x`` → qualified class, from what the class's ``__init__`` assigns to it."""
+    init = next(
+        (
+            item
+            for item in cls.body
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__"
+        ),
+        None,
+    )
+    if init is None:
+        return {}
+    local = instance_classes(ctx, init.body, init)
+    found: dict[str, str | None] = {}
+    for node in _statements(init.body):
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if isinstance(value, ast.Call):
+            held = _class_name(ctx, value.func)
+        elif isinstance(value, ast.Name):
+            held = local.get(value.id)
+        else:
+            held = None
+        for target in targets:
+            if (
+                held is not None
+                and isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                key = f"self.{target.attr}"
+                found[key] = held if found.get(key, held) == held else None
+    return {name: held for name, held in found.items() if held is not None}
+
+
+def enclosing_class(ctx: ModuleContext, func: ast.AST) -> ast.ClassDef | None:
+    """The class whose body defines ``func`` directly, if any."""
+    for cls in ctx.classes.values():
+        if any(item is func for item in cls.body):
+            return cls
+    return None

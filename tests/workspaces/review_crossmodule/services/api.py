@@ -1,5 +1,6 @@
 from fastapi import Depends, FastAPI
 
+from services.orders import OrderService
 from services.repository import Repository
 
 app = FastAPI()
@@ -29,3 +30,15 @@ def shared_search(q: str):
 def local_search(q: str):
     repository = Repository("other.db")
     return repository.search(q)
+
+
+@app.get("/orders")
+def orders(q: str):
+    service = OrderService(Repository())
+    return service.lookup(q)
+
+
+@app.get("/orders-safe")
+def orders_safe(q: str):
+    service = OrderService(Repository())
+    return service.lookup_safe(q)
