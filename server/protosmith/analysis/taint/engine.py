@@ -7,14 +7,9 @@ import ast
 from pathlib import Path
 
 from protosmith.analysis.findings import Finding
-from protosmith.analysis.taint import sources
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
-from protosmith.analysis.taint.instances import (
-    attribute_classes,
-    enclosing_class,
-    instance_classes,
-)
+from protosmith.analysis.taint.entry import entry_state, function_instances, params_of
 from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
@@ -319,11 +314,6 @@ class FunctionAnalyzer(Effects):
             state.parsers[name] = state.parsers[source.id]
 
 
-def _params(func: FunctionNode) -> list[ast.arg]:
-    arguments = func.args
-    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-
-
 def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     """The (cached) summary of the same-module function ``name``; None if unknown or recursive."""
     if name in ctx.summaries:
@@ -332,7 +322,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     if func is None or name in ctx.computing:
         return None
     ctx.computing.add(name)
-    params = _params(func)
+    params = params_of(func)
     state = State()
     for index, arg in enumerate(params):
         state.env[arg.arg] = TV(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
@@ -342,7 +332,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         request_names=set(ctx.request_names),
         summary_mode=True,
         name=name,
-        instances=_instances(ctx, func),
+        instances=function_instances(ctx, func),
     )
     analyzer.run(func.body)
     ctx.computing.discard(name)
@@ -358,43 +348,6 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     return summary
 
 
-def _instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[str, str]:
-    """Names known to hold an instance of a class: the module's, then the function's own."""
-    if ctx.instances is None:
-        ctx.instances = instance_classes(ctx, ctx.tree.body)
-    if func is None:
-        return ctx.instances
-    cls = enclosing_class(ctx, func)
-    attributes = attribute_classes(ctx, cls) if cls is not None else {}
-    return {**ctx.instances, **attributes, **instance_classes(ctx, func.body, func)}
-
-
-def _entry_state(
-    ctx: ModuleContext, func: FunctionNode, module_state: State
-) -> tuple[State, set[str], bool]:
-    state = State(consts=dict(module_state.consts))
-    request_names = set(ctx.request_names)
-    view = any(sources.is_route_decorator(d) for d in func.decorator_list)
-    for arg in _params(func):
-        annotation = sources.annotation_name(arg.annotation)
-        if arg.arg in sources.REQUEST_PARAM_NAMES or annotation in sources.REQUEST_ANNOTATIONS:
-            request_names.add(arg.arg)
-            continue
-        if (
-            view
-            and ctx.framework == "fastapi"
-            and arg.arg not in ("self", "cls")
-            and annotation not in sources.SAFE_PARAM_ANNOTATIONS
-        ):
-            state.env[arg.arg] = sources.origin_at(arg, f"request parameter `{arg.arg}`")
-    defaults = func.args.defaults  # they belong to the last positional-only *and* plain args
-    positional = [*func.args.posonlyargs, *func.args.args]
-    for arg, default in zip(positional[len(positional) - len(defaults) :], defaults, strict=True):
-        if sources.default_is_dependency(default):
-            state.env.pop(arg.arg, None)
-    return state, request_names, view
-
-
 def analyze_module(
     tree: ast.Module, text: str, path: str, *, root: Path | None = None
 ) -> list[Finding]:
@@ -405,20 +358,20 @@ def analyze_module(
     project = ProjectIndex(root, path) if root is not None else None
     ctx = ModuleContext.build(tree, module=module_name(path) if root else "", project=project)
     module = FunctionAnalyzer(
-        ctx, State(), request_names=set(ctx.request_names), instances=_instances(ctx, None)
+        ctx, State(), request_names=set(ctx.request_names), instances=function_instances(ctx, None)
     )
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            state, request_names, view = _entry_state(ctx, node, module_state)
+            state, request_names, view = entry_state(ctx, node, module_state)
             analyzer = FunctionAnalyzer(
                 ctx,
                 state,
                 request_names=request_names,
                 view=view,
                 name=node.name,
-                instances=_instances(ctx, node),
+                instances=function_instances(ctx, node),
             )
             analyzer.run(node.body)
     return to_findings(ctx.raw, text, path)

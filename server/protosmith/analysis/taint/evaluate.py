@@ -8,7 +8,8 @@ from typing import cast
 
 from protosmith.analysis.taint import sanitizers, sinks, sources
 from protosmith.analysis.taint.context import ModuleContext, RawFinding
-from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
+from protosmith.analysis.taint.instances import held_class
+from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, TV, join_all
 from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
 
 SAFE_PREFIX = re.compile(r"^(/[^/\\]|https?://[^/]+/)")
@@ -57,18 +58,7 @@ class Evaluator:
 
     def instance_of(self, func: ast.expr) -> str | None:
         """The class of the object a method is called on (``repo.find``, ``self.repo.find``)."""
-        if not isinstance(func, ast.Attribute):
-            return None
-        receiver = func.value
-        if isinstance(receiver, ast.Name):
-            return self.instances.get(receiver.id)
-        if (
-            isinstance(receiver, ast.Attribute)
-            and isinstance(receiver.value, ast.Name)
-            and receiver.value.id == "self"
-        ):
-            return self.instances.get(f"self.{receiver.attr}")
-        return None
+        return held_class(func, self.instances)
 
     # -- reporting -------------------------------------------------------------------------
     def report(
@@ -407,8 +397,3 @@ class Evaluator:
     ) -> TV | None:
         """Result of a same-module function call (overridden by the statement analyzer)."""
         return None
-
-
-def origin_for_random(origin: Origin) -> bool:
-    """True for PRNG origins."""
-    return origin.kind == RANDOM

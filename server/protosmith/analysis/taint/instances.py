@@ -110,3 +110,19 @@ def enclosing_class(ctx: ModuleContext, func: ast.AST) -> ast.ClassDef | None:
         if any(item is func for item in cls.body):
             return cls
     return None
+
+
+def held_class(func: ast.expr, instances: dict[str, str]) -> str | None:
+    """The class held by the receiver of a method call (``repo.find``, ``self.repo.find``)."""
+    if not isinstance(func, ast.Attribute):
+        return None
+    receiver = func.value
+    if isinstance(receiver, ast.Name):
+        return instances.get(receiver.id)
+    if (
+        isinstance(receiver, ast.Attribute)
+        and isinstance(receiver.value, ast.Name)
+        and receiver.value.id == "self"
+    ):
+        return instances.get(f"self.{receiver.attr}")
+    return None

@@ -1,0 +1,61 @@
+"""Where a function's analysis starts: its parameters, the request names and sources it
+receives (framework conventions), and the names it can resolve to instances of known classes."""
+
+from __future__ import annotations
+
+import ast
+
+from protosmith.analysis.taint import sources
+from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.instances import (
+    attribute_classes,
+    enclosing_class,
+    instance_classes,
+)
+from protosmith.analysis.taint.state import State
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def params_of(func: FunctionNode) -> list[ast.arg]:
+    """Every named parameter, positional-only, plain and keyword-only, in order."""
+    arguments = func.args
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+
+
+def function_instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[str, str]:
+    """Names known to hold an instance of a class: the module's, then the function's own."""
+    if ctx.instances is None:
+        ctx.instances = instance_classes(ctx, ctx.tree.body)
+    if func is None:
+        return ctx.instances
+    cls = enclosing_class(ctx, func)
+    attributes = attribute_classes(ctx, cls) if cls is not None else {}
+    return {**ctx.instances, **attributes, **instance_classes(ctx, func.body, func)}
+
+
+def entry_state(
+    ctx: ModuleContext, func: FunctionNode, module_state: State
+) -> tuple[State, set[str], bool]:
+    """The entry state of a function, the names that hold the request, and whether it is a view."""
+    state = State(consts=dict(module_state.consts))
+    request_names = set(ctx.request_names)
+    view = any(sources.is_route_decorator(d) for d in func.decorator_list)
+    for arg in params_of(func):
+        annotation = sources.annotation_name(arg.annotation)
+        if arg.arg in sources.REQUEST_PARAM_NAMES or annotation in sources.REQUEST_ANNOTATIONS:
+            request_names.add(arg.arg)
+            continue
+        if (
+            view
+            and ctx.framework == "fastapi"
+            and arg.arg not in ("self", "cls")
+            and annotation not in sources.SAFE_PARAM_ANNOTATIONS
+        ):
+            state.env[arg.arg] = sources.origin_at(arg, f"request parameter `{arg.arg}`")
+    defaults = func.args.defaults  # they belong to the last positional-only *and* plain args
+    positional = [*func.args.posonlyargs, *func.args.args]
+    for arg, default in zip(positional[len(positional) - len(defaults) :], defaults, strict=True):
+        if sources.default_is_dependency(default):
+            state.env.pop(arg.arg, None)
+    return state, request_names, view
