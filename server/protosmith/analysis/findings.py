@@ -7,6 +7,7 @@ or the lines the LLM cited (which must exist in the file).
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -119,3 +120,16 @@ class Finding(BaseModel):
     def active(self) -> bool:
         """Counts for ``--fail-on`` and diagnostics: neither suppressed nor dismissed."""
         return not self.suppressed and self.dismissed_reason is None
+
+
+def relative_path(path: Path | str, root: Path) -> str:
+    """A finding's ``path``: relative to ``root`` in POSIX form, absolute when outside it.
+
+    A relative ``path`` is taken as relative to ``root`` (tools report paths from there).
+    """
+    given = Path(path)
+    resolved = (given if given.is_absolute() else root / given).resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()

@@ -25,7 +25,15 @@ from pathlib import Path
 
 from protosmith.analysis import rules
 from protosmith.analysis.analyzers import INSTALL_HINT, find_js_analyzer, tools_dir
-from protosmith.analysis.findings import Category, Evidence, Finding, Position, Range, Severity
+from protosmith.analysis.findings import (
+    Category,
+    Evidence,
+    Finding,
+    Position,
+    Range,
+    Severity,
+    relative_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +76,6 @@ TIMEOUT_S = 600
 
 def _point(line: int, col: int) -> Position:
     return Position(line=max(line - 1, 0), character=max(col - 1, 0))
-
-
-def _relative(path: Path, root: Path) -> str:
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
 
 
 def _finding(
@@ -125,7 +125,7 @@ def _eslint(files: Sequence[Path], root: Path) -> list[Finding]:
         raise ValueError(done.stderr.strip()[-500:] or f"eslint exited {done.returncode}")
     findings: dict[tuple[str, int, str], Finding] = {}
     for report in json.loads(done.stdout or "[]"):
-        path = _relative(Path(report["filePath"]), root)
+        path = relative_path(Path(report["filePath"]), root)
         for message in report.get("messages", []):
             rule_id = message.get("ruleId") or "parse-error"
             cwe, severity = ESLINT_SECURITY.get(rule_id, (None, None))
@@ -183,7 +183,7 @@ def _gosec(module: Path, root: Path) -> list[Finding]:
                     issue.get("severity", ""), Severity.INFO
                 ),
                 message=issue.get("details", ""),
-                path=_relative(module / issue["file"], root),
+                path=relative_path(module / issue["file"], root),
                 span=(line, column, line, column + 1),
                 tool="gosec",
                 rule_id=str(issue.get("rule_id", "")),
@@ -221,7 +221,7 @@ def _go_vet(module: Path, root: Path) -> list[Finding]:
                 security=False,
                 severity=Severity.MAJOR,
                 message=match["msg"],
-                path=_relative(file if file.is_absolute() else module / file, root),
+                path=relative_path(file if file.is_absolute() else module / file, root),
                 span=(line, col, line, col + 1),
                 tool="go vet",
                 rule_id="vet",
@@ -270,7 +270,7 @@ def _clippy(crate: Path, root: Path) -> list[Finding]:
                 security=False,
                 severity=Severity.MAJOR if message.get("level") == "error" else Severity.MINOR,
                 message=message.get("message", ""),
-                path=_relative(crate / span["file_name"], root),
+                path=relative_path(crate / span["file_name"], root),
                 span=(
                     span["line_start"],
                     span["column_start"],

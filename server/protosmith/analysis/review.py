@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from protosmith.analysis.findings import Category, Finding, Severity
+from protosmith.analysis.findings import Category, Finding, Severity, relative_path
 from protosmith.analysis.fixes import attach_mechanical_fixes
 from protosmith.analysis.other_languages import EXTENSIONS, review_other
 from protosmith.analysis.python_review import analyze_python, merge_bandit
@@ -65,11 +65,7 @@ def risk_level(findings: Sequence[Finding]) -> str:
 
 def relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` in POSIX form (absolute when outside it)."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    return relative_path(path, root)
 
 
 def collect_files(paths: Sequence[Path], root: Path, extra: Sequence[Path] = ()) -> list[Path]:

@@ -23,6 +23,7 @@ from protosmith.analysis.findings import (
     Range,
     Severity,
     TextEdit,
+    relative_path,
 )
 
 log = logging.getLogger(__name__)
@@ -173,16 +174,6 @@ def bandit_finding(item: dict[str, Any], path: str, lines: list[str]) -> Finding
     )
 
 
-def _relative(name: str, root: Path) -> str:
-    path = Path(name)
-    if not path.is_absolute():
-        path = (root / path).resolve()
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def run_ruff(
     files: Sequence[Path], root: Path, *, stdin: str | None = None
 ) -> dict[str, list[Finding]]:
@@ -208,7 +199,7 @@ def run_ruff(
         return {}
     results: dict[str, list[Finding]] = {}
     for item in items:
-        path = _relative(item.get("filename") or str(files[0]), root)
+        path = relative_path(item.get("filename") or str(files[0]), root)
         results.setdefault(path, []).append(ruff_finding(item, path))
     return results
 
@@ -240,7 +231,7 @@ def _collect_bandit(
 ) -> dict[str, list[Finding]]:
     results: dict[str, list[Finding]] = {}
     for item in items:
-        path = _relative(item.get("filename", ""), root)
+        path = relative_path(item.get("filename", ""), root)
         lines = texts.get(path, "").splitlines()
         results.setdefault(path, []).append(bandit_finding(item, path, lines))
     return results
