@@ -74,6 +74,15 @@ GO_VET_LINE = re.compile(
 TIMEOUT_S = 600
 
 
+def _run(
+    command: list[str], cwd: Path, *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """An analyzer's run: output captured as text, bounded by ``TIMEOUT_S``, exit code kept."""
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=cwd, timeout=TIMEOUT_S, check=False, env=env
+    )
+
+
 def _point(line: int, col: int) -> Position:
     return Position(line=max(line - 1, 0), character=max(col - 1, 0))
 
@@ -105,7 +114,7 @@ def _finding(
 def _eslint(files: Sequence[Path], root: Path) -> list[Finding]:
     analyzer = find_js_analyzer()
     assert analyzer is not None
-    done = subprocess.run(
+    done = _run(
         [
             str(analyzer.eslint),
             "--config",
@@ -115,11 +124,7 @@ def _eslint(files: Sequence[Path], root: Path) -> list[Finding]:
             "--no-warn-ignored",
             *map(str, files),
         ],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        timeout=TIMEOUT_S,
-        check=False,
+        root,
     )
     if done.returncode not in (0, 1):  # 2: eslint itself failed
         raise ValueError(done.stderr.strip()[-500:] or f"eslint exited {done.returncode}")
@@ -164,14 +169,7 @@ def _project_roots(files: Sequence[Path], root: Path, marker: str) -> list[Path]
 
 
 def _gosec(module: Path, root: Path) -> list[Finding]:
-    done = subprocess.run(
-        ["gosec", "-fmt=json", "-quiet", "./..."],
-        capture_output=True,
-        text=True,
-        cwd=module,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    done = _run(["gosec", "-fmt=json", "-quiet", "./..."], module)
     findings = []
     for issue in json.loads(done.stdout or "{}").get("Issues") or []:
         line = int(str(issue.get("line", "1")).split("-")[0])
@@ -200,15 +198,7 @@ def _go_env() -> dict[str, str]:
 
 
 def _go_vet(module: Path, root: Path) -> list[Finding]:
-    done = subprocess.run(
-        ["go", "vet", "./..."],
-        capture_output=True,
-        text=True,
-        cwd=module,
-        timeout=TIMEOUT_S,
-        check=False,
-        env=_go_env(),
-    )
+    done = _run(["go", "vet", "./..."], module, env=_go_env())
     findings = []
     for raw in (done.stderr + done.stdout).splitlines():
         match = GO_VET_LINE.match(raw.strip())
@@ -236,7 +226,7 @@ def _clippy(crate: Path, root: Path) -> list[Finding]:
     with tempfile.TemporaryDirectory(prefix="protosmith-clippy-") as temporary:
         copy = Path(temporary) / crate.name
         shutil.copytree(crate, copy, ignore=shutil.ignore_patterns("target", ".git"), symlinks=True)
-        done = subprocess.run(
+        done = _run(
             [
                 "cargo",
                 "clippy",
@@ -246,11 +236,7 @@ def _clippy(crate: Path, root: Path) -> list[Finding]:
                 "--target-dir",
                 str(target),
             ],
-            capture_output=True,
-            text=True,
-            cwd=copy,
-            timeout=TIMEOUT_S,
-            check=False,
+            copy,
         )
     findings = []
     for raw in done.stdout.splitlines():
