@@ -14,8 +14,10 @@ group) gets a new group whose niceness is what counts against the server's: it i
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,10 @@ log = logging.getLogger(__name__)
 BACKGROUND_NICE = 10
 """How much lower than the server a background child runs (niceness; 19 is the lowest)."""
 LOWEST = 19
+AUTOGROUP_ATTEMPTS = 6
+"""Tries at an autogroup's niceness: without CAP_SYS_ADMIN, Linux allows one change per 100 ms
+across the whole machine and answers EAGAIN to the rest."""
+AUTOGROUP_RETRY_S = 0.12
 
 
 def lower_priority_of(pid: int, increment: int = BACKGROUND_NICE) -> int | None:
@@ -42,12 +48,23 @@ def lower_priority_of(pid: int, increment: int = BACKGROUND_NICE) -> int | None:
     return target
 
 
-def _lower_autogroup(pid: int, nice: int) -> None:
-    """Give ``pid``'s scheduling autogroup the niceness ``nice`` when it is not our own group."""
+def _lower_autogroup(pid: int, nice: int, attempts: int = AUTOGROUP_ATTEMPTS) -> None:
+    """Give ``pid``'s scheduling autogroup the niceness ``nice`` when it is not our own group.
+
+    A rate-limited write is retried from a timer thread, so the caller (often the event loop)
+    never sleeps for it."""
     group = Path(f"/proc/{pid}/autogroup")
     try:
         own = Path("/proc/self/autogroup").read_text(encoding="ascii").split()[0]
         if group.read_text(encoding="ascii").split()[0] != own:
             group.write_text(str(nice), encoding="ascii")
-    except (OSError, IndexError) as error:  # no autogroups here, or the child is gone
+    except OSError as error:
+        if error.errno == errno.EAGAIN and attempts > 1:
+            retry = threading.Timer(AUTOGROUP_RETRY_S, _lower_autogroup, (pid, nice, attempts - 1))
+            retry.daemon = True
+            retry.start()
+            return
+        # no autogroups here, the child is gone, or the kernel refuses
         log.debug("autogroup of %s unchanged: %s", pid, error)
+    except IndexError as error:  # an autogroup file of a shape we do not know
+        log.debug("autogroup of %s unreadable: %s", pid, error)
