@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench import common
 from bench import context as context_bench
+from bench import gpu_offload as gpu_bench
 from bench import incremental as incremental_bench
 from bench import local_inference as local_bench
 from bench import review_throughput as review_bench
@@ -17,7 +18,16 @@ from bench import scheduler as scheduler_bench
 from bench import structured as structured_bench
 from protosmith.llm.device import cpu_threads, omp_wait_policy
 
-BENCHMARKS = ("scheduler", "context", "incremental", "review", "local", "structured", "lsp")
+BENCHMARKS = (
+    "scheduler",
+    "context",
+    "incremental",
+    "review",
+    "local",
+    "gpu",
+    "structured",
+    "lsp",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         review_bench.run(**({"files": 30} if args.tiny else {}))
     if "local" in selected:
         local_bench.run(**({"prompts": 2, "max_tokens": 16} if args.tiny else {}))
+    if "gpu" in selected:  # records nothing on a CPU-only llama.cpp build (says so)
+        gpu_bench.run(**({"prompts": 2, "max_tokens": 16} if args.tiny else {}))
     if "structured" in selected:
         structured_bench.run(**({"count": 2} if args.tiny else {}))
     if "lsp" in selected:
