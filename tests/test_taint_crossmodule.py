@@ -32,6 +32,9 @@ async def test_flows_into_other_modules_are_reported_at_the_call() -> None:
         ("services/api.py", 26, "PS301"),
         ("services/api.py", 32, "PS301"),
         ("services/api.py", 38, "PS301"),
+        ("services/factory_views.py", 11, "PS301"),  # factories: see the test below
+        ("services/factory_views.py", 17, "PS301"),
+        ("services/factory_views.py", 27, "PS301"),
     }
     (sqli,) = [f for f in result.findings if f.path == "app/views.py" and f.code == "PS301"]
     assert "find_user() (app/db.py:10)" in sqli.message
@@ -116,11 +119,39 @@ async def test_methods_of_known_instances_across_modules() -> None:
         ("services/api.py", 26, "PS301"),  # a module-level instance
         ("services/api.py", 32, "PS301"),  # a local instance
         ("services/api.py", 38, "PS301"),  # a service whose __init__ keeps the repository
+        ("services/factory_views.py", 11, "PS301"),
+        ("services/factory_views.py", 17, "PS301"),
+        ("services/factory_views.py", 27, "PS301"),
     }  # lines 21 and 44 reach only the parameterized search_safe: not flagged
     (first,) = [f for f in result.findings if f.range.start.line == 15 and f.code == "PS301"]
     assert "Repository.search() (services/repository.py:9)" in first.message
     (chained,) = [f for f in result.findings if f.range.start.line == 37 and f.code == "PS301"]
     assert "OrderService.lookup() (services/orders.py:9)" in chained.message
+
+
+async def test_factories_and_source_helpers_in_other_modules() -> None:
+    result = await review([WORKSPACE / "services" / "factory_views.py"], root=WORKSPACE)
+    assert _taint(result.findings) == {
+        ("services/factory_views.py", 11, "PS301"),  # make_repository().search(q): annotated
+        ("services/factory_views.py", 17, "PS301"),  # repo = open_repository(): returns the class
+        ("services/factory_views.py", 27, "PS301"),  # term = search_term(): returns request data
+    }  # 22 reaches search_safe; 31's helper returns int(...), which cannot inject SQL
+    (helper,) = [f for f in result.findings if f.range.start.line == 26 and f.code == "PS301"]
+    assert "returned by search_term() in services/params.py" in helper.message
+
+
+def test_same_module_factories(tmp_path: Path) -> None:
+    text = (
+        "import sqlite3\n\nfrom flask import request\n\n\nclass Store:\n"
+        "    def find(self, name):\n"
+        "        return sqlite3.connect('x').execute('SELECT %s' % name)\n\n\n"
+        "def store():\n    return Store()\n\n\n"
+        "def view():\n    return store().find(request.args['n'])\n"
+    )
+    findings = analyze_python("app.py", text, tmp_path)
+    # Same-module flows are reported at the sink, naming the call that leads there.
+    assert _taint(findings) == {("app.py", 8, "PS301")}
+    assert "line 16" in next(f.message for f in findings if f.code == "PS301")
 
 
 SAME_MODULE = """import sqlite3

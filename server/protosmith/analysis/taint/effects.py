@@ -221,8 +221,8 @@ class Effects(Evaluator):
     ) -> TV | None:
         """A call into another module of the reviewed tree, through that module's summary."""
         project = self.ctx.project
-        if project is None or not any(v.origins for v in [*args, *kwargs.values()]):
-            return None  # nothing tainted goes in: the plain result (untainted) is right
+        if project is None:
+            return None
         qualified = qualified or self.ctx.qualify(node.func)  # type: ignore[arg-type]
         if not qualified:
             return None
@@ -232,6 +232,8 @@ class Effects(Evaluator):
         summary = self.summary_in(target.ctx, target.function)
         if summary is None:
             return None
+        if not summary.ret_origins and not any(v.origins for v in [*args, *kwargs.values()]):
+            return None  # nothing tainted goes in or comes out: the plain (clean) result is right
         result = self._apply(node, summary, target.function, args, kwargs, where=target.path)
         # Origins inside the other module would point at lines of this file: re-anchor them here.
         origins = frozenset(

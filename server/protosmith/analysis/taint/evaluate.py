@@ -58,7 +58,7 @@ class Evaluator:
 
     def instance_of(self, func: ast.expr) -> str | None:
         """The class of the object a method is called on (``repo.find``, ``self.repo.find``)."""
-        return held_class(func, self.instances)
+        return held_class(self.ctx, func, self.instances)
 
     # -- reporting -------------------------------------------------------------------------
     def report(

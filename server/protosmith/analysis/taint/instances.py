@@ -3,7 +3,10 @@
 Flow-insensitive and deliberately small: a name bound to ``SomeClass(...)`` (or a parameter
 annotated with a class), where the class name starts with a capital letter; inside a class's
 methods, ``self.x`` when ``__init__`` binds it that way (``self.repo = repo`` with
-``repo: Repository``). A name bound to two different classes is left out rather than guessed.
+``repo: Repository``). A factory counts as its class: a function of this module or of another
+module of the tree whose return annotation names a class, or whose every ``return`` builds the
+same class (``repo = make_repo()``, ``make_repo().find(x)``). A name bound to two different
+classes is left out rather than guessed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import ast
 from collections.abc import Iterable
 
 from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.project import module_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -27,6 +31,39 @@ def _class_name(ctx: ModuleContext, node: ast.expr | None) -> str | None:
     if not qualified or not qualified.rsplit(".", 1)[-1][:1].isupper():
         return None
     return qualified
+
+
+def _declared_return(ctx: ModuleContext, func: FunctionNode) -> str | None:
+    """The class a function returns: its annotation, or the one class every return builds."""
+    annotated = _class_name(ctx, func.returns)
+    if annotated is not None:
+        return annotated
+    built = {
+        _class_name(ctx, node.value.func) if isinstance(node.value, ast.Call) else None
+        for node in _statements(func.body)
+        if isinstance(node, ast.Return) and node.value is not None
+    }
+    return built.pop() if len(built) == 1 and None not in built else None
+
+
+def returned_class(ctx: ModuleContext, func: ast.expr) -> str | None:
+    """The class of what calling ``func`` returns: a constructor, or a known factory."""
+    constructed = _class_name(ctx, func)
+    if constructed is not None:
+        return constructed
+    if isinstance(func, ast.Name) and func.id not in ctx.imports:
+        local = ctx.functions.get(func.id)
+        return _declared_return(ctx, local) if local is not None else None
+    qualified = ctx.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    if not qualified or ctx.project is None or qualified.split(".")[0] in ("self", "cls"):
+        return None
+    target = ctx.project.resolve(qualified)
+    if target is None:
+        return None
+    cls = _declared_return(target.ctx, target.ctx.functions[target.function])
+    if cls is not None and "." not in cls:  # a class of that module: name it from here
+        cls = f"{module_name(target.path)}.{cls}"
+    return cls
 
 
 def _statements(body: Iterable[ast.stmt]) -> Iterable[ast.AST]:
@@ -56,13 +93,13 @@ def instance_classes(
             note(arg.arg, _class_name(ctx, arg.annotation))
     for node in _statements(body):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            cls = _class_name(ctx, node.value.func)
+            cls = returned_class(ctx, node.value.func)
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     note(target.id, cls)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             value = node.value
-            cls = _class_name(ctx, value.func) if isinstance(value, ast.Call) else None
+            cls = returned_class(ctx, value.func) if isinstance(value, ast.Call) else None
             note(node.target.id, cls or _class_name(ctx, node.annotation))
     return {name: cls for name, cls in found.items() if cls is not None}
 
@@ -87,7 +124,7 @@ def attribute_classes(ctx: ModuleContext, cls: ast.ClassDef) -> dict[str, str]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
         if isinstance(value, ast.Call):
-            held = _class_name(ctx, value.func)
+            held = returned_class(ctx, value.func)
         elif isinstance(value, ast.Name):
             held = local.get(value.id)
         else:
@@ -112,11 +149,14 @@ def enclosing_class(ctx: ModuleContext, func: ast.AST) -> ast.ClassDef | None:
     return None
 
 
-def held_class(func: ast.expr, instances: dict[str, str]) -> str | None:
-    """The class held by the receiver of a method call (``repo.find``, ``self.repo.find``)."""
+def held_class(ctx: ModuleContext, func: ast.expr, instances: dict[str, str]) -> str | None:
+    """The class held by the receiver of a method call (``repo.find``, ``self.repo.find``,
+    ``make_repo().find``)."""
     if not isinstance(func, ast.Attribute):
         return None
     receiver = func.value
+    if isinstance(receiver, ast.Call):
+        return returned_class(ctx, receiver.func)
     if isinstance(receiver, ast.Name):
         return instances.get(receiver.id)
     if (

@@ -5,8 +5,9 @@ module-at-a-time analysis sees neither half of the flow. When a call resolves th
 module's imports to a function of another module of the same tree, that module is parsed and
 the function summarized (what reaches its sinks, what it returns, what it sanitizes) exactly as
 for a same-module function; the flow is reported at the call site, naming the sink's file and line.
-Only calls that pass tainted values are followed: a call with clean arguments keeps the plain
-(clean) result, which keeps whole-tree reviews within a few percent of their old speed.
+A call with clean arguments is followed too, for what the callee returns: a helper in another
+module that returns request data is a source. Names whose top-level module is the standard
+library are never looked for, and each module name is probed once per analyzed file.
 
 Modules are found by probing the file system, never by importing: beside the importing file, in
 each folder above it up to the workspace root, and under ``src/``. Nothing outside the workspace is read, files over
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import sys
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ class ProjectIndex:
         self.path = path
         """The analyzed file, relative to ``root``."""
         self.depth = 0
+        self._found: dict[str, tuple[Path, str] | None] = {}
 
     def resolve(self, qualified: str) -> Target | None:
         """The function ``qualified`` names (``pkg.mod.func`` or ``pkg.mod.Class.method``), if
@@ -68,6 +71,8 @@ class ProjectIndex:
         if self.depth >= MAX_DEPTH:
             return None
         parts = qualified.split(".")
+        if parts[0] in sys.stdlib_module_names:
+            return None  # `import json` is the standard library's, not a file of the tree
         for cut in (1, 2):
             if len(parts) <= cut:
                 break
@@ -82,6 +87,11 @@ class ProjectIndex:
         return None
 
     def _find(self, module: str) -> tuple[Path, str] | None:
+        if module not in self._found:
+            self._found[module] = self._probe(module)
+        return self._found[module]
+
+    def _probe(self, module: str) -> tuple[Path, str] | None:
         parts = module.split(".")
         here = (self.root / self.path).parent
         # The importing file's folder and each folder above it (wherever the package root is),
