@@ -169,7 +169,7 @@ def _project_roots(files: Sequence[Path], root: Path, marker: str) -> list[Path]
 
 
 def _gosec(module: Path, root: Path) -> list[Finding]:
-    done = _run(["gosec", "-fmt=json", "-quiet", "./..."], module)
+    done = _run(["gosec", "-fmt=json", "-quiet", "./..."], module, env=_go_env())
     findings = []
     for issue in json.loads(done.stdout or "{}").get("Issues") or []:
         line = int(str(issue.get("line", "1")).split("-")[0])
