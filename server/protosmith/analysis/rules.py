@@ -36,7 +36,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "OS command injection",
         78,
         "critical",
-        "Untrusted input reaches a shell command or the program/argument list of a process.",
+        "Untrusted input reaches a shell command, or the program run by a process without a shell (there a program named by an environment variable or the command line is configuration, not input; arguments after the program are not flagged).",
         "Use a list of arguments with a constant program and `shell=False`; quote with `shlex.quote` if a shell is unavoidable.",
     ),
     SecurityClass(
@@ -63,7 +63,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Path traversal",
         22,
         "major",
-        "Untrusted input chooses a file path that is opened, written, listed or deleted.",
+        "Untrusted input chooses a file path that is opened, written, listed or deleted (a path from the environment or the command line is the invoking user's choice: not flagged).",
         "Reduce the name with `os.path.basename`/`secure_filename`, or resolve it and check it stays inside the base folder.",
     ),
     SecurityClass(

@@ -18,7 +18,7 @@ def _environment() -> jinja2.Environment:
     def load(name: str) -> str:
         return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
-    return jinja2.Environment(
+    return jinja2.Environment(  # protosmith: ignore[PS307] prompts are plain text, not HTML
         loader=jinja2.FunctionLoader(load),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

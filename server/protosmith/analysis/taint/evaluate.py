@@ -9,12 +9,16 @@ from typing import cast
 from protosmith.analysis.taint import sanitizers, sinks, sources
 from protosmith.analysis.taint.context import ModuleContext, RawFinding
 from protosmith.analysis.taint.instances import held_class
-from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, TV, join_all
+from protosmith.analysis.taint.model import CLEAN, INPUT, NOT_INVOCATION, PARAM, TV, join_all
 from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
 
 SAFE_PREFIX = re.compile(r"^(/[^/\\]|https?://[^/]+/)")
 """A URL built after this constant prefix keeps a fixed host (no open redirect, no SSRF)."""
 FILE_ONLY_IGNORED = frozenset({"xss", "xxe", "redirect", "trustbound", "header", "ssrf"})
+INVOCATION_IS_CONFIGURATION = frozenset({"pathtraver"})
+"""Sinks where a value from the process's environment or command line is configuration
+(``CACHE_DIR=/x``, ``tool.py FILE``): whoever starts the process already decides which files
+it touches."""
 MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "put"}
 )
@@ -74,15 +78,21 @@ class Evaluator:
         sink_at: tuple[str, ast.AST] | None = None,
     ) -> None:
         """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
+        not_invocation = origin_kind == NOT_INVOCATION or kind in INVOCATION_IS_CONFIGURATION
+        if origin_kind == NOT_INVOCATION:
+            origin_kind = INPUT
         origins = value.dangerous_for(kind, origin_kind)
         if kind in FILE_ONLY_IGNORED:
             origins = [o for o in origins if o.web or o.kind != INPUT]
+        if not_invocation:
+            origins = [o for o in origins if not sources.from_invocation(o)]
         if not origins:
             return
         params = [o for o in origins if o.kind == PARAM]
         if self.summary_mode:
+            marker = NOT_INVOCATION if not_invocation and origin_kind == INPUT else origin_kind
             for origin in params:
-                self.param_sinks.append((origin.index, kind, node, sink, origin_kind))
+                self.param_sinks.append((origin.index, kind, node, sink, marker))
             return
         real = [o for o in origins if o.kind != PARAM]
         if real:
@@ -287,7 +297,9 @@ class Evaluator:
         hits = sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self))
         for hit in hits:
             if hit.value.tainted:
-                self.report(hit.kind, node, hit.value, hit.sink, through=node)
+                self.report(
+                    hit.kind, node, hit.value, hit.sink, origin_kind=hit.origin_kind, through=node
+                )
         self.call_effects(node, qname, short, receiver, args, kwargs)
         if hits and not short.startswith(("text", "TextClause")):
             return CLEAN

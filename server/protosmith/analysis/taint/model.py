@@ -8,6 +8,10 @@ INPUT = "input"
 """Origin kind: data an attacker controls (request parameters, argv, environment, files)."""
 RANDOM = "random"
 """Origin kind: output of a non-cryptographic PRNG."""
+NOT_INVOCATION = "input-not-invocation"
+"""Sink marker: untrusted input, except the process's environment and command line, which are
+configuration there (the program a process runs without a shell, file paths). Reported findings
+say INPUT."""
 PARAM = "param"
 """Origin kind: a function parameter, used to compute same-module function summaries."""
 

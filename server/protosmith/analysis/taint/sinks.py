@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from typing import Protocol
 
-from protosmith.analysis.taint.model import TV, join_all
+from protosmith.analysis.taint.model import INPUT, NOT_INVOCATION, TV, join_all
 
 
 @dataclass
@@ -16,6 +16,7 @@ class Hit:
     kind: str
     value: TV
     sink: str
+    origin_kind: str = INPUT
 
 
 class Evaluator(Protocol):
@@ -210,13 +211,15 @@ def _process_hits(call: ast.Call, qname: str, ev: Evaluator) -> list[Hit]:
         return [Hit("cmdi", ev.value(command), qname)]
     elements = ev.list_values(command)
     if elements is None:
-        return [Hit("cmdi", ev.value(command), qname)]
+        return [Hit("cmdi", ev.value(command), qname, NOT_INVOCATION)]
     if not elements:
         return []
     first = ev.first_constant(command)
     if isinstance(first, str) and first.rsplit("/", 1)[-1] in SHELLS:
         return [Hit("cmdi", join_all(elements), qname)]
-    return [Hit("cmdi", elements[0], qname)]
+    # No shell: only the program matters, and one named by the environment or the command line
+    # is configuration.
+    return [Hit("cmdi", elements[0], qname, NOT_INVOCATION)]
 
 
 def _xss_hits(call: ast.Call, short: str, ev: Evaluator) -> list[Hit]:

@@ -52,6 +52,8 @@ CALL_SOURCES: dict[str, str] = {
     "sys.stdin.readlines": "standard input",
 }
 ATTR_SOURCES: dict[str, str] = {"sys.argv": "sys.argv", "os.environ": "os.environ"}
+INVOCATION = frozenset({"environment variable", "os.environ", "sys.argv"})
+"""Descriptions of the origins set by whoever starts the process (see ``from_invocation``)."""
 SOCKET_METHODS = frozenset({"recv", "recvfrom", "recv_into", "recvmsg"})
 TORNADO_METHODS = frozenset(
     {"get_argument", "get_arguments", "get_query_argument", "get_body_argument", "get_cookie"}
@@ -99,6 +101,16 @@ def origin_at(node: ast.AST, description: str, *, kind: str = INPUT, web: bool =
     line = getattr(node, "lineno", 1)
     col = getattr(node, "col_offset", 0)
     return TV(frozenset({Origin(kind, description, line, col, web)}))
+
+
+def from_invocation(origin: Origin) -> bool:
+    """True for an origin in the process environment or its command line (also when a helper
+    returned it).
+
+    Whoever starts a program already chooses what it runs and which files it may touch (PATH,
+    LD_PRELOAD, its own arguments), so ``TOOL=/usr/bin/x`` or ``tool.py FILE`` is configuration
+    where a program or a path is expected, not an injection."""
+    return origin.description.split(" (returned by ", 1)[0] in INVOCATION
 
 
 def random_source(qname: str | None) -> bool:
