@@ -61,6 +61,27 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def _bound_in(node: ast.AST) -> set[str]:
+    """Names a loop rebinds on its iterations: its targets and whatever its body assigns."""
+    return {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def _constant(node: ast.expr | None) -> bool:
+    """A literal or an UPPER_CASE name: a collection of fixed size, whatever the input."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Constant)):
+        return True
+    name = (
+        node.attr
+        if isinstance(node, ast.Attribute)
+        else node.id
+        if isinstance(node, ast.Name)
+        else ""
+    )
+    return bool(name) and name.lstrip("_").isupper()
+
+
 class PerformanceChecker(ast.NodeVisitor):
     """Collects performance findings for one module."""
 
@@ -69,6 +90,7 @@ class PerformanceChecker(ast.NodeVisitor):
         self.imports = imports
         self.findings: list[Finding] = []
         self.loops: list[tuple[LoopNode, ast.expr | None, set[str]]] = []
+        """Enclosing loops: node, the collection walked (None when unknown), names it rebinds."""
         self.strings: list[set[str]] = [set()]
         self.lists: list[set[str]] = [set()]
         self.reported: set[tuple[str, int]] = set()
@@ -130,24 +152,36 @@ class PerformanceChecker(ast.NodeVisitor):
                 self.lists[-1].discard(target.id)
         self.generic_visit(node)
 
-    def _loop(self, node: LoopNode) -> None:
-        source = _iter_source(node.iter) if isinstance(node, (ast.For, ast.AsyncFor)) else None
-        targets = _names(node.target) if isinstance(node, (ast.For, ast.AsyncFor)) else set()
-        if source is not None:
-            for _outer, outer_source, outer_targets in self.loops:
-                if outer_source is None or _names(source) & outer_targets:
-                    continue
-                same = ast.dump(outer_source) == ast.dump(source)
+    def _variant(self) -> set[str]:
+        """Names that change from one iteration to the next of any enclosing loop."""
+        return set().union(*(bound for _node, _source, bound in self.loops))
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+        # The iterable (or the condition) is outside the loop it drives: visit it first.
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self.visit(node.iter)
+            source = _iter_source(node.iter)
+        else:
+            self.visit(node.test)
+            source = None
+        if source is not None and self.loops and not _names(source) & self._variant():
+            # An inner collection that is the same on every outer iteration: a join in disguise.
+            outer = next((src for _n, src, _b in reversed(self.loops) if src is not None), None)
+            if outer is not None and not _constant(source) and not _constant(outer):
+                same = ast.dump(outer) == ast.dump(source)
                 self.add(
                     rules.NESTED_LOOP,
                     node,
-                    f"nested loop over `{ast.unparse(source)}` inside a loop over `{ast.unparse(outer_source)}`: "
+                    f"nested loop over `{ast.unparse(source)}` inside a loop over `{ast.unparse(outer)}`: "
                     f"O(n{'²' if same else '·m'}) as the inputs grow",
                     "Index the inner collection in a dict or set keyed by what you match on, then do one pass.",
                 )
-                break
-        self.loops.append((node, source, targets))
-        self.generic_visit(node)
+        self.loops.append((node, source, _bound_in(node)))
+        body: list[ast.AST] = [*node.body, *node.orelse]
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            body.insert(0, node.target)
+        for child in body:
+            self.visit(child)
         self.loops.pop()
 
     visit_For = visit_AsyncFor = visit_While = _loop
@@ -155,11 +189,20 @@ class PerformanceChecker(ast.NodeVisitor):
     def _comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
     ) -> None:
+        # The first iterable is evaluated once, before the comprehension runs.
+        generators = node.generators
+        self.visit(generators[0].iter)
         pushed = 0
-        for generator in node.generators:
-            self.loops.append((node, _iter_source(generator.iter), _names(generator.target)))  # type: ignore[arg-type]
+        for index, generator in enumerate(generators):
+            if index:
+                self.visit(generator.iter)
+            self.loops.append((node, _iter_source(generator.iter), _bound_in(generator.target)))
             pushed += 1
-        self.generic_visit(node)
+            for condition in generator.ifs:
+                self.visit(condition)
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for part in parts:
+            self.visit(part)
         del self.loops[len(self.loops) - pushed :]
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
@@ -195,7 +238,9 @@ class PerformanceChecker(ast.NodeVisitor):
             short = qname.rsplit(".", 1)[-1]
             func = node.func
             receiver = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
-            if qname in IO_CALLS or qname.startswith(IO_PREFIXES):
+            if (qname in IO_CALLS or qname.startswith(IO_PREFIXES)) and self._per_item_io(
+                node, qname
+            ):
                 self.add(
                     rules.IO_IN_LOOP,
                     node,
@@ -213,7 +258,7 @@ class PerformanceChecker(ast.NodeVisitor):
                     "Fetch all rows in one query (`IN (...)`, `select_related`/`prefetch_related`, a join) before the loop.",
                     Severity.MAJOR,
                 )
-            elif (short == "sort" and isinstance(func, ast.Attribute)) or qname == "sorted":
+            elif self._sorts_invariant_data(node, func, qname, short):
                 self.add(
                     rules.SORT_IN_LOOP,
                     node,
@@ -242,6 +287,26 @@ class PerformanceChecker(ast.NodeVisitor):
                     "Use collections.deque with popleft()/appendleft().",
                 )
         self.generic_visit(node)
+
+    def _per_item_io(self, node: ast.Call, qname: str) -> bool:
+        """I/O once per item of a collection; not retries or polling (``while``, ``range``), and
+        not opening a different file per item (reading N files is the job, not a smell)."""
+        walking = [src for _n, src, _b in self.loops if src is not None]
+        if not walking:
+            return False
+        if qname == "open":
+            return not _names(node) & self._variant()  # the same file reopened on every item
+        return True
+
+    def _sorts_invariant_data(self, node: ast.Call, func: ast.expr, qname: str, short: str) -> bool:
+        """Sorting the same data on every iteration (sorting each item's own data is fine)."""
+        if short == "sort" and isinstance(func, ast.Attribute):
+            data: ast.expr | None = func.value
+        elif qname == "sorted":
+            data = node.args[0] if node.args else None
+        else:
+            return False
+        return data is not None and not _constant(data) and not _names(data) & self._variant()
 
     def visit_Compare(self, node: ast.Compare) -> None:
         if self.loops and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):

@@ -69,3 +69,51 @@ def matrix_sum(matrix):
         for cell in row:
             total += cell
     return total
+
+
+# Below: code that looks like the patterns above but is linear (no finding may land here).
+def report(findings):
+    by_file = {}
+    for finding in findings:
+        by_file.setdefault(finding.path, []).append(finding)
+    lines = []
+    for path in sorted(by_file):
+        for finding in sorted(by_file[path], key=lambda f: f.line):
+            lines.append(f"{path}:{finding.line}")
+    return ", ".join(f"{k}={v}" for k, v in sorted(by_file.items()))
+
+
+def imports(trees):
+    found = set()
+    for tree in trees:
+        for node in tree.body:
+            names = node.names
+            for alias in names:
+                found.add(alias.name)
+    return found
+
+
+def read_all(paths):
+    texts = []
+    for path in paths:
+        with open(path) as handle:
+            texts.append(handle.read())
+    return texts
+
+
+def wait_for(port, attempts):
+    import socket
+
+    for _ in range(attempts):
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=0.2)
+        except OSError:
+            continue
+    return None
+
+
+METHODS = ("get", "post", "put")
+
+
+def routes(document):
+    return [(path, method) for path in document for method in METHODS if method in path]
