@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     if "lsp" in selected:
         from bench import lsp_latency
 
-        lsp_latency.run(**({"requests": 40, "review_copies": 3} if args.tiny else {}))
+        lsp_latency.run(
+            **({"requests": 40, "review_copies": 3, "save_s": 1.0} if args.tiny else {})
+        )
     common.write_results(args.output)
     print(common.format_table(common.figures()))
     print(

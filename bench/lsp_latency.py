@@ -6,7 +6,9 @@ test-only scripted team, each reply delayed so the run lasts) and a static revie
 workspace run in the background. The figures are p50/p99 of each phase, in the same run:
 
 - ``lsp.idle_p99_ms``: p99 with nothing else running;
-- ``lsp.busy_p99_ms``: p99 during a generation plus a workspace review (baseline: the idle p99).
+- ``lsp.busy_p99_ms``: p99 during a generation plus a workspace review (baseline: the idle p99);
+- ``lsp.saving_p99_ms``: p99 while a large Python file is edited and saved over and over, each
+  change and save starting the on-save static review (baseline: the idle p99).
 
 Run it alone with ``python -m bench.lsp_latency [--tiny]``.
 """
@@ -95,12 +97,20 @@ async def _drain(client: LanguageClient) -> None:
 
 
 async def _sample(
-    client: LanguageClient, uri: str, count: int, until: asyncio.Future[Any] | None
+    client: LanguageClient,
+    uri: str,
+    count: int,
+    until: asyncio.Future[Any] | None,
+    *,
+    at_least_s: float = 0.0,
 ) -> list[float]:
     """Latencies (ms) of alternating hover/documentSymbol requests."""
     doc = types.TextDocumentIdentifier(uri=uri)
     samples: list[float] = []
-    while len(samples) < count and (until is None or not until.done()):
+    phase_started = time.perf_counter()
+    while (len(samples) < count or time.perf_counter() - phase_started < at_least_s) and (
+        until is None or not until.done()
+    ):
         started = time.perf_counter()
         if len(samples) % 2:
             await client.text_document_document_symbol_async(
@@ -114,7 +124,50 @@ async def _sample(
     return samples
 
 
-async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str, Any]:
+async def _editor(client: LanguageClient, path: Path, text: str, every_s: float) -> None:
+    """Edit and save ``path`` every ``every_s`` seconds, as a user typing and saving would."""
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    version = 1
+    while True:
+        await asyncio.sleep(every_s)
+        version += 1
+        text += f"\n\ndef edit_{version}(value):\n    return value\n"
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+
+
+async def _while_saving(
+    client: LanguageClient, uri: str, root: Path, requests: int, seconds: float
+) -> list[float]:
+    """Samples while a large Python file (the review fixture, 20 times over) is saved every
+    0.3 s: each save starts the static review the editor shows on save."""
+    source = (FIXTURES / "review" / "app.py").read_text()
+    big = root / "src" / "big.py"
+    big.write_text(source * 20)
+    editing = asyncio.ensure_future(_editor(client, big, big.read_text(), 0.3))
+    try:
+        return await _sample(client, uri, requests, None, at_least_s=seconds)
+    finally:
+        editing.cancel()
+
+
+async def measure(
+    requests: int, delay_s: float, review_copies: int, save_s: float = 6.0
+) -> dict[str, Any]:
     """Run both phases against a fresh server; return the raw samples and settings."""
     with tempfile.TemporaryDirectory(prefix="protosmith-bench-") as temporary:
         root = _workspace(Path(temporary).resolve(), review_copies)
@@ -167,6 +220,7 @@ async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str
             busy = await _sample(client, uri, requests, work)
             summary, review = await work
             work_s = time.perf_counter() - started
+            saving = await _while_saving(client, uri, root, requests, save_s)
             await client.shutdown_async(None)
             client.exit(None)
         finally:
@@ -176,6 +230,8 @@ async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str
     return {
         "idle": idle,
         "busy": busy,
+        "saving": saving,
+        "save_s": save_s,
         "work_s": work_s,
         "status": summary.get("status"),
         "findings": review.get("findings"),
@@ -184,10 +240,12 @@ async def measure(requests: int, delay_s: float, review_copies: int) -> dict[str
     }
 
 
-def run(requests: int = 400, delay_s: float = 0.2, review_copies: int = 40) -> dict[str, Any]:
+def run(
+    requests: int = 400, delay_s: float = 0.2, review_copies: int = 40, save_s: float = 6.0
+) -> dict[str, Any]:
     """Measure and record the figures."""
-    data = asyncio.run(measure(requests, delay_s, review_copies))
-    idle, busy = data["idle"], data["busy"]
+    data = asyncio.run(measure(requests, delay_s, review_copies, save_s))
+    idle, busy, saving = data["idle"], data["busy"], data["saving"]
     params = {
         "requests": "alternating textDocument/hover and textDocument/documentSymbol on protosmith.toml",
         "idle_samples": len(idle),
@@ -196,6 +254,11 @@ def run(requests: int = 400, delay_s: float = 0.2, review_copies: int = 40) -> d
         "busy_p50_ms": round(statistics.median(busy), 3),
         "idle_max_ms": round(max(idle), 3),
         "busy_max_ms": round(max(busy), 3),
+        "saving_samples": len(saving),
+        "saving_p50_ms": round(statistics.median(saving), 3),
+        "saving_max_ms": round(max(saving), 3),
+        "saving": f"src/big.py (the review fixture x20) changed and saved every 0.3 s for "
+        f"{data['save_s']:.0f} s, each save reviewed",
         "background": f"scripted generation ({data['status']}, reply delay {data['delay_s']} s) + "
         f"static review of {data['review_files']} files ({data['findings']} findings), {data['work_s']:.1f} s",
     }
@@ -203,6 +266,13 @@ def run(requests: int = 400, delay_s: float = 0.2, review_copies: int = 40) -> d
     record(
         "lsp.busy_p99_ms",
         _percentile(busy, 0.99),
+        "ms",
+        "lsp.idle_p99_ms (same run, same requests, server idle)",
+        params,
+    )
+    record(
+        "lsp.saving_p99_ms",
+        _percentile(saving, 0.99),
         "ms",
         "lsp.idle_p99_ms (same run, same requests, server idle)",
         params,
@@ -216,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a smoke-test size")
     args = parser.parse_args(argv)
     if args.tiny:
-        run(requests=40, delay_s=0.05, review_copies=2)
+        run(requests=40, delay_s=0.05, review_copies=2, save_s=1.0)
     else:
         run()
         write_results()

@@ -156,3 +156,44 @@ async def test_a_review_child_that_dies_is_reported(monkeypatch, tmp_path: Path)
         await static_review_in_child([WORKSPACE], root=WORKSPACE, sources={})
     assert "exited with code" in str(caught.value)
     assert isinstance(caught.value, OSError)  # the language server reports OSErrors as failures
+
+
+async def test_the_per_file_review_worker_matches_the_in_process_review() -> None:
+    from protosmith.analysis.review import review_source
+    from protosmith.analysis.source_worker import SourceReviewer
+
+    buffer = WORKSPACE / "app" / "views.py"
+    text = buffer.read_text()
+    reviewer = SourceReviewer()
+    try:
+        there = await reviewer.review(buffer, text, WORKSPACE)
+        again = await reviewer.review(buffer, text + "\n", WORKSPACE)  # the same worker, warm
+    finally:
+        reviewer.close()
+    here = review_source(buffer, text, root=WORKSPACE)
+    assert [f.model_dump() for f in there] == [f.model_dump() for f in here]
+    assert {f.code for f in again} == {f.code for f in here}
+
+
+def test_a_host_that_cannot_spawn_workers_reviews_in_process(tmp_path: Path) -> None:
+    """A script read from stdin cannot be re-imported by a spawned worker: the review still
+    runs (in a thread), after a logged error, instead of every save failing."""
+    script = (
+        "import asyncio, pathlib\n"
+        "from protosmith.analysis.source_worker import SourceReviewer\n"
+        f"root = pathlib.Path({str(WORKSPACE)!r})\n"
+        "path = root / 'app' / 'views.py'\n"
+        "reviewer = SourceReviewer()\n"
+        "found = asyncio.run(reviewer.review(path, path.read_text(), root))\n"
+        "print(sorted({f.code for f in found}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reviewing in-process from now on" in done.stderr
+    from protosmith.analysis.review import review_source
+
+    views = WORKSPACE / "app" / "views.py"
+    expected = sorted({f.code for f in review_source(views, views.read_text(), root=WORKSPACE)})
+    assert done.stdout.strip() == str(expected)

@@ -4,6 +4,8 @@ comments, fix-all and refine, with VS Code's and Neovim's capabilities."""
 from __future__ import annotations
 
 import ast
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,53 @@ async def test_open_publishes_findings_and_quick_fix_changes_the_file(
         change_file(client, uri, 2, fixed)
         after = await diagnostics_for(client, uri, lambda d: not _has("PS304")(d))
         assert all(d.code != "PS304" for d in after)
+
+
+def _review_workers(server_pid: int) -> list[int]:
+    """The server's child processes that run multiprocessing's spawned pool workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+async def test_on_save_review_runs_in_a_background_worker_that_survives_a_crash(
+    tmp_path: Path,
+) -> None:
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    text = app.read_text()
+    async with lsp_session([root], "neovim") as client:
+        uri = open_file(client, app)
+        await diagnostics_for(client, uri, _has("PS304"))
+        server = client._server  # type: ignore[attr-defined]
+        [worker] = _review_workers(server.pid)
+        # Not in the server's process, and below its priority: the editor's requests come first.
+        assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, server.pid)
+
+        os.kill(worker, signal.SIGKILL)
+        added = (
+            text
+            + "\n\ndef digest(data):\n    import hashlib\n\n    return hashlib.md5(data).hexdigest()\n"
+        )
+        change_file(client, uri, 2, added)
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        # A new worker reviews the new text; the server never went down.
+        after = await diagnostics_for(client, uri, _has("PS315"))  # weak hash, in the new text
+        assert _has("PS304")(after)
+        assert _review_workers(server.pid) not in ([], [worker])
 
 
 async def test_review_command_publishes_for_every_file(editor: str, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -68,3 +69,28 @@ def _lower_autogroup(pid: int, nice: int, attempts: int = AUTOGROUP_ATTEMPTS) ->
         log.debug("autogroup of %s unchanged: %s", pid, error)
     except IndexError as error:  # an autogroup file of a shape we do not know
         log.debug("autogroup of %s unreadable: %s", pid, error)
+
+
+def lower_own_priority(increment: int = BACKGROUND_NICE) -> None:
+    """Run this process ``increment`` below its current priority (a pool worker's initializer:
+    it shares its parent's session and scheduling group, so plain niceness is enough)."""
+    getpriority = getattr(os, "getpriority", None)
+    setpriority = getattr(os, "setpriority", None)
+    if getpriority is None or setpriority is None:
+        return
+    try:
+        setpriority(os.PRIO_PROCESS, 0, min(LOWEST, getpriority(os.PRIO_PROCESS, 0) + increment))
+    except OSError as error:
+        log.debug("cannot lower this process's priority: %s", error)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, so no orphan keeps working."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))

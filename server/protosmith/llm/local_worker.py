@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from protosmith.llm.device import build_info, cpu_threads, needs_amx_guard, plan_gpu_layers
+from protosmith.priority import die_with_parent
 
 
 def choose_chat_format(metadata: dict[str, str], override: str | None) -> str | None:
@@ -152,21 +153,9 @@ def _protocol_stream() -> IO[str]:
     return os.fdopen(private, "w", encoding="utf-8", buffering=1)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when its parent dies, so no orphan keeps decoding."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-
-
 def main() -> int:
     """Serve requests from stdin until EOF or shutdown."""
-    _die_with_parent()
+    die_with_parent()
     out = _protocol_stream()
     worker = Worker()
     for line in sys.stdin:

@@ -1,7 +1,7 @@
 """Diagnostics for open documents: spec checking while typing, cheap static review on open/save.
 
 Each document has layers of diagnostics: ``check`` (spec problems, or the static review of a
-Python file) and ``review`` (the findings of the last ``protosmith.review`` command, LLM ones
+Python file, computed in the review worker process: ``analysis/source_worker.py``) and ``review`` (the findings of the last ``protosmith.review`` command, LLM ones
 included). A change drops the ``review`` layer at once, because its ranges and fixes were
 computed for the old text, and schedules a new ``check``; a newer change cancels the pending
 check, and a result computed for a version that is no longer current is discarded. So stale
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,8 @@ from lsprotocol import types
 from protosmith.lsp import convert
 
 if TYPE_CHECKING:
+    from protosmith.analysis.findings import Finding
+    from protosmith.analysis.source_worker import SourceReviewer
     from protosmith.lsp.server import ProtosmithServer
 
 log = logging.getLogger("protosmith.lsp.documents")
@@ -50,6 +53,7 @@ class DocumentChecker:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self.layers: dict[str, dict[str, list[types.Diagnostic]]] = {}
         self._warned: set[str] = set()
+        self._source_reviewer: SourceReviewer | None = None
 
     def opened(self, uri: str) -> None:
         """Check a newly opened spec or Python file right away."""
@@ -131,21 +135,40 @@ class DocumentChecker:
         version, text = document.version, document.source
         path = convert.uri_to_path(uri)
         loop = asyncio.get_running_loop()
-        if is_spec(uri):
-            work = functools.partial(_spec_diagnostics, text, path)
-        else:
-            root = self._server.folder_for(path)
-            work = functools.partial(_source_diagnostics, path, text, root, version)
         try:
+            if is_spec(uri):
+                work = functools.partial(_spec_diagnostics, text, path)
+            else:
+                root = self._server.folder_for(path)
+                findings = await (await self._reviewer()).review(path, text, root)
+                work = functools.partial(_source_diagnostics, findings, root, version)
             diagnostics = await loop.run_in_executor(self._server.executor, work)
         except ImportError as error:
-            self._warn_once(str(error))
+            self._warn_once(f"the review service is not installed ({error})")
+            return
+        except ChildProcessError as error:  # the review worker died: say so, keep the old layer
+            log.error("reviewing %s failed: %s", uri, error, exc_info=error)
+            self._warn_once(f"protosmith: {error}")
             return
         current = self._server.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # a newer version is being checked; this result is stale
         self.layers.setdefault(uri, {})["check"] = diagnostics
         self.publish(uri)
+
+    async def _reviewer(self) -> SourceReviewer:
+        """The per-file review worker, created on the first Python file (imports off the loop)."""
+        if self._source_reviewer is None:
+            module = await asyncio.to_thread(
+                importlib.import_module, "protosmith.analysis.source_worker"
+            )
+            self._source_reviewer = module.SourceReviewer()
+        return self._source_reviewer
+
+    def close(self) -> None:
+        """Stop the review worker (server shutdown)."""
+        if self._source_reviewer is not None:
+            self._source_reviewer.close()
 
     def _warn_once(self, message: str) -> None:
         if message not in self._warned:
@@ -162,13 +185,7 @@ def _spec_diagnostics(text: str, path: Path) -> list[types.Diagnostic]:
 
 
 def _source_diagnostics(
-    path: Path, text: str, root: Path, version: int | None
+    findings: list[Finding], root: Path, version: int | None
 ) -> list[types.Diagnostic]:
-    """Static review diagnostics of one in-memory Python file (runs in a worker thread)."""
-    try:
-        from protosmith.analysis.review import review_source
-    except ImportError as error:
-        raise ImportError(f"the review service is not installed ({error})") from error
-
-    findings = review_source(path, text, root=root)
+    """Diagnostics of one file's static findings (converted in a worker thread)."""
     return [convert.finding_diagnostic(f, root, version) for f in findings if f.active]

@@ -66,6 +66,7 @@ def _lifecycle(server: ProtosmithServer) -> None:
         ls.runs.cancel()
         await ls.close_backends()
         ls.executor.shutdown(wait=False, cancel_futures=True)
+        ls.documents.close()
 
 
 def _documents(server: ProtosmithServer) -> None:

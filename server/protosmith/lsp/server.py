@@ -14,12 +14,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, default_converter
 
 from protosmith import __version__
 from protosmith.llm.base import Backend
@@ -29,6 +29,9 @@ from protosmith.lsp.documents import DocumentChecker
 from protosmith.lsp.logging import LogSetup
 from protosmith.lsp.runs import RunRegistry
 from protosmith.settings import Settings
+
+if TYPE_CHECKING:
+    import cattrs  # pygls's own dependency: only its type is named here
 
 log = logging.getLogger("protosmith.lsp.server")
 _MESSAGE_TYPES = {
@@ -71,11 +74,32 @@ class ProtosmithProtocol(LanguageServerProtocol):
         self._server.runs.cancel_request(msg_id)
 
 
+def _converter() -> cattrs.Converter:
+    """pygls's converter, except that plain dicts are sent as they are.
+
+    Diagnostic ``data`` (the finding and its fix) and command arguments are JSON-ready dicts that
+    protosmith builds; typed as "any" value, cattrs would walk them key by key, which made one
+    file's 150 diagnostics take 6 ms to serialize on the event loop instead of 1.7 ms. An attrs
+    object left inside such a dict is still serialized, by the JSON encoder's fallback."""
+    converter = default_converter()
+    converter.register_unstructure_hook(dict, _as_is)
+    return converter
+
+
+def _as_is(value: dict[str, Any]) -> dict[str, Any]:
+    return value
+
+
 class ProtosmithServer(LanguageServer):
     """pygls LanguageServer with protosmith's state."""
 
     def __init__(self, log_setup: LogSetup | None = None) -> None:
-        super().__init__("protosmith", __version__, protocol_cls=ProtosmithProtocol)
+        super().__init__(
+            "protosmith",
+            __version__,
+            protocol_cls=ProtosmithProtocol,
+            converter_factory=_converter,
+        )
         self.config = ConfigStore()
         self.runs = RunRegistry(self)
         self.documents = DocumentChecker(self)
