@@ -23,6 +23,7 @@ FIGURES = {
     "review.peak_memory_mib",
     "lsp.idle_p99_ms",
     "lsp.busy_p99_ms",
+    "lsp.saving_p99_ms",
 }
 MODEL_FIGURES = {
     "local.tok_s_vs_raw",
@@ -31,6 +32,16 @@ MODEL_FIGURES = {
     "structured.after_retries_valid_share",
 }
 """Recorded only where llama_cpp and the embedded model are installed (else skipped cleanly)."""
+GPU_FIGURES = {"gpu.tok_s_vs_cpu", "gpu.tok_s_vs_raw", "gpu.ttft_s"}
+"""Recorded only where the llama.cpp build offloads to a GPU and the embedded model is there."""
+
+
+def _gpu_offload() -> bool:
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False
+    from protosmith.llm.device import build_info
+
+    return build_info().gpu_offload
 
 
 def _model_installed() -> bool:
@@ -54,6 +65,8 @@ def test_bench_runs_tiny_and_merges_results(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads(output.read_text())
     expected = FIGURES | (MODEL_FIGURES if _model_installed() else set())
+    if _model_installed() and _gpu_offload():
+        expected |= GPU_FIGURES
     assert expected | {"other.figure"} == set(results)  # merged, not overwritten
     for name in expected:
         figure = results[name]
