@@ -72,14 +72,10 @@ def _constant(node: ast.expr | None) -> bool:
     """A literal or an UPPER_CASE name: a collection of fixed size, whatever the input."""
     if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Constant)):
         return True
-    name = (
-        node.attr
-        if isinstance(node, ast.Attribute)
-        else node.id
-        if isinstance(node, ast.Name)
-        else ""
-    )
-    return bool(name) and name.lstrip("_").isupper()
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    name = node.id if isinstance(node, ast.Name) else node.attr
+    return name.lstrip("_").isupper()
 
 
 class PerformanceChecker(ast.NodeVisitor):
