@@ -165,6 +165,15 @@ class DocumentChecker:
             self._source_reviewer = module.SourceReviewer()
         return self._source_reviewer
 
+    async def prestart(self) -> None:
+        """Start the review worker when on-save review is on in any folder (after start-up)."""
+        folders = self._server.folders()
+        if any(self._server.settings_for(path).review.onSave for _, path in folders):
+            try:
+                (await self._reviewer()).prestart()
+            except ImportError as error:
+                log.warning("no review worker: %s", error)
+
     def close(self) -> None:
         """Stop the review worker (server shutdown)."""
         if self._source_reviewer is not None:

@@ -43,6 +43,7 @@ def _lifecycle(server: ProtosmithServer) -> None:
             ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
         await ls.refresh_settings()
         ls.spawn(operations.warm_up())
+        ls.spawn(ls.documents.prestart())
         log.info(
             "protosmith language server ready (folders: %s)", [str(p) for _, p in ls.folders()]
         )
