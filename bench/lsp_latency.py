@@ -55,16 +55,20 @@ def _workspace(target: Path, review_copies: int) -> Path:
     return target
 
 
-READY_MESSAGE = "services loaded"
-"""The server's log line once its start-up imports are done: idle means after start-up."""
+READY_MESSAGES = ("services loaded", "review worker ready")
+"""The server's log lines once its start-up imports are done and its review worker is up: idle
+means after start-up."""
 
 
 def _client(ready: asyncio.Event) -> LanguageClient:
     client = LanguageClient("protosmith-bench", "1")
 
+    seen: set[str] = set()
+
     @client.feature(types.WINDOW_LOG_MESSAGE)
     def log_message(params: types.LogMessageParams) -> None:
-        if READY_MESSAGE in params.message:
+        seen.update(m for m in READY_MESSAGES if m in params.message)
+        if len(seen) == len(READY_MESSAGES):
             ready.set()
 
     @client.feature(types.WORKSPACE_CONFIGURATION)

@@ -68,11 +68,15 @@ class SourceReviewer:
                 )
             return self._pool
 
-    def prestart(self) -> None:
-        """Start the worker now, in the background, so the first file opened is reviewed at once
-        instead of after the worker's start-up (about half a second)."""
-        if not self._in_process:
-            self._executor().submit(_ready)
+    async def prestart(self) -> None:
+        """Start the worker now, so the first file opened is reviewed at once instead of after
+        the worker's start-up (about half a second); returns once it is ready."""
+        if self._in_process:
+            return
+        try:
+            await asyncio.wrap_future(self._executor().submit(_ready))
+        except BrokenProcessPool:
+            log.warning("the review worker did not start; files are reviewed when opened")
 
     async def review(self, path: Path, text: str, root: Path) -> list[Finding]:
         """Static findings of one in-memory file, computed in the worker.

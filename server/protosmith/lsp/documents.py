@@ -15,6 +15,7 @@ import contextlib
 import functools
 import importlib
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,10 +170,15 @@ class DocumentChecker:
         """Start the review worker when on-save review is on in any folder (after start-up)."""
         folders = self._server.folders()
         if any(self._server.settings_for(path).review.onSave for _, path in folders):
+            started = time.perf_counter()
             try:
-                (await self._reviewer()).prestart()
+                await (await self._reviewer()).prestart()
             except ImportError as error:
                 log.warning("no review worker: %s", error)
+                return
+            log.info(
+                "protosmith: review worker ready in %.0f ms", (time.perf_counter() - started) * 1000
+            )
 
     def close(self) -> None:
         """Stop the review worker (server shutdown)."""
