@@ -55,7 +55,7 @@ class SourceReviewer:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._started = False
-        """Whether a worker has ever returned a result (so a failure is not the platform's)."""
+        """Whether a worker has ever run a job (so a later failure is not the platform's)."""
         self._in_process = False
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -77,6 +77,8 @@ class SourceReviewer:
             await asyncio.wrap_future(self._executor().submit(_ready))
         except BrokenProcessPool:
             log.warning("the review worker did not start; files are reviewed when opened")
+        else:
+            self._started = True
 
     async def review(self, path: Path, text: str, root: Path) -> list[Finding]:
         """Static findings of one in-memory file, computed in the worker.

@@ -1,11 +1,12 @@
 """Diagnostics for open documents: spec checking while typing, cheap static review on open/save.
 
 Each document has layers of diagnostics: ``check`` (spec problems, or the static review of a
-Python file, computed in the review worker process: ``analysis/source_worker.py``) and ``review`` (the findings of the last ``protosmith.review`` command, LLM ones
-included). A change drops the ``review`` layer at once, because its ranges and fixes were
-computed for the old text, and schedules a new ``check``; a newer change cancels the pending
-check, and a result computed for a version that is no longer current is discarded. So stale
-diagnostics never linger, and the latest version always wins.
+Python file, computed in the review worker process of ``analysis/source_worker.py``) and
+``review`` (the findings of the last ``protosmith.review`` command, LLM ones included). A change
+drops the ``review`` layer at once, because its ranges and fixes were computed for the old text,
+and schedules a new ``check``; a newer change cancels the pending check, and a result computed
+for a version that is no longer current is discarded. So stale diagnostics never linger, and
+the latest version always wins.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ class DocumentChecker:
             module = await asyncio.to_thread(
                 importlib.import_module, "protosmith.analysis.source_worker"
             )
-            self._source_reviewer = module.SourceReviewer()
+            if self._source_reviewer is None:  # another check may have created it meanwhile
+                self._source_reviewer = module.SourceReviewer()
         return self._source_reviewer
 
     async def prestart(self) -> None:
