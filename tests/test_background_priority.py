@@ -33,6 +33,17 @@ def _autogroup_nice(pid: int) -> int | None:
     return int(text.split("nice")[1])
 
 
+def _own_group_of(pid: int) -> bool:
+    """Whether ``pid`` has a scheduling group of its own: a new session gets one only while
+    ``kernel.sched_autogroup_enabled`` is on; otherwise it shares ours and is left alone."""
+    try:
+        theirs = Path(f"/proc/{pid}/autogroup").read_text().split()[:1]
+        ours = Path("/proc/self/autogroup").read_text().split()[:1]  # empty: the default group
+    except OSError:
+        return False
+    return bool(theirs) and theirs != ours
+
+
 def _skip_unless_autogroup_writable(pid: int, nice: int) -> None:
     """Some containers forbid autogroup niceness outright; that is the platform, not a bug."""
     try:
@@ -51,7 +62,7 @@ def test_child_in_its_own_session_runs_below_the_parent() -> None:
         expected = min(LOWEST, own + BACKGROUND_NICE)
         assert lower_priority_of(child.pid) == expected
         assert os.getpriority(os.PRIO_PROCESS, child.pid) == expected
-        if _autogroup_nice(child.pid) is not None and Path("/proc/self/autogroup").is_file():
+        if _autogroup_nice(child.pid) is not None and _own_group_of(child.pid):
             # A new session is a new scheduling group on Linux: its niceness must follow, at
             # once or (rate-limited by the kernel) from a retry shortly after.
             deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
@@ -82,8 +93,8 @@ def test_a_rate_limited_autogroup_write_is_retried(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(Path, "write_text", rate_limited)
     try:
         expected = lower_priority_of(child.pid)
-        if _autogroup_nice(child.pid) is None or not Path("/proc/self/autogroup").is_file():
-            pytest.skip("no scheduling autogroups here")
+        if _autogroup_nice(child.pid) is None or not _own_group_of(child.pid):
+            pytest.skip("no scheduling autogroups here (or they are switched off)")
         deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
         while _autogroup_nice(child.pid) != expected and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -91,6 +102,35 @@ def test_a_rate_limited_autogroup_write_is_retried(monkeypatch: pytest.MonkeyPat
         if _autogroup_nice(child.pid) != expected:
             _skip_unless_autogroup_writable(child.pid, expected or 0)
             pytest.fail("the autogroup niceness was not retried after EAGAIN")
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_child_of_the_default_group_is_lowered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that never started a session (a CI job under a container's init) is in the
+    machine's default group, whose autogroup file is empty; its new-session child is not."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
+    )
+    real_read = Path.read_text
+
+    def default_group(self: Path, *args: object, **kwargs: object) -> str:
+        if str(self) == "/proc/self/autogroup":
+            return ""
+        return real_read(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", default_group)
+    try:
+        if _autogroup_nice(child.pid) is None:
+            pytest.skip("no scheduling autogroups here")
+        expected = lower_priority_of(child.pid)
+        deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
+        while _autogroup_nice(child.pid) != expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if _autogroup_nice(child.pid) != expected:
+            _skip_unless_autogroup_writable(child.pid, expected or 0)
+            pytest.fail("a child of the default group kept its group's niceness")
     finally:
         child.kill()
         child.wait()

@@ -56,8 +56,8 @@ def _lower_autogroup(pid: int, nice: int, attempts: int = AUTOGROUP_ATTEMPTS) ->
     never sleeps for it."""
     group = Path(f"/proc/{pid}/autogroup")
     try:
-        own = Path("/proc/self/autogroup").read_text(encoding="ascii").split()[0]
-        if group.read_text(encoding="ascii").split()[0] != own:
+        theirs = _group_name(group)
+        if theirs and theirs != _group_name(Path("/proc/self/autogroup")):
             group.write_text(str(nice), encoding="ascii")
     except OSError as error:
         if error.errno == errno.EAGAIN and attempts > 1:
@@ -67,8 +67,14 @@ def _lower_autogroup(pid: int, nice: int, attempts: int = AUTOGROUP_ATTEMPTS) ->
             return
         # no autogroups here, the child is gone, or the kernel refuses
         log.debug("autogroup of %s unchanged: %s", pid, error)
-    except IndexError as error:  # an autogroup file of a shape we do not know
-        log.debug("autogroup of %s unreadable: %s", pid, error)
+
+
+def _group_name(autogroup: Path) -> str:
+    """The group named in an autogroup file (``/autogroup-42 nice 0``); empty for the machine's
+    default group, whose file is empty (a process that never started a session of its own, such
+    as a CI job under a container's init)."""
+    fields = autogroup.read_text(encoding="ascii").split()
+    return fields[0] if fields else ""
 
 
 def lower_own_priority(increment: int = BACKGROUND_NICE) -> None:
