@@ -7,18 +7,13 @@ import re
 from typing import cast
 
 from protosmith.analysis.taint import sanitizers, sinks, sources
-from protosmith.analysis.taint.context import ModuleContext, RawFinding
 from protosmith.analysis.taint.instances import held_class
-from protosmith.analysis.taint.model import CLEAN, INPUT, NOT_INVOCATION, PARAM, TV, join_all
-from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
+from protosmith.analysis.taint.model import CLEAN, TV, join_all
+from protosmith.analysis.taint.reporting import Reporter
+from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
 SAFE_PREFIX = re.compile(r"^(/[^/\\]|https?://[^/]+/)")
 """A URL built after this constant prefix keeps a fixed host (no open redirect, no SSRF)."""
-FILE_ONLY_IGNORED = frozenset({"xss", "xxe", "redirect", "trustbound", "header", "ssrf"})
-INVOCATION_IS_CONFIGURATION = frozenset({"pathtraver"})
-"""Sinks where a value from the process's environment or command line is configuration
-(``CACHE_DIR=/x``, ``tool.py FILE``): whoever starts the process already decides which files
-it touches."""
 MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "put"}
 )
@@ -45,14 +40,10 @@ SAFE_REQUEST_ACCESSORS = frozenset(
 XML_PARSE_PREFIXES = ("xml.", "lxml.", "defusedxml.")
 
 
-class Evaluator:
+class Evaluator(Reporter):
     """Evaluates expressions in ``self.state`` and reports sink hits (base of the function analyzer)."""
 
-    ctx: ModuleContext
-    state: State
     request_names: set[str]
-    summary_mode: bool
-    param_sinks: list[tuple[int, str, ast.AST, str, str]]
     instances: dict[str, str]
     """Local names known to hold an instance of a class (``instances.py``)."""
 
@@ -63,54 +54,6 @@ class Evaluator:
     def instance_of(self, func: ast.expr) -> str | None:
         """The class of the object a method is called on (``repo.find``, ``self.repo.find``)."""
         return held_class(self.ctx, func, self.instances)
-
-    # -- reporting -------------------------------------------------------------------------
-    def report(
-        self,
-        kind: str,
-        node: ast.AST,
-        value: TV,
-        sink: str,
-        *,
-        origin_kind: str = INPUT,
-        through: ast.expr | None = None,
-        via: str = "",
-        sink_at: tuple[str, ast.AST] | None = None,
-    ) -> None:
-        """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
-        not_invocation = origin_kind == NOT_INVOCATION or kind in INVOCATION_IS_CONFIGURATION
-        if origin_kind == NOT_INVOCATION:
-            origin_kind = INPUT
-        origins = value.dangerous_for(kind, origin_kind)
-        if kind in FILE_ONLY_IGNORED:
-            origins = [o for o in origins if o.web or o.kind != INPUT]
-        if not_invocation:
-            origins = [o for o in origins if not sources.from_invocation(o)]
-        if not origins:
-            return
-        params = [o for o in origins if o.kind == PARAM]
-        if self.summary_mode:
-            marker = NOT_INVOCATION if not_invocation and origin_kind == INPUT else origin_kind
-            for origin in params:
-                self.param_sinks.append((origin.index, kind, node, sink, marker))
-            return
-        real = [o for o in origins if o.kind != PARAM]
-        if real:
-            names = self._tainted_names(through) if through is not None else []
-            self.ctx.raw.append(
-                RawFinding(kind, node, sink, real, names, via, origin_kind, sink_at)
-            )
-
-    def _tainted_names(self, node: ast.expr) -> list[str]:
-        names = []
-        for sub in ast.walk(node):
-            if (
-                isinstance(sub, ast.Name)
-                and self.state.env.get(sub.id, CLEAN).tainted
-                and sub.id not in names
-            ):
-                names.append(sub.id)
-        return names
 
     def value(self, node: ast.expr) -> TV:
         return self.eval(node)
