@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,35 +53,48 @@ def _skip_unless_autogroup_writable(pid: int, nice: int) -> None:
         pytest.skip(f"this machine refuses autogroup niceness: {error}")
 
 
+@pytest.fixture
+def session_child() -> Iterator[subprocess.Popen[bytes]]:
+    """A sleeping child in a session (and so, on Linux, a scheduling group) of its own."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
+    )
+    yield child
+    child.kill()
+    child.wait()
+
+
+def _expect_autogroup_nice(pid: int, nice: int, failure: str) -> None:
+    """Wait for the group's niceness, set at once or by a retry after the kernel's rate limit."""
+    deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
+    while _autogroup_nice(pid) != nice and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if _autogroup_nice(pid) != nice:
+        _skip_unless_autogroup_writable(pid, nice)
+        pytest.fail(failure)
+
+
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no process priorities here")
-def test_child_in_its_own_session_runs_below_the_parent() -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
-    )
-    try:
-        own = os.getpriority(os.PRIO_PROCESS, 0)
-        expected = min(LOWEST, own + BACKGROUND_NICE)
-        assert lower_priority_of(child.pid) == expected
-        assert os.getpriority(os.PRIO_PROCESS, child.pid) == expected
-        if _autogroup_nice(child.pid) is not None and _own_group_of(child.pid):
-            # A new session is a new scheduling group on Linux: its niceness must follow, at
-            # once or (rate-limited by the kernel) from a retry shortly after.
-            deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
-            while _autogroup_nice(child.pid) != expected and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if _autogroup_nice(child.pid) != expected:
-                _skip_unless_autogroup_writable(child.pid, expected)
-                pytest.fail("the kernel accepts the autogroup niceness but it was not set")
-    finally:
-        child.kill()
-        child.wait()
+def test_child_in_its_own_session_runs_below_the_parent(
+    session_child: subprocess.Popen[bytes],
+) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(LOWEST, own + BACKGROUND_NICE)
+    assert lower_priority_of(session_child.pid) == expected
+    assert os.getpriority(os.PRIO_PROCESS, session_child.pid) == expected
+    if _autogroup_nice(session_child.pid) is not None and _own_group_of(session_child.pid):
+        # A new session is a new scheduling group on Linux: its niceness must follow.
+        _expect_autogroup_nice(
+            session_child.pid,
+            expected,
+            "the kernel accepts the autogroup niceness but it was not set",
+        )
 
 
-def test_a_rate_limited_autogroup_write_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rate_limited_autogroup_write_is_retried(
+    monkeypatch: pytest.MonkeyPatch, session_child: subprocess.Popen[bytes]
+) -> None:
     """Without CAP_SYS_ADMIN the kernel answers EAGAIN to a second change within 100 ms."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
-    )
     real_write = Path.write_text
     refusals = []
 
@@ -91,28 +105,20 @@ def test_a_rate_limited_autogroup_write_is_retried(monkeypatch: pytest.MonkeyPat
         return real_write(self, data, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "write_text", rate_limited)
-    try:
-        expected = lower_priority_of(child.pid)
-        if _autogroup_nice(child.pid) is None or not _own_group_of(child.pid):
-            pytest.skip("no scheduling autogroups here (or they are switched off)")
-        deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
-        while _autogroup_nice(child.pid) != expected and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(refusals) == 2
-        if _autogroup_nice(child.pid) != expected:
-            _skip_unless_autogroup_writable(child.pid, expected or 0)
-            pytest.fail("the autogroup niceness was not retried after EAGAIN")
-    finally:
-        child.kill()
-        child.wait()
+    expected = lower_priority_of(session_child.pid)
+    if _autogroup_nice(session_child.pid) is None or not _own_group_of(session_child.pid):
+        pytest.skip("no scheduling autogroups here (or they are switched off)")
+    _expect_autogroup_nice(
+        session_child.pid, expected or 0, "the autogroup niceness was not retried after EAGAIN"
+    )
+    assert len(refusals) == 2
 
 
-def test_a_child_of_the_default_group_is_lowered(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_child_of_the_default_group_is_lowered(
+    monkeypatch: pytest.MonkeyPatch, session_child: subprocess.Popen[bytes]
+) -> None:
     """A process that never started a session (a CI job under a container's init) is in the
     machine's default group, whose autogroup file is empty; its new-session child is not."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
-    )
     real_read = Path.read_text
 
     def default_group(self: Path, *args: object, **kwargs: object) -> str:
@@ -121,19 +127,12 @@ def test_a_child_of_the_default_group_is_lowered(monkeypatch: pytest.MonkeyPatch
         return real_read(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "read_text", default_group)
-    try:
-        if _autogroup_nice(child.pid) is None:
-            pytest.skip("no scheduling autogroups here")
-        expected = lower_priority_of(child.pid)
-        deadline = time.monotonic() + AUTOGROUP_ATTEMPTS * AUTOGROUP_RETRY_S + 1.0
-        while _autogroup_nice(child.pid) != expected and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if _autogroup_nice(child.pid) != expected:
-            _skip_unless_autogroup_writable(child.pid, expected or 0)
-            pytest.fail("a child of the default group kept its group's niceness")
-    finally:
-        child.kill()
-        child.wait()
+    if _autogroup_nice(session_child.pid) is None:
+        pytest.skip("no scheduling autogroups here")
+    expected = lower_priority_of(session_child.pid)
+    _expect_autogroup_nice(
+        session_child.pid, expected or 0, "a child of the default group kept its group's niceness"
+    )
 
 
 def test_lowering_a_finished_process_is_harmless() -> None:
