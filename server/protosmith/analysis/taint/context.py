@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from protosmith.analysis.taint.model import TV, Origin
+from protosmith.analysis.taint.model import CLEAN, TV, Origin
 from protosmith.analysis.taint.sources import REQUEST_MODULES
 
 if TYPE_CHECKING:
@@ -40,9 +40,9 @@ class Summary:
     """What a same-module function does with its parameters."""
 
     params: list[str]
-    returns: frozenset[int] = frozenset()
-    ret_origins: frozenset[Origin] = frozenset()
-    ret_safe: frozenset[str] = frozenset()
+    returned: TV = CLEAN
+    """What the function returns: its own sources, and ``PARAM`` origins for parameters that
+    flow back out (each with what it was made safe for on the way)."""
     sinks: list[tuple[int, str, ast.AST, str, str]] = field(default_factory=list)
     """(param index, kind, sink node, sink description, origin kind)."""
 
@@ -96,6 +96,27 @@ class ModuleContext:
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
+    _values: dict[str, ast.expr] | None = None
+
+    def module_value(self, name: str) -> ast.expr | None:
+        """The expression a module-level name is bound to, when it is bound exactly once at the
+        top level (``USERNAME = re.compile(...)``, ``COOKIE_OPTS = {...}``); None otherwise."""
+        if self._values is None:
+            seen: dict[str, ast.expr | None] = {}
+            for node in self.tree.body:
+                targets: list[ast.expr] = []
+                value: ast.expr | None = None
+                if isinstance(node, ast.Assign):
+                    targets, value = node.targets, node.value
+                elif isinstance(node, ast.AnnAssign):
+                    targets, value = [node.target], node.value
+                elif isinstance(node, ast.AugAssign):
+                    targets = [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        seen[target.id] = None if target.id in seen else value
+            self._values = {k: v for k, v in seen.items() if v is not None}
+        return self._values.get(name)
 
     @classmethod
     def build(

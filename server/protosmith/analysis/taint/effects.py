@@ -232,24 +232,25 @@ class Effects(Evaluator):
         summary = self.summary_in(target.ctx, target.function)
         if summary is None:
             return None
-        if not summary.ret_origins and not any(v.origins for v in [*args, *kwargs.values()]):
+        if not summary.returned.tainted and not any(v.tainted for v in [*args, *kwargs.values()]):
             return None  # nothing tainted goes in or comes out: the plain (clean) result is right
         result = self._apply(node, summary, target.function, args, kwargs, where=target.path)
         # Origins inside the other module would point at lines of this file: re-anchor them here.
-        origins = frozenset(
-            Origin(
-                o.kind,
-                f"{o.description} (returned by {target.function}() in {target.path})",
-                node.lineno,
-                node.col_offset,
-                o.web,
-                o.index,
+        inside = summary.returned.origins
+        return result.map_origins(
+            lambda o: (
+                Origin(
+                    o.kind,
+                    f"{o.description} (returned by {target.function}() in {target.path})",
+                    node.lineno,
+                    node.col_offset,
+                    o.web,
+                    o.index,
+                )
+                if o.kind != PARAM and o in inside
+                else o
             )
-            if o.kind != PARAM and o in summary.ret_origins
-            else o
-            for o in result.origins
         )
-        return TV(origins, result.safe_for)
 
     def _apply(
         self,
@@ -292,7 +293,8 @@ class Effects(Evaluator):
                 origin_kind=origin_kind,
                 via=f"{short}() called at line {node.lineno}",
             )
-        result = TV(summary.ret_origins, summary.ret_safe) if summary.ret_origins else CLEAN
-        for index in summary.returns:
-            result = result.join(by_index.get(index, CLEAN).sanitized(summary.ret_safe))
+        result = TV(frozenset(fact for fact in summary.returned.facts if fact[0].kind != PARAM))
+        for origin, safe_for in summary.returned.facts:
+            if origin.kind == PARAM:
+                result = result.join(by_index.get(origin.index, CLEAN).sanitized(safe_for))
         return result

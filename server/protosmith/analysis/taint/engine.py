@@ -19,6 +19,7 @@ from protosmith.analysis.taint.state import MISSING, State, const_eval, join_sta
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 TERMINATORS = frozenset({"abort", "sys.exit", "exit", "os._exit", "flask.abort", "quit"})
 MAX_STATEMENTS = 20000
+MUTABLE_DISPLAYS = (ast.List, ast.Dict, ast.Set)
 
 
 class FunctionAnalyzer(Effects):
@@ -150,7 +151,7 @@ class FunctionAnalyzer(Effects):
     def refined(self, state: State, test: ast.expr, positive: bool) -> State:
         """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
         result = state.copy()
-        for subject, kinds in guard_facts(test, positive):
+        for subject, kinds in guard_facts(test, positive, self.ctx.module_value):
             targets = (
                 [subject]
                 if key_of(subject)
@@ -290,7 +291,9 @@ class FunctionAnalyzer(Effects):
     def _remember(self, name: str, source: ast.expr) -> None:
         state = self.state
         constant = const_eval(source, state)
-        if constant is not MISSING:
+        if constant is not MISSING and not isinstance(source, MUTABLE_DISPLAYS):
+            # A list, dict or set may be filled later (``clauses = []``, then ``append``): its
+            # value here says nothing about ``if clauses`` further down.
             state.consts[name] = constant
         if isinstance(source, (ast.List, ast.Tuple)) and not any(
             isinstance(e, ast.Starred) for e in source.elts
@@ -325,7 +328,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     params = params_of(func)
     state = State()
     for index, arg in enumerate(params):
-        state.env[arg.arg] = TV(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
+        state.env[arg.arg] = TV.of(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
     analyzer = FunctionAnalyzer(
         ctx,
         state,
@@ -336,12 +339,9 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     )
     analyzer.run(func.body)
     ctx.computing.discard(name)
-    returned = join_all(analyzer.returns)
     summary = Summary(
         params=[a.arg for a in params],
-        returns=frozenset(o.index for o in returned.origins if o.kind == PARAM),
-        ret_origins=frozenset(o for o in returned.origins if o.kind != PARAM),
-        ret_safe=returned.safe_for,
+        returned=join_all(analyzer.returns),
         sinks=analyzer.param_sinks,
     )
     ctx.summaries[name] = summary

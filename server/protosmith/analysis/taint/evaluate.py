@@ -313,6 +313,13 @@ class Evaluator(Reporter):
         ):
             return CLEAN
         if (
+            short == "get"
+            and isinstance(node.func, ast.Attribute)
+            and self._module_table(node.func.value)
+        ):
+            default = node.args[1] if len(node.args) > 1 else None
+            return self.eval(default) if default is not None else CLEAN
+        if (
             isinstance(node.func, ast.Attribute)
             and short in ("get", "pop", "setdefault")
             and node.args
@@ -334,6 +341,14 @@ class Evaluator(Reporter):
         if summary_value is not None:
             return summary_value
         return everything
+
+    def _module_table(self, base: ast.expr) -> bool:
+        """A module-level table of literals not shadowed here (``sanitizers.lookup_table``)."""
+        return (
+            isinstance(base, ast.Name)
+            and base.id not in self.state.env
+            and sanitizers.lookup_table(base, self.ctx.module_value)
+        )
 
     def _keyed_read(
         self, base: ast.expr, key_node: ast.expr, default: ast.expr | None

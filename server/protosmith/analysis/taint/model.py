@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 INPUT = "input"
@@ -49,39 +50,70 @@ class Origin:
     """For PARAM origins: the parameter position."""
 
 
+LITERAL_POSITIONS = frozenset({"literal-start", "literal-end", "literal-inner"})
+"""A value quoted on every side inside a string literal is data to ``eval``, not code."""
+
+
+def _safe(kind: str, safe_for: frozenset[str]) -> bool:
+    return kind in safe_for or (kind == "codeinj" and safe_for >= LITERAL_POSITIONS)
+
+
 @dataclass(frozen=True)
 class TV:
-    """A taint value: the origins that may reach it and the vulnerability classes it is safe for."""
+    """A taint value: the origins that may reach it, each with the vulnerability classes it has
+    been made safe for on its way here.
 
-    origins: frozenset[Origin] = frozenset()
-    safe_for: frozenset[str] = frozenset()
+    Safety is kept per origin, because a value is often built from parts sanitized differently:
+    in ``"grep {} | tail -n {}".format(shlex.quote(term), limit)`` only ``limit`` can still
+    inject a command, so only ``limit`` is reported (or, inside a function, only the parameter
+    it came from makes the callers' arguments dangerous)."""
+
+    facts: frozenset[tuple[Origin, frozenset[str]]] = frozenset()
+
+    @staticmethod
+    def of(origins: frozenset[Origin], safe_for: frozenset[str] = frozenset()) -> TV:
+        """A value from ``origins``, all of them safe for ``safe_for``."""
+        return TV(frozenset((origin, safe_for) for origin in origins))
+
+    @property
+    def origins(self) -> frozenset[Origin]:
+        return frozenset(origin for origin, _ in self.facts)
 
     @property
     def tainted(self) -> bool:
-        return bool(self.origins)
+        return bool(self.facts)
 
     def join(self, other: TV) -> TV:
-        """Least upper bound: any origin of either; safe only where both are."""
-        if not other.origins:
+        """Least upper bound: any origin of either; an origin in both is safe only where both
+        say so."""
+        if not other.facts or other.facts <= self.facts:
             return self
-        if not self.origins:
+        if not self.facts or self.facts <= other.facts:
             return other
-        return TV(self.origins | other.origins, self.safe_for & other.safe_for)
+        merged = dict(self.facts)
+        for origin, safe_for in other.facts:
+            known = merged.get(origin)
+            merged[origin] = safe_for if known is None else known & safe_for
+        return TV(frozenset(merged.items()))
 
     def sanitized(self, kinds: frozenset[str]) -> TV:
-        """The same value, now safe for ``kinds``."""
-        if not self.origins:
+        """The same value, now safe for ``kinds`` whatever it came from."""
+        if not self.facts or not kinds:
             return self
-        return TV(self.origins, self.safe_for | kinds)
+        return TV(frozenset((origin, safe_for | kinds) for origin, safe_for in self.facts))
+
+    def map_origins(self, change: Callable[[Origin], Origin]) -> TV:
+        """The same value with each origin replaced by ``change(origin)``, safety kept."""
+        return TV(frozenset((change(origin), safe_for) for origin, safe_for in self.facts))
 
     def dangerous_for(self, kind: str, origin_kind: str = INPUT) -> list[Origin]:
         """Origins of ``origin_kind`` that make this value dangerous at a ``kind`` sink."""
-        if kind in self.safe_for:
-            return []
-        if kind == "codeinj" and {"literal-start", "literal-end", "literal-inner"} <= self.safe_for:
-            return []
         return sorted(
-            (o for o in self.origins if o.kind in (origin_kind, PARAM)),
+            (
+                origin
+                for origin, safe_for in self.facts
+                if origin.kind in (origin_kind, PARAM) and not _safe(kind, safe_for)
+            ),
             key=lambda o: (o.line, o.col),
         )
 

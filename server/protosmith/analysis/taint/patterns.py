@@ -150,7 +150,7 @@ class PatternChecker(ast.NodeVisitor):
                 "tls", node, f"`{qname}()` creates a context that does not verify certificates"
             )
         if short == "set_cookie":
-            self._cookie(node, keywords)
+            self._cookie(node, *self._with_unpacked(node, keywords))
         if qname.startswith("jinja2.") and short == "Environment":
             autoescape = keywords.get("autoescape")
             if autoescape is None or _false(autoescape.value):
@@ -163,7 +163,30 @@ class PatternChecker(ast.NodeVisitor):
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
 
-    def _cookie(self, node: ast.Call, keywords: dict[str, ast.keyword]) -> None:
+    def _with_unpacked(
+        self, node: ast.Call, keywords: dict[str, ast.keyword]
+    ) -> tuple[dict[str, ast.keyword], bool]:
+        """``keywords`` plus those of ``**OPTIONS`` where OPTIONS is a module-level dict literal,
+        and whether they are all known (an unreadable ``**`` may hold any missing one)."""
+        combined = dict(keywords)
+        complete = True
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                continue
+            unpacked = keyword.value
+            if isinstance(unpacked, ast.Name):
+                unpacked = self.ctx.module_value(unpacked.id) or unpacked
+            if not isinstance(unpacked, ast.Dict):
+                complete = False
+                continue
+            for key, value in zip(unpacked.keys, unpacked.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    combined.setdefault(key.value, ast.keyword(arg=key.value, value=value))
+                else:
+                    complete = False
+        return combined, complete
+
+    def _cookie(self, node: ast.Call, keywords: dict[str, ast.keyword], complete: bool) -> None:
         name = node.args[0] if node.args else keywords["key"].value if "key" in keywords else None
         value = (
             node.args[1]
@@ -177,12 +200,12 @@ class PatternChecker(ast.NodeVisitor):
         secure = keywords.get("secure")
         if secure is not None and _false(secure.value):
             self.add("securecookie", secure, "the cookie is set with `secure=False`")
-        elif secure is None and sessionish:
+        elif secure is None and sessionish and complete:
             self.add("securecookie", node, "a session-like cookie is set without `secure=True`")
         httponly = keywords.get("httponly")
         if httponly is not None and _false(httponly.value) and sessionish:
             self.add("httponly", httponly, "a session-like cookie is set with `httponly=False`")
-        elif httponly is None and sessionish:
+        elif httponly is None and sessionish and complete:
             self.add("httponly", node, "a session-like cookie is set without `httponly=True`")
 
     def _hash(

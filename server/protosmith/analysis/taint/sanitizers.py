@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from protosmith.analysis.taint.model import ALL_KINDS
 
@@ -111,6 +112,7 @@ KIND_SANITIZERS: dict[str, frozenset[str]] = {
     "secure_filename": frozenset({"pathtraver"}),
     "django.utils.text.get_valid_filename": frozenset({"pathtraver"}),
     "ldap.filter.escape_filter_chars": frozenset({"ldapi"}),
+    "ldap.filter.filter_format": frozenset({"ldapi"}),
     "ldap3.utils.conv.escape_filter_chars": frozenset({"ldapi"}),
     "ldap.dn.escape_dn_chars": frozenset({"ldapi"}),
     "escape_filter_chars": frozenset({"ldapi"}),
@@ -158,6 +160,12 @@ _PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
 _REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "is_safe_redirect"})
 
 Fact = tuple[ast.expr, frozenset[str]]
+ValueOf = Callable[[str], ast.expr | None]
+"""What a module-level name is bound to (``ModuleContext.module_value``)."""
+
+
+def _unknown(_name: str) -> ast.expr | None:
+    return None
 
 
 def _call_name(node: ast.Call) -> str:
@@ -176,13 +184,33 @@ def _anchored(pattern: ast.expr) -> bool:
     return False
 
 
-def _positive_call_facts(node: ast.Call) -> list[Fact]:
+def _compiled_anchored(value: ast.expr | None) -> bool:
+    """Whether ``value`` is ``re.compile("^...$")`` without MULTILINE (where ``^`` and ``$``
+    would match at every line, so one good line would pass the check)."""
+    if not (isinstance(value, ast.Call) and _call_name(value) == "compile" and value.args):
+        return False
+    flags = [*value.args[1:], *(k.value for k in value.keywords if k.arg == "flags")]
+    multiline = any(
+        isinstance(n, (ast.Name, ast.Attribute))
+        and ast.unparse(n).split(".")[-1] in ("M", "MULTILINE")
+        for flag in flags
+        for n in ast.walk(flag)
+    )
+    return not multiline and _anchored(value.args[0])
+
+
+def _positive_call_facts(node: ast.Call, value_of: ValueOf) -> list[Fact]:
     name = _call_name(node)
     func = node.func
     if name in _VALIDATORS and isinstance(func, ast.Attribute):
         return [(func.value, ALL)]
+    compiled = (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and _compiled_anchored(value_of(func.value.id))
+    )
     regex = name in _REGEX_FULL or (
-        name in _REGEX_ANCHORED and node.args and _anchored(node.args[0])
+        name in _REGEX_ANCHORED and node.args and (compiled or _anchored(node.args[0]))
     )
     if regex and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         if func.value.id == "re" and len(node.args) >= 2:
@@ -206,6 +234,24 @@ def _positive_call_facts(node: ast.Call) -> list[Fact]:
     return []
 
 
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_literal(elt) for elt in node.elts)
+    return False
+
+
+def lookup_table(node: ast.expr, value_of: ValueOf) -> bool:
+    """Whether ``node`` names a module-level dict of literal values (``SORTABLE = {"name":
+    "e.last_name"}``): looking a request value up in it is an allow-list, its result one of the
+    table's own values."""
+    if not isinstance(node, ast.Name):
+        return False
+    table = value_of(node.id)
+    return isinstance(table, ast.Dict) and all(_literal(value) for value in table.values)
+
+
 def _is_collection(node: ast.expr) -> bool:
     if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
         return True
@@ -218,7 +264,7 @@ def _is_collection(node: ast.expr) -> bool:
     return False
 
 
-def _compare_facts(node: ast.Compare, positive: bool) -> list[Fact]:
+def _compare_facts(node: ast.Compare, positive: bool, value_of: ValueOf) -> list[Fact]:
     if len(node.ops) != 1:
         return []
     op, left, right = node.ops[0], node.left, node.comparators[0]
@@ -270,24 +316,24 @@ def _compare_facts(node: ast.Compare, positive: bool) -> list[Fact]:
     ):
         not_none = isinstance(op, ast.IsNot) == positive
         if not_none and isinstance(left, ast.Call):
-            return _positive_call_facts(left)
+            return _positive_call_facts(left, value_of)
     return []
 
 
-def guard_facts(test: ast.expr, positive: bool) -> list[Fact]:
+def guard_facts(test: ast.expr, positive: bool, value_of: ValueOf = _unknown) -> list[Fact]:
     """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return guard_facts(test.operand, not positive)
+        return guard_facts(test.operand, not positive, value_of)
     if isinstance(test, ast.BoolOp):
         conjunctive = isinstance(test.op, ast.And) == positive
         if conjunctive:
             facts: list[Fact] = []
             for value in test.values:
-                facts += guard_facts(value, positive)
+                facts += guard_facts(value, positive, value_of)
             return facts
         return []
     if isinstance(test, ast.Compare):
-        return _compare_facts(test, positive)
+        return _compare_facts(test, positive, value_of)
     if isinstance(test, ast.Call) and positive:
-        return _positive_call_facts(test)
+        return _positive_call_facts(test, value_of)
     return []

@@ -100,7 +100,7 @@ def origin_at(node: ast.AST, description: str, *, kind: str = INPUT, web: bool =
     """A value tainted by a single origin located at ``node``."""
     line = getattr(node, "lineno", 1)
     col = getattr(node, "col_offset", 0)
-    return TV(frozenset({Origin(kind, description, line, col, web)}))
+    return TV.of(frozenset({Origin(kind, description, line, col, web)}))
 
 
 def from_invocation(origin: Origin) -> bool:
