@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from protosmith.analysis.taint.model import CLEAN, TV, Origin
 from protosmith.analysis.taint.sources import REQUEST_MODULES
+from protosmith.analysis.taint.state import MISSING, State, const_eval
 
 if TYPE_CHECKING:
     from protosmith.analysis.taint.project import ProjectIndex
@@ -97,10 +98,14 @@ class ModuleContext:
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
     _values: dict[str, ast.expr] | None = None
+    _constants: dict[str, object] | None = None
 
     def module_value(self, name: str) -> ast.expr | None:
         """The expression a module-level name is bound to, when it is bound exactly once at the
         top level (``USERNAME = re.compile(...)``, ``COOKIE_OPTS = {...}``); None otherwise."""
+        return self._bindings().get(name)
+
+    def _bindings(self) -> dict[str, ast.expr]:
         if self._values is None:
             seen: dict[str, ast.expr | None] = {}
             for node in self.tree.body:
@@ -116,7 +121,20 @@ class ModuleContext:
                     if isinstance(target, ast.Name):
                         seen[target.id] = None if target.id in seen else value
             self._values = {k: v for k, v in seen.items() if v is not None}
-        return self._values.get(name)
+        return self._values
+
+    def constants(self) -> dict[str, object]:
+        """Module-level names bound once to a constant (``API_BASE = "https://..."``): what a
+        function summary starts from, in this module or when called from another one."""
+        if self._constants is None:
+            self._constants = {}
+            for name, value in self._bindings().items():
+                if isinstance(value, (ast.List, ast.Dict, ast.Set)):
+                    continue  # mutable: may be changed before any function runs
+                constant = const_eval(value, State())
+                if constant is not MISSING:
+                    self._constants[name] = constant
+        return self._constants
 
     @classmethod
     def build(

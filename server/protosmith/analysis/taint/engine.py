@@ -326,7 +326,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         return None
     ctx.computing.add(name)
     params = params_of(func)
-    state = State()
+    state = State(consts=dict(ctx.constants()))
     for index, arg in enumerate(params):
         state.env[arg.arg] = TV.of(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
     analyzer = FunctionAnalyzer(

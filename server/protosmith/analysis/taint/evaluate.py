@@ -146,27 +146,36 @@ class Evaluator(Reporter):
         value = join_all(
             [self.eval(v.value) for v in node.values if isinstance(v, ast.FormattedValue)]
         )
-        first = node.values[0] if node.values else None
-        if (
-            isinstance(first, ast.Constant)
-            and isinstance(first.value, str)
-            and SAFE_PREFIX.match(first.value)
-        ):
+        if SAFE_PREFIX.match(self._leading_text(node.values)):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
 
     def _eval_BinOp(self, node: ast.BinOp) -> TV:
         value = self.eval(node.left).join(self.eval(node.right))
-        leftmost: ast.expr = node
-        while isinstance(leftmost, ast.BinOp):
-            leftmost = leftmost.left
-        if (
-            isinstance(leftmost, ast.Constant)
-            and isinstance(leftmost.value, str)
-            and SAFE_PREFIX.match(leftmost.value)
-        ):
+        parts: list[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            parts.insert(0, current.right)
+            current = current.left
+        parts.insert(0, current)
+        if SAFE_PREFIX.match(self._leading_text(parts)):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
+
+    def _leading_text(self, parts: list[ast.expr]) -> str:
+        """The constant text a string being built starts with (``f"{API_BASE}/users/{x}"`` →
+        ``https://api.example.com/users/`` when ``API_BASE`` is a constant)."""
+        text = ""
+        for part in parts:
+            if isinstance(part, ast.FormattedValue):
+                plain = part.conversion == -1 and part.format_spec is None
+                constant = const_eval(part.value, self.state) if plain else MISSING
+            else:
+                constant = const_eval(part, self.state)
+            if not isinstance(constant, str):
+                break
+            text += constant
+        return text
 
     def _eval_Compare(self, node: ast.Compare) -> TV:
         self.eval(node.left)
