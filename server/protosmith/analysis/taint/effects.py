@@ -53,8 +53,16 @@ class Effects(Evaluator):
             return self.state.consts.get(f"{node.id}[0]")
         return None
 
-    def _parser_kind(self, call: ast.Call) -> str | None:
+    def _parser_kind(self, call: ast.Call, depth: int = 0) -> str | None:
         qname = self.ctx.qualify(call.func) or ""
+        factory = self.ctx.functions.get(qname) if isinstance(call.func, ast.Name) else None
+        if factory is not None and depth < 3:  # ``parser=make_parser()``: what it returns
+            kinds = {
+                self._parser_kind(n.value, depth + 1) if isinstance(n.value, ast.Call) else None
+                for n in ast.walk(factory)
+                if isinstance(n, ast.Return)
+            }
+            return kinds.pop() if len(kinds) == 1 else None
         if qname == "xml.sax.make_parser":
             return "sax"
         if qname in ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):

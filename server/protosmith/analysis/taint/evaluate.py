@@ -151,6 +151,8 @@ class Evaluator(Reporter):
         return value
 
     def _eval_BinOp(self, node: ast.BinOp) -> TV:
+        if isinstance(node.op, ast.Mod) and self._is_markup(node.left):  # Markup("<b>%s</b>") % x
+            return self.eval(node.left).join(self.eval(node.right).sanitized(frozenset({"xss"})))
         value = self.eval(node.left).join(self.eval(node.right))
         parts: list[ast.expr] = []
         current: ast.expr = node
@@ -161,6 +163,10 @@ class Evaluator(Reporter):
         if SAFE_PREFIX.match(self._leading_text(parts)):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
+
+    def _is_markup(self, node: ast.expr) -> bool:
+        """``Markup(...)`` itself (its text is checked where it is built, as an XSS sink)."""
+        return isinstance(node, ast.Call) and self.ctx.qualify(node.func) in sanitizers.MARKUP
 
     def _leading_text(self, parts: list[ast.expr]) -> str:
         """The constant text a string being built starts with (``f"{API_BASE}/users/{x}"`` →
@@ -310,6 +316,13 @@ class Evaluator(Reporter):
             method_value = self.apply_summary(node, short, receiver, args, kwargs)
             if method_value is not None:
                 return method_value
+        template = sanitizers.escaping_template(node, qname, self._is_markup)
+        if template is not None:
+            others = [v for a, v in zip(node.args, args, strict=False) if a is not template]
+            escaped = join_all([*others, *kwargs.values()]).sanitized(frozenset({"xss"}))
+            return self.eval(template).join(escaped)
+        if sanitizers.orm_lookup(node.func):
+            return CLEAN
         kinds = sanitizers.call_sanitizes(qname, short)
         if kinds is not None:
             return CLEAN if kinds == sanitizers.ALL else everything.sanitized(kinds)

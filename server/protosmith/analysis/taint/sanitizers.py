@@ -53,6 +53,8 @@ CONVERSIONS = frozenset(
         "os.path.getsize",
         "hmac.compare_digest",
         "secrets.compare_digest",
+        "django.shortcuts.get_object_or_404",
+        "django.shortcuts.get_list_or_404",
     }
 )
 """Calls whose result carries no attacker-shaped text, whatever their arguments."""
@@ -123,7 +125,52 @@ KIND_SANITIZERS: dict[str, frozenset[str]] = {
     "re.escape": frozenset({"header"}),
 }
 
+MARKUP = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
+"""``Markup(template).format(...)``, ``.join(...)`` and ``%`` escape what they are given."""
+ESCAPING_FORMATTERS = {
+    "django.utils.html.format_html": 0,
+    "django.utils.html.format_html_join": 1,
+}
+"""Formatters that escape their arguments: the position of the (unescaped) template."""
+
+
+def escaping_template(
+    node: ast.Call, qname: str | None, is_markup: Callable[[ast.expr], bool]
+) -> ast.expr | None:
+    """The unescaped template of a call that HTML-escapes its other arguments, else None."""
+    if qname in ESCAPING_FORMATTERS:
+        index = ESCAPING_FORMATTERS[qname]
+        return node.args[index] if len(node.args) > index else None
+    func = node.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("format", "join")
+        and is_markup(func.value)
+    ):
+        return func.value
+    return None
+
+
 _ESCAPE_NAME = re.compile(r"escape|encode_for_html|html_encode|sanitize_html", re.IGNORECASE)
+
+
+def orm_lookup(func: ast.expr) -> bool:
+    """``User.objects.get(...)``, ``User.query.filter_by(...).first()``: a Django or
+    Flask-SQLAlchemy query on a model class returns rows found by the value, not the value."""
+    chain: list[str] = []
+    current = func
+    while isinstance(current, (ast.Attribute, ast.Call)):
+        if isinstance(current, ast.Attribute):
+            chain.append(current.attr)
+            current = current.value
+        else:
+            current = current.func
+    return (
+        isinstance(current, ast.Name)
+        and current.id[:1].isupper()
+        and bool(chain)
+        and chain[-1] in ("objects", "query")
+    )
 
 
 def call_sanitizes(qname: str | None, short: str) -> frozenset[str] | None:
