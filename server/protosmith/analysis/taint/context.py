@@ -97,6 +97,9 @@ class ModuleContext:
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
+    instance_cache: dict[int, dict[str, str]] = field(default_factory=dict)
+    """``entry.function_instances`` per function and ``attribute_classes`` per class (by id:
+    the nodes live as long as this context)."""
     _values: dict[str, ast.expr] | None = None
     _constants: dict[str, object] | None = None
 

@@ -24,14 +24,25 @@ def params_of(func: FunctionNode) -> list[ast.arg]:
 
 
 def function_instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[str, str]:
-    """Names known to hold an instance of a class: the module's, then the function's own."""
+    """Names known to hold an instance of a class: the module's, then the function's own.
+
+    Computed once per function and once per class (a function is analyzed once as a view or
+    caller, and again when summarized for its callers; every method shares its class's)."""
     if ctx.instances is None:
         ctx.instances = instance_classes(ctx, ctx.tree.body)
     if func is None:
         return ctx.instances
-    cls = enclosing_class(ctx, func)
-    attributes = attribute_classes(ctx, cls) if cls is not None else {}
-    return {**ctx.instances, **attributes, **instance_classes(ctx, func.body, func)}
+    known = ctx.instance_cache.get(id(func))
+    if known is None:
+        cls = enclosing_class(ctx, func)
+        attributes: dict[str, str] = {}
+        if cls is not None:
+            if id(cls) not in ctx.instance_cache:
+                ctx.instance_cache[id(cls)] = attribute_classes(ctx, cls)
+            attributes = ctx.instance_cache[id(cls)]
+        known = {**ctx.instances, **attributes, **instance_classes(ctx, func.body, func)}
+        ctx.instance_cache[id(func)] = known
+    return known
 
 
 def entry_state(

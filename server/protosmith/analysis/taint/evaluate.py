@@ -146,7 +146,7 @@ class Evaluator(Reporter):
         value = join_all(
             [self.eval(v.value) for v in node.values if isinstance(v, ast.FormattedValue)]
         )
-        if SAFE_PREFIX.match(self._leading_text(node.values)):
+        if value.tainted and SAFE_PREFIX.match(self._leading_text(node.values)):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
 
@@ -154,6 +154,8 @@ class Evaluator(Reporter):
         if isinstance(node.op, ast.Mod) and self._is_markup(node.left):  # Markup("<b>%s</b>") % x
             return self.eval(node.left).join(self.eval(node.right).sanitized(frozenset({"xss"})))
         value = self.eval(node.left).join(self.eval(node.right))
+        if not value.tainted:
+            return value
         parts: list[ast.expr] = []
         current: ast.expr = node
         while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
