@@ -48,15 +48,15 @@ class Summary:
     """(param index, kind, sink node, sink description, origin kind)."""
 
 
-def collect_imports(tree: ast.Module, module: str = "") -> dict[str, str]:
-    """Local name → fully qualified name, for every import anywhere in the module.
+def collect_imports(nodes: list[ast.Import | ast.ImportFrom], module: str = "") -> dict[str, str]:
+    """Local name → fully qualified name, for every import statement of a module.
 
     Relative imports (``from .db import run``) resolve against ``module``, the module's own
     dotted name, when it is known; otherwise they are left out.
     """
     imports: dict[str, str] = {}
     package = module.split(".")[:-1] if module else None
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -84,6 +84,10 @@ class ModuleContext:
     tree: ast.Module
     imports: dict[str, str]
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    every_function: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    """Every function and method, nested ones and redefinitions included, in walk order."""
+    parser_factories: dict[str, str | None] = field(default_factory=dict)
+    """Same-module functions returning an XML parser: 'xxe', 'safe' or None (memo)."""
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     request_names: set[str] = field(default_factory=set)
     framework: str = ""
@@ -143,16 +147,20 @@ class ModuleContext:
     def build(
         cls, tree: ast.Module, *, module: str = "", project: ProjectIndex | None = None
     ) -> ModuleContext:
-        imports = collect_imports(tree, module)
-        ctx = cls(tree, imports, module=module, project=project)
-        for node in ast.walk(tree):
+        ctx = cls(tree, {}, module=module, project=project)
+        import_nodes: list[ast.Import | ast.ImportFrom] = []
+        for node in ast.walk(tree):  # the module's only full walk
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 ctx.functions.setdefault(node.name, node)
+                ctx.every_function.append(node)
             elif isinstance(node, ast.ClassDef):
                 ctx.classes.setdefault(node.name, node)
                 for item in node.body:  # also as Class.method, for calls on known instances
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         ctx.functions.setdefault(f"{node.name}.{item.name}", item)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                import_nodes.append(node)
+        imports = ctx.imports = collect_imports(import_nodes, module)
         for local, qualified in imports.items():
             if qualified.split(".")[0] in REQUEST_MODULES and qualified.endswith(".request"):
                 ctx.request_names.add(local)

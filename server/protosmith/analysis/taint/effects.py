@@ -57,12 +57,15 @@ class Effects(Evaluator):
         qname = self.ctx.qualify(call.func) or ""
         factory = self.ctx.functions.get(qname) if isinstance(call.func, ast.Name) else None
         if factory is not None and depth < 3:  # ``parser=make_parser()``: what it returns
-            kinds = {
-                self._parser_kind(n.value, depth + 1) if isinstance(n.value, ast.Call) else None
-                for n in ast.walk(factory)
-                if isinstance(n, ast.Return)
-            }
-            return kinds.pop() if len(kinds) == 1 else None
+            memo = self.ctx.parser_factories
+            if qname not in memo:
+                kinds = {
+                    self._parser_kind(n.value, depth + 1) if isinstance(n.value, ast.Call) else None
+                    for n in ast.walk(factory)
+                    if isinstance(n, ast.Return)
+                }
+                memo[qname] = kinds.pop() if len(kinds) == 1 else None
+            return memo[qname]
         if qname == "xml.sax.make_parser":
             return "sax"
         if qname in ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser"):

@@ -362,18 +362,17 @@ def analyze_module(
     )
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            state, request_names, view = entry_state(ctx, node, module_state)
-            analyzer = FunctionAnalyzer(
-                ctx,
-                state,
-                request_names=request_names,
-                view=view,
-                name=node.name,
-                instances=function_instances(ctx, node),
-            )
-            analyzer.run(node.body)
+    for node in ctx.every_function:
+        state, request_names, view = entry_state(ctx, node, module_state)
+        analyzer = FunctionAnalyzer(
+            ctx,
+            state,
+            request_names=request_names,
+            view=view,
+            name=node.name,
+            instances=function_instances(ctx, node),
+        )
+        analyzer.run(node.body)
     return to_findings(ctx.raw, text, path)
 
 
