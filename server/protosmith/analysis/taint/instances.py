@@ -66,15 +66,23 @@ def returned_class(ctx: ModuleContext, func: ast.expr) -> str | None:
     return cls
 
 
-def _statements(body: Iterable[ast.stmt]) -> Iterable[ast.AST]:
-    """Every node of ``body`` without descending into nested functions or classes."""
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """Every statement of ``body``, in blocks too (if, for, with, try, match), without
+    descending into nested functions or classes; expressions are not walked (assignments and
+    returns are statements)."""
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                stack.append(child)
+        if isinstance(node, ast.stmt):
+            yield node
+            if isinstance(node, _NESTED):
+                continue
+        for field in _BLOCKS:  # statements, except handlers and match cases, which hold them
+            stack.extend(getattr(node, field, ()))
 
 
 def instance_classes(
