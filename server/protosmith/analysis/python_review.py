@@ -12,7 +12,7 @@ from protosmith.analysis.findings import Category, Evidence, Finding, Position, 
 from protosmith.analysis.performance import analyze_performance
 from protosmith.analysis.static_tools import BANDIT_IMPORT_NOTES, BANDIT_KINDS
 from protosmith.analysis.taint import analyze_module
-from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.engine import module_context
 from protosmith.analysis.taint.patterns import check_patterns
 
 DISMISSABLE = frozenset(
@@ -71,8 +71,8 @@ def analyze_python(path: str, text: str, root: Path | None = None) -> list[Findi
     findings: list[Finding] = []
     try:
         tree_root = root if root is not None and not Path(path).is_absolute() else None
-        findings += analyze_module(tree, text, path, root=tree_root)
-        ctx = ModuleContext.build(tree)
+        ctx = module_context(tree, path, tree_root)
+        findings += analyze_module(tree, text, path, ctx=ctx)
         findings += check_patterns(tree, ctx, text, path)
         findings += analyze_performance(tree, path, ctx.imports)
     except Exception:  # boundary: one module's analyzer bug must not end a whole-tree review

@@ -348,15 +348,27 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     return summary
 
 
+def module_context(tree: ast.Module, path: str, root: Path | None = None) -> ModuleContext:
+    """The context of one module; with ``root`` (the reviewed tree) it can reach the tree's
+    other modules. Built once per file and shared by the taint and pattern rules."""
+    project = ProjectIndex(root, path) if root is not None else None
+    return ModuleContext.build(tree, module=module_name(path) if root else "", project=project)
+
+
 def analyze_module(
-    tree: ast.Module, text: str, path: str, *, root: Path | None = None
+    tree: ast.Module,
+    text: str,
+    path: str,
+    *,
+    root: Path | None = None,
+    ctx: ModuleContext | None = None,
 ) -> list[Finding]:
     """Security findings of the taint rules for one parsed module.
 
-    With ``root`` (the reviewed tree), calls into the tree's other modules are followed too.
+    With ``root`` (the reviewed tree), calls into the tree's other modules are followed too;
+    ``ctx`` is the module's context when the caller built it already (``module_context``).
     """
-    project = ProjectIndex(root, path) if root is not None else None
-    ctx = ModuleContext.build(tree, module=module_name(path) if root else "", project=project)
+    ctx = ctx or module_context(tree, path, root)
     module = FunctionAnalyzer(
         ctx, State(), request_names=set(ctx.request_names), instances=function_instances(ctx, None)
     )

@@ -103,11 +103,11 @@ class ProjectIndex:
                 base.joinpath(*parts).with_suffix(".py"),
                 base.joinpath(*parts, "__init__.py"),
             ):
-                try:
-                    resolved = candidate.resolve()
+                try:  # one stat for the usual miss; the full resolution only for a hit
+                    resolved = candidate.resolve() if candidate.is_file() else None
                 except OSError:
                     continue
-                if not resolved.is_relative_to(self.root) or not resolved.is_file():
+                if resolved is None or not resolved.is_relative_to(self.root):
                     continue  # never read outside the workspace (symlinks included)
                 relative = resolved.relative_to(self.root).as_posix()
                 if relative == self.path:
