@@ -21,7 +21,7 @@ from protosmith.analysis.findings import Category, Finding, Severity, relative_p
 from protosmith.analysis.fixes import attach_mechanical_fixes
 from protosmith.analysis.other_languages import EXTENSIONS, review_other
 from protosmith.analysis.python_review import analyze_python, merge_bandit
-from protosmith.analysis.static_tools import bandit_source, run_bandit, run_ruff
+from protosmith.analysis.static_tools import bandit_source, run_ruff
 from protosmith.analysis.suppress import apply_suppressions
 from protosmith.llm.base import Backend
 from protosmith.spec.model import Spec
@@ -87,9 +87,13 @@ def collect_files(paths: Sequence[Path], root: Path, extra: Sequence[Path] = ())
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-def _analyze_file(args: tuple[str, str, str]) -> list[Finding]:
+def _analyze_file(args: tuple[str, str, str]) -> tuple[list[Finding], list[Finding]]:
+    """protosmith's own findings and bandit's for one file, in the same worker: bandit's work
+    is spread over the workers with ours instead of running beside them as one more process."""
     name, text, root = args
-    return analyze_python(name, text, Path(root))
+    own = analyze_python(name, text, Path(root))
+    unparsable = bool(own) and own[0].evidence.rule_id == "syntax"
+    return own, [] if unparsable else bandit_source(name, text)
 
 
 def _finish(
@@ -129,9 +133,8 @@ def _static_python(
         except OSError as error:
             log.warning("cannot read %s: %s", path, error)
     on_disk = [p for p in files if p not in sources and relative(p, root) in texts]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         ruff_job = pool.submit(run_ruff, on_disk, root)
-        bandit_job = pool.submit(run_bandit, on_disk, root, texts)
         jobs = [(name, text, str(root)) for name, text in texts.items()]
         if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
             # spawn, not fork: the language server has threads, and a forked child can inherit a
@@ -139,19 +142,16 @@ def _static_python(
             with ProcessPoolExecutor(
                 max_workers=min(4, os.cpu_count() or 1), mp_context=_SPAWN
             ) as processes:
-                own_results = list(processes.map(_analyze_file, jobs, chunksize=8))
+                results = list(processes.map(_analyze_file, jobs, chunksize=8))
         else:
-            own_results = [_analyze_file(job) for job in jobs]
+            results = [_analyze_file(job) for job in jobs]
         ruff_results = ruff_job.result()
-        bandit_results = bandit_job.result()
     for path in files:
         if path in sources:
-            name = relative(path, root)
             ruff_results.update(run_ruff([path], root, stdin=sources[path]))
-            bandit_results[name] = bandit_source(name, sources[path])
     return {
-        name: _finish(name, text, own, ruff_results.get(name, []), bandit_results.get(name, []))
-        for (name, text, _), own in zip(jobs, own_results, strict=True)
+        name: _finish(name, text, own, ruff_results.get(name, []), bandit)
+        for (name, text, _), (own, bandit) in zip(jobs, results, strict=True)
     }
 
 

@@ -204,39 +204,6 @@ def run_ruff(
     return results
 
 
-def run_bandit(
-    files: Sequence[Path], root: Path, texts: dict[str, str]
-) -> dict[str, list[Finding]]:
-    """bandit over many files in one process (``texts`` gives each file's lines for ranges)."""
-    if not files:
-        return {}
-    command = [sys.executable, "-m", "bandit", "-f", "json", "-q", *[str(f) for f in files]]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, cwd=root, timeout=600, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        log.warning("bandit could not run: %s", error)
-        return {}
-    try:
-        report = json.loads(done.stdout or "{}")
-    except json.JSONDecodeError:
-        log.warning("bandit gave no JSON: %s", done.stderr.strip()[:500])
-        return {}
-    return _collect_bandit(report.get("results", []), root, texts)
-
-
-def _collect_bandit(
-    items: list[dict[str, Any]], root: Path, texts: dict[str, str]
-) -> dict[str, list[Finding]]:
-    results: dict[str, list[Finding]] = {}
-    for item in items:
-        path = relative_path(item.get("filename", ""), root)
-        lines = texts.get(path, "").splitlines()
-        results.setdefault(path, []).append(bandit_finding(item, path, lines))
-    return results
-
-
 _BANDIT_LOCK = threading.Lock()
 
 
