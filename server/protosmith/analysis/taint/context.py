@@ -95,6 +95,8 @@ class ModuleContext:
     computing: set[str] = field(default_factory=set)
     raw: list[RawFinding] = field(default_factory=list)
     globals: dict[str, TV] = field(default_factory=dict)
+    attributes: dict[str, TV] = field(default_factory=dict)
+    """``Class.attr`` → what the class's methods store in ``self.attr`` from untrusted input."""
     module: str = ""
     """The module's dotted name in the reviewed tree ('' when unknown)."""
     project: ProjectIndex | None = None

@@ -198,7 +198,7 @@ class Effects(Evaluator):
             and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls")
         )
-        held = self.instance_of(func)
+        held = self.instance_of(func) or self._sole_owner(func)
         if held is not None:
             return self._apply_method(node, held, args, kwargs)
         if (isinstance(func, ast.Name) and func.id in self.ctx.imports) or (
@@ -209,6 +209,19 @@ class Effects(Evaluator):
         if summary is None:
             return None
         return self._apply(node, summary, short, args, kwargs, where="")
+
+    def _sole_owner(self, func: ast.expr) -> str | None:
+        """``self.service.members(...)`` where ``self.service`` was handed in (its class is not
+        known here): the one class of this module that defines ``members``, if just one does."""
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == "self"
+        ):
+            return None
+        owners = [c for c in self.ctx.classes if f"{c}.{func.attr}" in self.ctx.functions]
+        return owners[0] if len(owners) == 1 and owners[0] != self.owner else None
 
     def _apply_method(
         self, node: ast.Call, cls: str, args: list[TV], kwargs: dict[str | None, TV]

@@ -35,8 +35,14 @@ class FunctionAnalyzer(Effects):
         view: bool = False,
         name: str = "",
         instances: dict[str, str] | None = None,
+        owner: str = "",
     ) -> None:
         self.ctx = ctx
+        self.owner = owner
+        """The class whose method this is ('' for functions): its ``self.x`` attributes are
+        shared with its other methods (``prepare`` reads a parameter, ``get`` uses it)."""
+        self.attributes: dict[str, TV] = {}
+        """``self.x`` values this method leaves behind, for the class's other methods."""
         self.instances = instances or {}
         self.state = state
         self.request_names = request_names
@@ -285,6 +291,8 @@ class FunctionAnalyzer(Effects):
             if key:
                 state.forget(key)
                 state.env[key] = value
+                if self.owner and not self.summary_mode and key.startswith("self."):
+                    self.attributes[key] = value
         elif isinstance(target, ast.Subscript):
             self._store_item(target, value)
 
@@ -374,17 +382,29 @@ def analyze_module(
     )
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
-    for node in ctx.every_function:
-        state, request_names, view = entry_state(ctx, node, module_state)
-        analyzer = FunctionAnalyzer(
-            ctx,
-            state,
-            request_names=request_names,
-            view=view,
-            name=node.name,
-            instances=function_instances(ctx, node),
-        )
-        analyzer.run(node.body)
+    owners = {id(m): c.name for c in ctx.classes.values() for m in c.body}
+    methods_again: list[FunctionNode] = []
+    for rerun in (False, True):
+        for node in methods_again if rerun else ctx.every_function:
+            state, request_names, view = entry_state(ctx, node, module_state)
+            analyzer = FunctionAnalyzer(
+                ctx,
+                state,
+                request_names=request_names,
+                view=view,
+                name=node.name,
+                instances=function_instances(ctx, node),
+                owner=owners.get(id(node), ""),
+            )
+            analyzer.run(node.body)
+            for key, value in analyzer.attributes.items():
+                if value.tainted and not rerun:
+                    shared = f"{analyzer.owner}.{key.removeprefix('self.')}"
+                    ctx.attributes[shared] = ctx.attributes.get(shared, CLEAN).join(value)
+        # Methods reading an attribute another method of their class fills from a request
+        # are analyzed again, now that every method has been seen (findings are deduplicated).
+        tainted = {name.split(".")[0] for name in ctx.attributes}
+        methods_again = [n for n in ctx.every_function if owners.get(id(n)) in tainted]
     return to_findings(ctx.raw, text, path)
 
 

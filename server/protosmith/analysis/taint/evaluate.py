@@ -45,11 +45,24 @@ class Evaluator(Reporter):
 
     request_names: set[str]
     instances: dict[str, str]
+    owner: str
     """Local names known to hold an instance of a class (``instances.py``)."""
 
     @property
     def imports(self) -> dict[str, str]:
         return self.ctx.imports
+
+    def _readable_method(self, func: ast.expr) -> bool:
+        """``repo.search(q)`` where ``repo`` holds a class of the tree that defines ``search``:
+        its summary says what it does, so its name is no sink (it is no LDAP ``search``)."""
+        cls = self.instance_of(func)
+        if cls is None or not isinstance(func, ast.Attribute):
+            return False
+        method = f"{cls}.{func.attr}"
+        if "." not in cls:
+            return method in self.ctx.functions
+        project = self.ctx.project
+        return project is not None and project.resolve(method) is not None
 
     def instance_of(self, func: ast.expr) -> str | None:
         """The class of the object a method is called on (``repo.find``, ``self.repo.find``)."""
@@ -123,6 +136,10 @@ class Evaluator(Reporter):
         key = key_of(node)
         if key is not None and key in self.state.env:
             return self.state.env[key]
+        if self.owner and key is not None and key.startswith("self."):
+            shared = self.ctx.attributes.get(f"{self.owner}.{key.removeprefix('self.')}")
+            if shared is not None:
+                return shared
         return self.eval(node.value)
 
     def _eval_Subscript(self, node: ast.Subscript) -> TV:
@@ -254,7 +271,11 @@ class Evaluator(Reporter):
         receiver = self.eval(func.value) if isinstance(func, ast.Attribute) else CLEAN
         args = [self.eval(a) for a in node.args]
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
-        hits = sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self))
+        hits = (
+            []
+            if self._readable_method(func)
+            else sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self))
+        )
         for hit in hits:
             if hit.value.tainted:
                 self.report(

@@ -34,6 +34,14 @@ NON_SECURITY_HASH = re.compile(
     r"etag|checksum|cache|fingerprint|file_?hash|md5sum|content_hash|dedup|shard|bucket",
     re.IGNORECASE,
 )
+SECRET_WORDS = frozenset(
+    {
+        "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "otp", "pin",
+        "session", "sid", "credential", "credentials", "auth", "authenticate", "login", "sign",
+        "signed", "signing", "signature", "hmac", "mac", "nonce", "salt", "apikey", "jwt",
+    }
+)  # fmt: skip
+SECRET_KEY = re.compile(r"(api|secret|private|signing|access|session|auth)_?key", re.IGNORECASE)
 WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
 TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 
@@ -233,15 +241,14 @@ class PatternChecker(ast.NodeVisitor):
             return
         line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
         context = " ".join([*self.function, line])
-        if NON_SECURITY_HASH.search(context):
-            return
-        sensitive = re.search(r"pass|pwd|token|secret|sign|auth|key", context, re.IGNORECASE)
+        if NON_SECURITY_HASH.search(context) or not _protects_secret(context):
+            return  # a weak hash counts where it protects something (a password, a token...)
         self.add(
             "hash",
             node,
             f"{algorithm.upper()} is broken for security use",
-            severity=Severity.MAJOR if sensitive else Severity.MINOR,
-            confidence=0.8 if sensitive else 0.6,
+            severity=Severity.MAJOR,
+            confidence=0.8,
             fix=Fix(
                 title="Use a strong hash",
                 instruction="Use hashlib.sha256 (or better) for integrity and signatures; for passwords use a "
@@ -281,3 +288,12 @@ def check_patterns(tree: ast.Module, ctx: ModuleContext, text: str, path: str) -
     checker = PatternChecker(ctx, text, path)
     checker.visit(tree)
     return checker.findings
+
+
+def _protects_secret(context: str) -> bool:
+    """Whether the names around a hash (its line, the enclosing functions) say it protects a
+    password, token, signature or session, rather than keying a cache or an avatar."""
+    if SECRET_KEY.search(context):
+        return True
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", context)
+    return any(word.lower() in SECRET_WORDS for word in words)
