@@ -107,7 +107,14 @@ class ModuleContext:
     """``entry.function_instances`` per function and ``attribute_classes`` per class (by id:
     the nodes live as long as this context)."""
     _values: dict[str, ast.expr] | None = None
+    _owners: dict[int, str] | None = None
     _constants: dict[str, object] | None = None
+
+    def owner_of(self, func: ast.AST) -> str:
+        """The class defining ``func`` directly ('' for a plain function)."""
+        if self._owners is None:
+            self._owners = {id(m): c.name for c in self.classes.values() for m in c.body}
+        return self._owners.get(id(func), "")
 
     def module_value(self, name: str) -> ast.expr | None:
         """The expression a module-level name is bound to, when it is bound exactly once at the

@@ -101,7 +101,14 @@ class Effects(Evaluator):
                 "trustbound", target, value.join(key_value), "the session", through=target.slice
             )
             self.report("weakrand", target, value, "the session", origin_kind=RANDOM)
-        if isinstance(base, ast.Attribute) and base.attr == "headers":
+        header = const_eval(target.slice, state)
+        location = isinstance(header, str) and header.lower() == "location"
+        if location and (
+            (isinstance(base, ast.Attribute) and base.attr == "headers")
+            or (isinstance(base, ast.Name) and "resp" in base.id.lower())
+        ):
+            self.report("redirect", target, value, "the Location header")  # a redirect by hand
+        elif isinstance(base, ast.Attribute) and base.attr == "headers":
             self.report("header", target, value, "a response header")
         base_key = key_of(base)
         if base_key is None:

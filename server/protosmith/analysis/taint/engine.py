@@ -157,7 +157,7 @@ class FunctionAnalyzer(Effects):
     def refined(self, state: State, test: ast.expr, positive: bool) -> State:
         """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
         result = state.copy()
-        for subject, kinds in guard_facts(test, positive, self.ctx.module_value):
+        for subject, kinds in guard_facts(test, positive, self.ctx):
             targets = (
                 [subject]
                 if key_of(subject)
@@ -344,6 +344,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         summary_mode=True,
         name=name,
         instances=function_instances(ctx, func),
+        owner=ctx.owner_of(func),
     )
     analyzer.run(func.body)
     ctx.computing.discard(name)
@@ -382,7 +383,6 @@ def analyze_module(
     )
     module_state = module.run(tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
-    owners = {id(m): c.name for c in ctx.classes.values() for m in c.body}
     methods_again: list[FunctionNode] = []
     for rerun in (False, True):
         for node in methods_again if rerun else ctx.every_function:
@@ -394,7 +394,7 @@ def analyze_module(
                 view=view,
                 name=node.name,
                 instances=function_instances(ctx, node),
-                owner=owners.get(id(node), ""),
+                owner=ctx.owner_of(node),
             )
             analyzer.run(node.body)
             for key, value in analyzer.attributes.items():
@@ -404,7 +404,9 @@ def analyze_module(
         # Methods reading an attribute another method of their class fills from a request
         # are analyzed again, now that every method has been seen (findings are deduplicated).
         tainted = {name.split(".")[0] for name in ctx.attributes}
-        methods_again = [n for n in ctx.every_function if owners.get(id(n)) in tainted]
+        methods_again = [n for n in ctx.every_function if ctx.owner_of(n) in tainted]
+        if methods_again:
+            ctx.summaries.clear()  # summaries of those methods read the attributes too
     return to_findings(ctx.raw, text, path)
 
 

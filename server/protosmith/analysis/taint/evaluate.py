@@ -392,7 +392,7 @@ class Evaluator(Reporter):
         return (
             isinstance(base, ast.Name)
             and base.id not in self.state.env
-            and sanitizers.lookup_table(base, self.ctx.module_value)
+            and sanitizers.lookup_table(base, self.ctx)
         )
 
     def _keyed_read(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from protosmith.analysis.taint.model import ALL_KINDS
 
@@ -207,12 +208,41 @@ _PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
 _REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "is_safe_redirect"})
 
 Fact = tuple[ast.expr, frozenset[str]]
-ValueOf = Callable[[str], ast.expr | None]
-"""What a module-level name is bound to (``ModuleContext.module_value``)."""
 
 
-def _unknown(_name: str) -> ast.expr | None:
-    return None
+class Module(Protocol):
+    """What the guards may look up in the module being analyzed (``ModuleContext``)."""
+
+    @property
+    def functions(self) -> Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]: ...
+
+    def module_value(self, name: str) -> ast.expr | None: ...
+
+
+class _Nothing:
+    functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+
+    def module_value(self, name: str) -> ast.expr | None:
+        return None
+
+
+NOTHING = _Nothing()
+VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
+
+
+def _validator(module: Module, name: str) -> bool:
+    """A same-module predicate named like a validation (``is_safe_url``, ``is_local_path``)
+    whose every return is a boolean: its true branch vouches for the argument."""
+    func = module.functions.get(name)
+    if func is None or not VALIDATOR_NAME.match(name):
+        return False
+    returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
+    booleans = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
+    return bool(returns) and all(
+        isinstance(value, booleans)
+        or (isinstance(value, ast.Constant) and isinstance(value.value, bool))
+        for value in returns
+    )
 
 
 def _call_name(node: ast.Call) -> str:
@@ -246,7 +276,7 @@ def _compiled_anchored(value: ast.expr | None) -> bool:
     return not multiline and _anchored(value.args[0])
 
 
-def _positive_call_facts(node: ast.Call, value_of: ValueOf) -> list[Fact]:
+def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
     name = _call_name(node)
     func = node.func
     if name in _VALIDATORS and isinstance(func, ast.Attribute):
@@ -254,7 +284,7 @@ def _positive_call_facts(node: ast.Call, value_of: ValueOf) -> list[Fact]:
     compiled = (
         isinstance(func, ast.Attribute)
         and isinstance(func.value, ast.Name)
-        and _compiled_anchored(value_of(func.value.id))
+        and _compiled_anchored(module.module_value(func.value.id))
     )
     regex = name in _REGEX_FULL or (
         name in _REGEX_ANCHORED and node.args and (compiled or _anchored(node.args[0]))
@@ -271,8 +301,15 @@ def _positive_call_facts(node: ast.Call, value_of: ValueOf) -> list[Fact]:
         return [(func.value, frozenset({check}))]
     if name in _PATH_CHECKS and isinstance(func, ast.Attribute):
         return [(func.value, frozenset({"pathtraver"}))]
-    if name in _REDIRECT_CHECKS and node.args:
-        return [(node.args[0], frozenset({"redirect", "ssrf"}))]
+    if name in _REDIRECT_CHECKS:
+        url = (
+            node.args[0]
+            if node.args
+            else next((k.value for k in node.keywords if k.arg == "url"), None)
+        )
+        return [(url, frozenset({"redirect", "ssrf"}))] if url is not None else []
+    if isinstance(func, ast.Name) and node.args and _validator(module, func.id):
+        return [(node.args[0], ALL)]
     if name == "isinstance" and len(node.args) == 2:
         kinds = node.args[1]
         names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
@@ -289,13 +326,13 @@ def _literal(node: ast.expr) -> bool:
     return False
 
 
-def lookup_table(node: ast.expr, value_of: ValueOf) -> bool:
+def lookup_table(node: ast.expr, module: Module) -> bool:
     """Whether ``node`` names a module-level dict of literal values (``SORTABLE = {"name":
     "e.last_name"}``): looking a request value up in it is an allow-list, its result one of the
     table's own values."""
     if not isinstance(node, ast.Name):
         return False
-    table = value_of(node.id)
+    table = module.module_value(node.id)
     return isinstance(table, ast.Dict) and all(_literal(value) for value in table.values)
 
 
@@ -311,7 +348,7 @@ def _is_collection(node: ast.expr) -> bool:
     return False
 
 
-def _compare_facts(node: ast.Compare, positive: bool, value_of: ValueOf) -> list[Fact]:
+def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fact]:
     if len(node.ops) != 1:
         return []
     op, left, right = node.ops[0], node.left, node.comparators[0]
@@ -363,24 +400,24 @@ def _compare_facts(node: ast.Compare, positive: bool, value_of: ValueOf) -> list
     ):
         not_none = isinstance(op, ast.IsNot) == positive
         if not_none and isinstance(left, ast.Call):
-            return _positive_call_facts(left, value_of)
+            return _positive_call_facts(left, module)
     return []
 
 
-def guard_facts(test: ast.expr, positive: bool, value_of: ValueOf = _unknown) -> list[Fact]:
+def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> list[Fact]:
     """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return guard_facts(test.operand, not positive, value_of)
+        return guard_facts(test.operand, not positive, module)
     if isinstance(test, ast.BoolOp):
         conjunctive = isinstance(test.op, ast.And) == positive
         if conjunctive:
             facts: list[Fact] = []
             for value in test.values:
-                facts += guard_facts(value, positive, value_of)
+                facts += guard_facts(value, positive, module)
             return facts
         return []
     if isinstance(test, ast.Compare):
-        return _compare_facts(test, positive, value_of)
+        return _compare_facts(test, positive, module)
     if isinstance(test, ast.Call) and positive:
-        return _positive_call_facts(test, value_of)
+        return _positive_call_facts(test, module)
     return []

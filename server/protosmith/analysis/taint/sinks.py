@@ -229,6 +229,9 @@ def _xss_hits(call: ast.Call, short: str, ev: Evaluator) -> list[Hit]:
             if isinstance(kind, str) and "html" not in kind:
                 return []
     body = _arg(call, 0, "content", "response", "body", "source")
+    if body is None:  # aiohttp: Response(text=..., content_type="text/html")
+        declared = _const(_kw(call, "content_type"))
+        body = _kw(call, "text") if isinstance(declared, str) and "html" in declared else None
     if body is None:
         return []
     if isinstance(body, ast.Tuple) and body.elts:
