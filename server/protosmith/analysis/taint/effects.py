@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import ast
+import re
 
+from protosmith.analysis.taint import sinks
 from protosmith.analysis.taint.context import ModuleContext, Summary
 from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES, Evaluator
 from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
+
+HTTP_CLIENT_NAME = re.compile(r"^(\w+_)?(client|session|http|sess)$", re.IGNORECASE)
+"""Names an HTTP client session usually goes by, in a module that uses an HTTP library (a
+client handed in as a parameter or attribute has no constructor to recognize it by)."""
+OTHER_CLIENT = re.compile(r"db|sql|redis|cache|mongo|boto|s3|ldap|smtp|mail|grpc", re.IGNORECASE)
 
 
 class Effects(Evaluator):
@@ -36,6 +43,18 @@ class Effects(Evaluator):
         key = key_of(node)
         return self.state.parsers.get(key, "") if key else ""
 
+    def is_http_client(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            return self.ctx.qualify(node.func) in sinks.HTTP_CLIENTS
+        key = key_of(node)
+        if key is not None and self.state.objects.get(key) == "http":
+            return True
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+        if not HTTP_CLIENT_NAME.match(name) or OTHER_CLIENT.search(name):
+            return False
+        libraries = {q.split(".")[0] for q in self.ctx.imports.values()}
+        return bool(libraries & {"requests", "httpx", "aiohttp", "urllib3"})
+
     def is_xml_object(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute) and node.func.attr == "getroot":
@@ -43,7 +62,7 @@ class Effects(Evaluator):
             qname = self.ctx.qualify(node.func) or ""
             return qname.startswith(XML_PARSE_PREFIXES)
         key = key_of(node)
-        return key in self.state.xml_objects if key else False
+        return self.state.objects.get(key) == "xml" if key else False
 
     def first_constant(self, node: ast.expr) -> object:
         if isinstance(node, (ast.List, ast.Tuple)) and node.elts:

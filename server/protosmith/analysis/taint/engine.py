@@ -14,6 +14,7 @@ from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Ori
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
 from protosmith.analysis.taint.sanitizers import guard_facts
+from protosmith.analysis.taint.sinks import HTTP_CLIENTS
 from protosmith.analysis.taint.state import MISSING, State, const_eval, join_states, key_of
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -165,6 +166,9 @@ class FunctionAnalyzer(Effects):
             )
             for target in targets:
                 key = key_of(target)
+                if key and key not in result.env and isinstance(target, ast.Attribute):
+                    # ``parts.hostname in ALLOWED``: the checked field of a tainted object
+                    result.env[key] = self.eval(target)
                 if key and key in result.env:
                     result.env[key] = result.env[key].sanitized(kinds)
                     if kinds and isinstance(target, ast.Name):
@@ -320,7 +324,9 @@ class FunctionAnalyzer(Effects):
             if kind:
                 state.parsers[name] = kind
             if self.is_xml_object(source):
-                state.xml_objects.add(name)
+                state.objects[name] = "xml"
+            elif self.ctx.qualify(source.func) in HTTP_CLIENTS:
+                state.objects[name] = "http"
         elif isinstance(source, ast.Name) and source.id in state.parsers:
             state.parsers[name] = state.parsers[source.id]
 

@@ -10,7 +10,7 @@ from protosmith.analysis.taint import sanitizers, sinks, sources
 from protosmith.analysis.taint.instances import held_class
 from protosmith.analysis.taint.model import CLEAN, TV, join_all
 from protosmith.analysis.taint.reporting import Reporter
-from protosmith.analysis.taint.state import MISSING, const_eval, key_of
+from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
 
 SAFE_PREFIX = re.compile(r"^(/[^/\\]|https?://[^/]+/)")
 """A URL built after this constant prefix keeps a fixed host (no open redirect, no SSRF)."""
@@ -217,7 +217,18 @@ class Evaluator(Reporter):
         if test is not MISSING:
             return self.eval(node.body if test else node.orelse)
         self.eval(node.test)
-        return self.eval(node.body).join(self.eval(node.orelse))
+        before = self.state
+        try:  # ``code if code in SUPPORTED else None``: each side under what the test proves
+            self.state = self.refined(before, node.test, True)
+            body = self.eval(node.body)
+            self.state = self.refined(before, node.test, False)
+            return body.join(self.eval(node.orelse))
+        finally:
+            self.state = before
+
+    def refined(self, state: State, test: ast.expr, positive: bool) -> State:
+        """``state`` with what ``test`` being ``positive`` proves (the statement analyzer's)."""
+        return state
 
     def _eval_Lambda(self, node: ast.Lambda) -> TV:
         return CLEAN
@@ -339,6 +350,9 @@ class Evaluator(Reporter):
             method_value = self.apply_summary(node, short, receiver, args, kwargs)
             if method_value is not None:
                 return method_value
+        host = sanitizers.url_host_parts(node, qname)
+        if host is not None and not any(self.eval(p).dangerous_for("ssrf") for p in host):
+            return everything.sanitized(frozenset({"ssrf", "redirect"}))
         template = sanitizers.escaping_template(node, qname, self._is_markup)
         if template is not None:
             others = [v for a, v in zip(node.args, args, strict=False) if a is not template]

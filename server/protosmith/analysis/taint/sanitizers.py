@@ -152,6 +152,20 @@ def escaping_template(
     return None
 
 
+URL_BUILDERS = frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse"})
+
+
+def url_host_parts(node: ast.Call, qname: str | None) -> list[ast.expr] | None:
+    """The scheme and host of ``urlunsplit((scheme, netloc, path, ...))``: a URL rebuilt on a
+    checked host goes where that host says, whatever its path and query carry."""
+    if qname not in URL_BUILDERS or not node.args:
+        return None
+    parts = node.args[0]
+    if isinstance(parts, (ast.Tuple, ast.List)) and len(parts.elts) >= 2:
+        return parts.elts[:2]
+    return None
+
+
 _ESCAPE_NAME = re.compile(r"escape|encode_for_html|html_encode|sanitize_html", re.IGNORECASE)
 
 

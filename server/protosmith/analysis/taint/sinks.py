@@ -39,6 +39,10 @@ class Evaluator(Protocol):
         """'xxe' for an XML parser with external entities enabled, 'safe', or ''."""
         ...
 
+    def is_http_client(self, node: ast.expr) -> bool:
+        """True when ``node`` is (or names) an HTTP client session (requests, httpx, aiohttp)."""
+        ...
+
     def is_xml_object(self, node: ast.expr) -> bool:
         """True when ``node`` names a parsed XML tree or element."""
         ...
@@ -164,6 +168,20 @@ STDLIB_PARSER_CALLS = frozenset(
     }
 )
 LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext_s", "search_ext", "search"})
+HTTP_VERBS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "stream", "request", "ws_connect"}
+)
+HTTP_CLIENTS = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "urllib3.PoolManager",
+    }
+)
+"""Constructors of client sessions whose verb methods fetch the URL they are given."""
 SSRF_CALLS = frozenset(
     {
         f"{lib}.{verb}"
@@ -343,6 +361,11 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         url = _arg(call, index, "url", "host")
         if url is not None:
             hits.append(Hit("ssrf", ev.value(url), name))
+    if short in HTTP_VERBS and receiver is not None and ev.is_http_client(receiver):
+        index = 1 if short in ("request", "stream") else 0
+        url = _arg(call, index, "url", "str_or_url")
+        if url is not None:
+            hits.append(Hit("ssrf", ev.value(url), f"{short}()"))
     header_call = short in ("add", "set", "add_header", "setdefault") and len(call.args) >= 2
     if header_call and isinstance(receiver, ast.Attribute) and receiver.attr == "headers":
         hits.append(Hit("header", ev.value(call.args[1]), "headers"))

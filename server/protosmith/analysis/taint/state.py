@@ -21,7 +21,8 @@ class State:
     lists: dict[str, list[TV]] = field(default_factory=dict)
     consts: dict[str, object] = field(default_factory=dict)
     parsers: dict[str, str] = field(default_factory=dict)
-    xml_objects: set[str] = field(default_factory=set)
+    objects: dict[str, str] = field(default_factory=dict)
+    """What some names hold: ``xml`` (a parsed XML tree) or ``http`` (an HTTP client session)."""
 
     def copy(self) -> State:
         return State(
@@ -29,7 +30,7 @@ class State:
             {k: list(v) for k, v in self.lists.items()},
             dict(self.consts),
             dict(self.parsers),
-            set(self.xml_objects),
+            dict(self.objects),
         )
 
     def join(self, other: State) -> State:
@@ -50,7 +51,7 @@ class State:
         for key, value in other.parsers.items():
             if parsers.get(key) != "xxe":
                 parsers[key] = value
-        return State(env, lists, consts, parsers, self.xml_objects | other.xml_objects)
+        return State(env, lists, consts, parsers, {**self.objects, **other.objects})
 
     def forget(self, name: str) -> None:
         """Drop everything known about ``name`` before it is rebound."""
@@ -60,7 +61,7 @@ class State:
         self.lists.pop(name, None)
         self.consts.pop(name, None)
         self.parsers.pop(name, None)
-        self.xml_objects.discard(name)
+        self.objects.pop(name, None)
 
 
 def join_states(states: list[State | None]) -> State | None:
