@@ -1,4 +1,4 @@
-# expect: PS307@18, PS307@21
+# expect: PS303@18, PS307@18, PS307@21
 from flask import Flask, request, make_response, render_template_string
 
 from catalog.search import search_products

@@ -1,4 +1,4 @@
-# expect: PS307@11
+# expect: PS303@11, PS307@11
 from flask import Flask, render_template_string, request
 
 app = Flask(__name__)

@@ -4,6 +4,7 @@ reviewed tree's other modules (``project.py``)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from protosmith.analysis.findings import Finding
@@ -20,6 +21,13 @@ from protosmith.analysis.taint.state import MISSING, State, const_eval, join_sta
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 TERMINATORS = frozenset({"abort", "sys.exit", "exit", "os._exit", "flask.abort", "quit"})
 MAX_STATEMENTS = 20000
+
+
+def _snake(name: str) -> str:
+    """``OtpService`` → ``otp_service``: a class name read like a function name."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
 MUTABLE_DISPLAYS = (ast.List, ast.Dict, ast.Set)
 
 
@@ -130,7 +138,7 @@ class FunctionAnalyzer(Effects):
             json_like = isinstance(body, (ast.Dict, ast.List, ast.DictComp, ast.ListComp))
             if self.view and self.ctx.framework in ("flask", "") and not json_like:
                 self.report("xss", node, self.eval(body), "the HTTP response", through=body)
-            if SECRET_NAME.search(self.name):
+            if SECRET_NAME.search(self.name) or SECRET_NAME.search(_snake(self.owner)):
                 self.report(
                     "weakrand",
                     node,

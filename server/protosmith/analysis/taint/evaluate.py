@@ -163,7 +163,7 @@ class Evaluator(Reporter):
         value = join_all(
             [self.eval(v.value) for v in node.values if isinstance(v, ast.FormattedValue)]
         )
-        if value.tainted and SAFE_PREFIX.match(self._leading_text(node.values)):
+        if value.tainted and self._fixed_host(node.values):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
 
@@ -179,13 +179,32 @@ class Evaluator(Reporter):
             parts.insert(0, current.right)
             current = current.left
         parts.insert(0, current)
-        if SAFE_PREFIX.match(self._leading_text(parts)):
+        if self._fixed_host(parts):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
 
     def _is_markup(self, node: ast.expr) -> bool:
         """``Markup(...)`` itself (its text is checked where it is built, as an XSS sink)."""
         return isinstance(node, ast.Call) and self.ctx.qualify(node.func) in sanitizers.MARKUP
+
+    def _fixed_host(self, parts: list[ast.expr]) -> bool:
+        """Whether a URL built from ``parts`` has a host no request chose: it starts with a
+        constant ``https://host/`` or ``/path``, or with a clean value (a base URL from a
+        table or configuration) followed by ``/`` (``f"{base}/{quote(x)}"``)."""
+        if SAFE_PREFIX.match(self._leading_text(parts)):
+            return True
+        if len(parts) < 2:
+            return False
+        first, second = parts[0], parts[1]
+        head = first.value if isinstance(first, ast.FormattedValue) else first
+        return (
+            isinstance(second, ast.Constant)
+            and isinstance(second.value, str)
+            and second.value.startswith("/")
+            and not second.value.startswith("//")
+            and not self.eval(head).tainted
+            and const_eval(head, self.state) is MISSING  # a constant was judged above
+        )
 
     def _leading_text(self, parts: list[ast.expr]) -> str:
         """The constant text a string being built starts with (``f"{API_BASE}/users/{x}"`` →

@@ -182,6 +182,16 @@ HTTP_CLIENTS = frozenset(
     }
 )
 """Constructors of client sessions whose verb methods fetch the URL they are given."""
+TEMPLATE_COMPILERS = frozenset(
+    {
+        "jinja2.Template",
+        "flask.render_template_string",
+        "django.template.Template",
+        "mako.template.Template",
+        "tornado.template.Template",
+    }
+)
+"""Calls that compile their first argument as a template: its text runs as template code."""
 SSRF_CALLS = frozenset(
     {
         f"{lib}.{verb}"
@@ -328,6 +338,10 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         target = _arg(call, 0, "location", "url", "to", "redirect_to")
         if target is not None:
             hits.append(Hit("redirect", ev.value(target), short))
+    if name in TEMPLATE_COMPILERS or (short == "from_string" and receiver is not None):
+        source = _arg(call, 0, "source", "text")
+        if source is not None:  # server-side template injection: the template is code
+            hits.append(Hit("codeinj", ev.value(source), f"{short} (a template compiled from it)"))
     if short in XSS_NAMES and (short != "Template" or name.startswith("jinja2")):
         hits += _xss_hits(call, short, ev)
     hits += _xml_hits(call, name, short, ev)
