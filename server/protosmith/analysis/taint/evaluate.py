@@ -37,6 +37,8 @@ SAFE_REQUEST_ACCESSORS = frozenset(
         "decode",
     }
 )
+ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
+"""Path sinks whose result still carries the input: an uploaded archive's member names."""
 XML_PARSE_PREFIXES = ("xml.", "lxml.", "defusedxml.")
 
 
@@ -312,8 +314,8 @@ class Evaluator(Reporter):
                     hit.kind, node, hit.value, hit.sink, origin_kind=hit.origin_kind, through=node
                 )
         self.call_effects(node, qname, short, receiver, args, kwargs)
-        if hits and not short.startswith(("text", "TextClause")):
-            return CLEAN
+        if hits and not short.startswith(("text", "TextClause")) and qname not in ARCHIVES:
+            return CLEAN  # an archive's members stay untrusted (zip slip)
         return self.call_result(node, qname, short, receiver, args, kwargs)
 
     def call_effects(
@@ -369,6 +371,12 @@ class Evaluator(Reporter):
             method_value = self.apply_summary(node, short, receiver, args, kwargs)
             if method_value is not None:
                 return method_value
+        if (
+            short == "render"
+            and isinstance(node.func, ast.Attribute)
+            and sanitizers.autoescaped(node.func.value, self.ctx)
+        ):
+            return everything.sanitized(frozenset({"xss"}))
         host = sanitizers.url_host_parts(node, qname)
         if host is not None and not any(self.eval(p).dangerous_for("ssrf") for p in host):
             return everything.sanitized(frozenset({"ssrf", "redirect"}))

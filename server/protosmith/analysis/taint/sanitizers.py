@@ -155,6 +155,25 @@ def escaping_template(
 URL_BUILDERS = frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse"})
 
 
+def autoescaped(node: ast.expr, module: Module, depth: int = 0) -> bool:
+    """A Jinja2 template from ``Environment(autoescape=...)`` (not False), followed through
+    module-level names (``TEMPLATE = env.from_string(SOURCE)``): rendering it escapes data."""
+    if depth > 3:
+        return False
+    if isinstance(node, ast.Name):
+        value = module.module_value(node.id)
+        return value is not None and autoescaped(value, module, depth + 1)
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in ("from_string", "get_template"):
+        return autoescaped(func.value, module, depth + 1)
+    if _call_name(node) != "Environment":
+        return False
+    flag = next((k.value for k in node.keywords if k.arg == "autoescape"), None)
+    return flag is not None and not (isinstance(flag, ast.Constant) and not flag.value)
+
+
 def url_host_parts(node: ast.Call, qname: str | None) -> list[ast.expr] | None:
     """The scheme and host of ``urlunsplit((scheme, netloc, path, ...))``: a URL rebuilt on a
     checked host goes where that host says, whatever its path and query carry."""

@@ -154,8 +154,6 @@ XSS_NAMES = frozenset(
         "HTMLResponse",
         "make_response",
         "Response",
-        "Template",
-        "from_string",
     }
 )
 LXML_PARSE = frozenset({"fromstring", "XML", "parse", "XMLID", "iterparse", "fromstringlist"})
@@ -250,7 +248,12 @@ def _process_hits(call: ast.Call, qname: str, ev: Evaluator) -> list[Hit]:
     return [Hit("cmdi", elements[0], qname, NOT_INVOCATION)]
 
 
-def _xss_hits(call: ast.Call, short: str, ev: Evaluator) -> list[Hit]:
+def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
+    if name.startswith("rest_framework."):
+        return []  # DRF renders its data as JSON (or the browsable API, which escapes it)
+    body0 = call.args[0] if call.args else None
+    if isinstance(body0, (ast.Dict, ast.List, ast.DictComp, ast.ListComp)):
+        return []  # a JSON body
     if short in ("Response", "HttpResponse", "make_response"):
         for name in ("mimetype", "content_type", "media_type"):
             kind = _const(_kw(call, name))
@@ -342,8 +345,8 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         source = _arg(call, 0, "source", "text")
         if source is not None:  # server-side template injection: the template is code
             hits.append(Hit("codeinj", ev.value(source), f"{short} (a template compiled from it)"))
-    if short in XSS_NAMES and (short != "Template" or name.startswith("jinja2")):
-        hits += _xss_hits(call, short, ev)
+    if short in XSS_NAMES:
+        hits += _xss_hits(call, name, short, ev)
     hits += _xml_hits(call, name, short, ev)
     if short in LDAP_METHODS and any(i.startswith("ldap") for i in ev.imports.values()):
         args = [
