@@ -134,7 +134,8 @@ async def test_on_save_review_runs_in_a_background_worker_that_survives_a_crash(
         os.kill(worker, signal.SIGKILL)
         added = (
             text
-            + "\n\ndef digest(data):\n    import hashlib\n\n    return hashlib.md5(data).hexdigest()\n"
+            + "\n\ndef hash_password(password):\n    import hashlib\n\n"
+            + "    return hashlib.md5(password.encode()).hexdigest()\n"
         )
         change_file(client, uri, 2, added)
         client.text_document_did_save(
