@@ -126,6 +126,19 @@ class FunctionAnalyzer(Effects):
             self.state.consts[name] = constant
         return self.state
 
+    def _eval_Yield(self, node: ast.Yield) -> TV:
+        """A generator's values are its results, as a function's return value is."""
+        if node.value is not None:
+            value = self.eval(node.value)
+            self.returns.append(value)
+            self._secret_result(node, value, "values")
+        return CLEAN
+
+    def _secret_result(self, node: ast.AST, value: TV, what: str) -> None:
+        """Weak randomness in what a secret-named function (or class) hands out."""
+        if SECRET_NAME.search(self.name) or SECRET_NAME.search(_snake(self.owner)):
+            self.report("weakrand", node, value, f"the {what} of {self.name}()", origin_kind=RANDOM)
+
     def _stmt_Return(self, node: ast.Return) -> State | None:
         if node.value is not None:
             value = self.eval(node.value)
@@ -138,14 +151,7 @@ class FunctionAnalyzer(Effects):
             json_like = isinstance(body, (ast.Dict, ast.List, ast.DictComp, ast.ListComp))
             if self.view and self.ctx.framework in ("flask", "") and not json_like:
                 self.report("xss", node, self.eval(body), "the HTTP response", through=body)
-            if SECRET_NAME.search(self.name) or SECRET_NAME.search(_snake(self.owner)):
-                self.report(
-                    "weakrand",
-                    node,
-                    value,
-                    f"the return value of {self.name}()",
-                    origin_kind=RANDOM,
-                )
+            self._secret_result(node, value, "return value")
         return None
 
     def _stmt_Raise(self, node: ast.Raise) -> State | None:

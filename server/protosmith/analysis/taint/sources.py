@@ -114,14 +114,22 @@ def from_invocation(origin: Origin) -> bool:
 
 
 def random_source(qname: str | None) -> bool:
-    """True for module-level PRNG calls of ``random`` or ``numpy.random`` (not SystemRandom)."""
+    """True for module-level PRNG calls of ``random`` or ``numpy.random`` (not SystemRandom),
+    and for the methods of a generator kept under a PRNG-like name (``self._rng.getrandbits``,
+    ``rng = random.Random(seed)`` then ``rng.choice``)."""
     if not qname:
         return False
     for prefix in ("random.", "numpy.random.", "np.random."):
         if qname.startswith(prefix):
             rest = qname[len(prefix) :]
             return rest in RANDOM_FUNCS
-    return False
+    receiver, _, method = qname.rpartition(".")
+    holder = receiver.rpartition(".")[2].lower()
+    return (
+        method in RANDOM_FUNCS
+        and ("rng" in holder or holder.strip("_") in ("random", "prng", "rand"))
+        and not any(word in holder for word in ("sys", "secure", "crypt"))
+    )
 
 
 def random_origin(node: ast.AST) -> TV:
