@@ -42,6 +42,9 @@ class Summary:
     """What a same-module function does with its parameters."""
 
     params: list[str]
+    varargs: int = -1
+    """The origin index standing for ``*args`` (-1: none); ``varkw`` for ``**kwargs``."""
+    varkw: int = -1
     returned: TV = CLEAN
     """What the function returns: its own sources, and ``PARAM`` origins for parameters that
     flow back out (each with what it was made safe for on the way)."""

@@ -318,10 +318,18 @@ class Effects(Evaluator):
             if summary.params[:1] in (["self"], ["cls"]) and isinstance(func, ast.Attribute)
             else 0
         )
-        by_index: dict[int, TV] = {i + offset: v for i, v in enumerate(args)}
+        by_index: dict[int, TV] = {}
+        for position, (arg, value) in enumerate(zip(node.args, args, strict=False)):
+            index = position + offset
+            starred = isinstance(arg, ast.Starred)
+            if (starred or index >= len(summary.params)) and summary.varargs >= 0:
+                index = summary.varargs  # into *args
+            by_index[index] = by_index.get(index, CLEAN).join(value)
         for name, value in kwargs.items():
             if name in summary.params:
                 by_index[summary.params.index(name)] = value
+            elif summary.varkw >= 0:  # ``**mapping`` or a name only **kwargs takes
+                by_index[summary.varkw] = by_index.get(summary.varkw, CLEAN).join(value)
         for index, kind, sink_node, sink, origin_kind in summary.sinks:
             argument = by_index.get(index, CLEAN)
             if where:  # the sink is in another file: report at this call, name the sink's place

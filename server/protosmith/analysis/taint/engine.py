@@ -354,8 +354,9 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         return None
     ctx.computing.add(name)
     params = params_of(func)
+    variadic = [a for a in (func.args.vararg, func.args.kwarg) if a is not None]
     state = State(consts=dict(ctx.constants()))
-    for index, arg in enumerate(params):
+    for index, arg in enumerate([*params, *variadic]):
         state.env[arg.arg] = TV.of(frozenset({Origin(PARAM, arg.arg, func.lineno, 0, True, index)}))
     analyzer = FunctionAnalyzer(
         ctx,
@@ -370,6 +371,8 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
     ctx.computing.discard(name)
     summary = Summary(
         params=[a.arg for a in params],
+        varargs=len(params) if func.args.vararg else -1,
+        varkw=len(params) + bool(func.args.vararg) if func.args.kwarg else -1,
         returned=join_all(analyzer.returns),
         sinks=analyzer.param_sinks,
     )
