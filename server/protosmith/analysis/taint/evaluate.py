@@ -185,6 +185,14 @@ class Evaluator(Reporter):
             value = value.sanitized(frozenset({"redirect", "ssrf"}))
         return value
 
+    def _enum_class(self, func: ast.expr) -> bool:
+        """``Currency(value)``: an Enum of this module accepts only its own members' values."""
+        cls = self.ctx.classes.get(func.id) if isinstance(func, ast.Name) else None
+        return cls is not None and any(
+            ast.unparse(base).rsplit(".", 1)[-1] in ("Enum", "IntEnum", "StrEnum", "Flag")
+            for base in cls.bases
+        )
+
     def _is_markup(self, node: ast.expr) -> bool:
         """``Markup(...)`` itself (its text is checked where it is built, as an XSS sink)."""
         return isinstance(node, ast.Call) and self.ctx.qualify(node.func) in sanitizers.MARKUP
@@ -385,7 +393,7 @@ class Evaluator(Reporter):
             others = [v for a, v in zip(node.args, args, strict=False) if a is not template]
             escaped = join_all([*others, *kwargs.values()]).sanitized(frozenset({"xss"}))
             return self.eval(template).join(escaped)
-        if sanitizers.orm_lookup(node.func):
+        if sanitizers.orm_lookup(node.func) or self._enum_class(node.func):
             return CLEAN
         kinds = sanitizers.call_sanitizes(qname, short)
         if kinds is not None:

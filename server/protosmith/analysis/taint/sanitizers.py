@@ -437,6 +437,22 @@ def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fa
     return []
 
 
+def _presence_subject(test: ast.expr) -> str | None:
+    """``x`` for ``x is not None`` or a bare ``x``: when false, ``x`` is None or empty."""
+    if isinstance(test, ast.Name):
+        return test.id
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left.id
+    return None
+
+
 def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> list[Fact]:
     """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -448,6 +464,16 @@ def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> lis
             for value in test.values:
                 facts += guard_facts(value, positive, module)
             return facts
+        present = _presence_subject(test.values[0]) if isinstance(test.op, ast.And) else None
+        if present is not None and len(test.values) > 1:
+            # ``not (x is not None and not valid(x))``: x is None (harmless) or valid.
+            rest = test.values[1:]
+            tail = rest[0] if len(rest) == 1 else ast.BoolOp(op=ast.And(), values=rest)
+            return [
+                (subject, kinds)
+                for subject, kinds in guard_facts(tail, positive, module)
+                if isinstance(subject, ast.Name) and subject.id == present
+            ]
         return []
     if isinstance(test, ast.Compare):
         return _compare_facts(test, positive, module)
