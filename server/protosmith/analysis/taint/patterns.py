@@ -55,6 +55,7 @@ class PatternChecker(ast.NodeVisitor):
         self.path = path
         self.findings: list[Finding] = []
         self.function: list[str] = []
+        self.bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
 
     def add(
         self,
@@ -84,7 +85,9 @@ class PatternChecker(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.function.append(node.name)
+        self.bodies.append(node)
         self.generic_visit(node)
+        self.bodies.pop()
         self.function.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -177,22 +180,45 @@ class PatternChecker(ast.NodeVisitor):
         """``keywords`` plus those of ``**OPTIONS`` where OPTIONS is a module-level dict literal,
         and whether they are all known (an unreadable ``**`` may hold any missing one)."""
         combined = dict(keywords)
+        pending = [k.value for k in node.keywords if k.arg is None]
         complete = True
-        for keyword in node.keywords:
-            if keyword.arg is not None:
-                continue
-            unpacked = keyword.value
-            if isinstance(unpacked, ast.Name):
-                unpacked = self.ctx.module_value(unpacked.id) or unpacked
-            if not isinstance(unpacked, ast.Dict):
+        for _ in range(8):  # ``**{**DEFAULTS, **overrides}``, a few levels at most
+            if not pending:
+                break
+            unpacked = self._dict_display(pending.pop(0))
+            if unpacked is None:
                 complete = False
                 continue
             for key, value in zip(unpacked.keys, unpacked.values, strict=True):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    combined.setdefault(key.value, ast.keyword(arg=key.value, value=value))
+                if key is None:
+                    pending.append(value)  # a nested ``**mapping``
+                elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    unpacked_keyword = ast.keyword(arg=key.value, value=value)
+                    ast.copy_location(unpacked_keyword, node)  # reported at the call
+                    combined.setdefault(key.value, unpacked_keyword)
                 else:
                     complete = False
-        return combined, complete
+        return combined, complete and not pending
+
+    def _dict_display(self, node: ast.expr) -> ast.Dict | None:
+        """``node`` as a dict display: itself, or what a name is bound to once in the enclosing
+        function (``options = {**COOKIE_OPTIONS, **overrides}``) or else in the module."""
+        if isinstance(node, ast.Name):
+            local = (
+                [
+                    n.value
+                    for n in ast.walk(self.bodies[-1])
+                    if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+                ]
+                if self.bodies
+                else []
+            )
+            if local:
+                node = local[0] if len(local) == 1 else node
+            else:
+                node = self.ctx.module_value(node.id) or node
+        return node if isinstance(node, ast.Dict) else None
 
     def _cookie(self, node: ast.Call, keywords: dict[str, ast.keyword], complete: bool) -> None:
         name = node.args[0] if node.args else keywords["key"].value if "key" in keywords else None
