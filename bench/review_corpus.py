@@ -51,6 +51,7 @@ FILE_CLASS = {
     "flow_tainted_helper_return.py": "cmdi",
     "suppressed_ok.py": "cmdi",
     "cookie_session_no_httponly.py": "httponly",
+    "cookie_spa_token_kwargs.py": "httponly",
 }
 
 

@@ -210,6 +210,8 @@ class Effects(Evaluator):
             key = const_eval(node.args[0], state)
             if isinstance(key, (str, int)) and f"{base}[{key!r}]" not in state.env:
                 state.env[f"{base}[{key!r}]"] = args[1]
+        if short in ("write", "writelines") and state.objects.get(base) == "file":
+            return  # the data goes into the file; the file object (its .name) is unchanged
         if short in MUTATORS or short == "setdefault":
             state.env[base] = state.env.get(base, CLEAN).join(every)
 

@@ -28,6 +28,15 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
+FILE_OPENERS = frozenset(
+    {
+        "open",
+        "io.open",
+        "tempfile.NamedTemporaryFile",
+        "tempfile.TemporaryFile",
+        "tempfile.SpooledTemporaryFile",
+    }
+)
 MUTABLE_DISPLAYS = (ast.List, ast.Dict, ast.Set)
 
 
@@ -341,6 +350,8 @@ class FunctionAnalyzer(Effects):
                 state.objects[name] = "xml"
             elif self.ctx.qualify(source.func) in HTTP_CLIENTS:
                 state.objects[name] = "http"
+            elif self.ctx.qualify(source.func) in FILE_OPENERS:
+                state.objects[name] = "file"
         elif isinstance(source, ast.Name) and source.id in state.parsers:
             state.parsers[name] = state.parsers[source.id]
 

@@ -209,8 +209,8 @@ def orm_lookup(func: ast.expr) -> bool:
 
 def call_sanitizes(qname: str | None, short: str) -> frozenset[str] | None:
     """Kinds a call makes its argument safe for: ALL for conversions, None when it is no sanitizer."""
-    if qname in CONVERSIONS or short in ("int", "float", "bool", "len"):
-        return ALL
+    if qname in CONVERSIONS or short in ("int", "float", "bool", "len", "authenticate"):
+        return ALL  # (``authenticate`` answers with the stored user, not what was typed)
     if qname and qname.startswith(CLEAN_PREFIXES):
         return ALL
     if qname in KIND_SANITIZERS:

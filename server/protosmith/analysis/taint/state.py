@@ -22,7 +22,8 @@ class State:
     consts: dict[str, object] = field(default_factory=dict)
     parsers: dict[str, str] = field(default_factory=dict)
     objects: dict[str, str] = field(default_factory=dict)
-    """What some names hold: ``xml`` (a parsed XML tree) or ``http`` (an HTTP client session)."""
+    """What some names hold: ``xml`` (a parsed XML tree), ``http`` (an HTTP client session) or
+    ``file`` (an open file)."""
 
     def copy(self) -> State:
         return State(
