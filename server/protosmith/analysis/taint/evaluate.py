@@ -262,6 +262,29 @@ class Evaluator(Reporter):
     def _eval_Lambda(self, node: ast.Lambda) -> TV:
         return CLEAN
 
+    def _mapped_lambda(self, node: ast.Call) -> TV | None:
+        """``map(lambda u: fetch(client, u), urls)``: the lambda's body runs on the items (its
+        calls are checked against sinks); ``filter`` keeps the items themselves."""
+        func, args = node.func, node.args
+        if not (
+            isinstance(func, ast.Name)
+            and func.id in ("map", "filter")
+            and len(args) >= 2
+            and isinstance(args[0], ast.Lambda)
+        ):
+            return None
+        items = join_all([self.eval(a) for a in args[1:]])
+        saved = self.state
+        self.state = saved.copy()
+        try:
+            for param in args[0].args.args:
+                name = ast.copy_location(ast.Name(id=param.arg, ctx=ast.Store()), param)
+                self.bind(name, items, None)
+            body = self.eval(args[0].body)
+        finally:
+            self.state = saved
+        return body if func.id == "map" else items
+
     def _eval_Dict(self, node: ast.Dict) -> TV:
         return join_all([self.eval(v) for v in node.values])
 
@@ -272,8 +295,9 @@ class Evaluator(Reporter):
         self.state = saved.copy()
         for generator in node.generators:
             self.bind(generator.target, self.eval(generator.iter), None)
-            for condition in generator.ifs:
+            for condition in generator.ifs:  # ``[c for c in cols if c in ALLOWED]``
                 self.eval(condition)
+                self.state = self.refined(self.state, condition, True)
         if isinstance(node, ast.DictComp):
             result = self.eval(node.key).join(self.eval(node.value))
         else:
@@ -300,6 +324,9 @@ class Evaluator(Reporter):
                 self.eval(arg)
             return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
         func = node.func
+        mapped = self._mapped_lambda(node)
+        if mapped is not None:
+            return mapped
         qname = self.ctx.qualify(func)
         short = (
             func.attr
