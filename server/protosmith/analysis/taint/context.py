@@ -112,7 +112,21 @@ class ModuleContext:
     the nodes live as long as this context)."""
     _values: dict[str, ast.expr] | None = None
     _owners: dict[int, str] | None = None
+    _assignments: dict[int, dict[str, list[ast.expr]]] = field(default_factory=dict)
     _constants: dict[str, object] | None = None
+
+    def assignments_in(self, scope: ast.AST) -> dict[str, list[ast.expr]]:
+        """Name → every value assigned to it anywhere in ``scope`` (computed once per scope)."""
+        found = self._assignments.get(id(scope))
+        if found is None:
+            found = {}
+            for node in ast.walk(scope):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            found.setdefault(target.id, []).append(node.value)
+            self._assignments[id(scope)] = found
+        return found
 
     def owner_of(self, func: ast.AST) -> str:
         """The class defining ``func`` directly ('' for a plain function)."""

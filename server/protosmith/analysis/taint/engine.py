@@ -67,6 +67,8 @@ class FunctionAnalyzer(Effects):
         self.summary_mode = summary_mode
         self.view = view
         self.name = name
+        self.scope: ast.AST | None = None
+        """The function being analyzed (None for the module body)."""
         self.param_sinks: list[tuple[int, str, ast.AST, str, str]] = []
         self.returns: list[TV] = []
         self.loops: list[tuple[list[State], list[State]]] = []
@@ -378,6 +380,7 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         instances=function_instances(ctx, func),
         owner=ctx.owner_of(func),
     )
+    analyzer.scope = func
     analyzer.run(func.body)
     ctx.computing.discard(name)
     summary = Summary(
@@ -430,6 +433,7 @@ def analyze_module(
                 instances=function_instances(ctx, node),
                 owner=ctx.owner_of(node),
             )
+            analyzer.scope = node
             analyzer.run(node.body)
             for key, value in analyzer.attributes.items():
                 if value.tainted and not rerun:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from typing import cast
 
@@ -37,6 +38,7 @@ SAFE_REQUEST_ACCESSORS = frozenset(
         "decode",
     }
 )
+BUILTIN_NAMES = frozenset(dir(builtins))
 ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
 """Path sinks whose result still carries the input: an uploaded archive's member names."""
 XML_PARSE_PREFIXES = ("xml.", "lxml.", "defusedxml.")
@@ -48,6 +50,7 @@ class Evaluator(Reporter):
     request_names: set[str]
     instances: dict[str, str]
     owner: str
+    scope: ast.AST | None
     """Local names known to hold an instance of a class (``instances.py``)."""
 
     @property
@@ -262,6 +265,44 @@ class Evaluator(Reporter):
     def _eval_Lambda(self, node: ast.Lambda) -> TV:
         return CLEAN
 
+    def _dispatched(self, node: ast.Call) -> TV | None:
+        """``handler(x)`` where ``handler = HANDLERS.get(kind)`` and HANDLERS is a module-level
+        dict of functions, lambdas or ``functools.partial`` objects: every entry may run."""
+        func = node.func
+        if not isinstance(func, ast.Name) or self.scope is None:
+            return None
+        known = self.ctx.functions, self.ctx.imports, self.ctx.classes, BUILTIN_NAMES
+        if any(func.id in names for names in known):
+            return None  # an ordinary call; only a local variable can hold a dispatched entry
+        bound = self.ctx.assignments_in(self.scope).get(func.id, [])
+        table = sanitizers.table_of(bound[0]) if len(bound) == 1 else None
+        entries = self.ctx.module_value(table) if table else None
+        if not isinstance(entries, ast.Dict):
+            return None
+        results: list[TV] = []
+        for entry in entries.values:
+            if isinstance(entry, ast.Lambda):
+                results.append(self._run_lambda(entry, [self.eval(a) for a in node.args]))
+                continue
+            target, bound_args = entry, []
+            if isinstance(entry, ast.Call) and self.ctx.qualify(entry.func) == "functools.partial":
+                target, bound_args = entry.args[0], entry.args[1:]
+            if isinstance(target, ast.Name) and target.id in self.ctx.functions:
+                call = ast.Call(func=target, args=[*bound_args, *node.args], keywords=node.keywords)
+                results.append(self.eval(ast.copy_location(call, node)))
+        return join_all(results) if results else None
+
+    def _run_lambda(self, function: ast.Lambda, args: list[TV]) -> TV:
+        saved = self.state
+        self.state = saved.copy()
+        try:
+            for param, value in zip(function.args.args, args, strict=False):
+                name = ast.copy_location(ast.Name(id=param.arg, ctx=ast.Store()), param)
+                self.bind(name, value, None)
+            return self.eval(function.body)
+        finally:
+            self.state = saved
+
     def _mapped_lambda(self, node: ast.Call) -> TV | None:
         """``map(lambda u: fetch(client, u), urls)``: the lambda's body runs on the items (its
         calls are checked against sinks); ``filter`` keeps the items themselves."""
@@ -325,6 +366,8 @@ class Evaluator(Reporter):
             return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
         func = node.func
         mapped = self._mapped_lambda(node)
+        if mapped is None:
+            mapped = self._dispatched(node)
         if mapped is not None:
             return mapped
         qname = self.ctx.qualify(func)

@@ -359,6 +359,16 @@ def _literal(node: ast.expr) -> bool:
     return False
 
 
+def table_of(node: ast.expr) -> str | None:
+    """``TABLE`` for ``TABLE.get(key, ...)`` or ``TABLE[key]``, else None."""
+    func = node.func if isinstance(node, ast.Call) else None
+    if isinstance(func, ast.Attribute) and func.attr == "get" and isinstance(func.value, ast.Name):
+        return func.value.id
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return node.value.id
+    return None
+
+
 def lookup_table(node: ast.expr, module: Module) -> bool:
     """Whether ``node`` names a module-level dict of literal values (``SORTABLE = {"name":
     "e.last_name"}``): looking a request value up in it is an allow-list, its result one of the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -341,7 +342,10 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         target = _arg(call, 0, "location", "url", "to", "redirect_to")
         if target is not None:
             hits.append(Hit("redirect", ev.value(target), short))
-    if name in TEMPLATE_COMPILERS or (short == "from_string" and receiver is not None):
+    jinja_env = receiver is not None and (
+        name.startswith("jinja2.") or re.search(r"env|jinja", ast.unparse(receiver), re.I)
+    )
+    if name in TEMPLATE_COMPILERS or (short == "from_string" and jinja_env):
         source = _arg(call, 0, "source", "text")
         if source is not None:  # server-side template injection: the template is code
             hits.append(Hit("codeinj", ev.value(source), f"{short} (a template compiled from it)"))
