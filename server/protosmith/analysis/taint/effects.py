@@ -6,7 +6,7 @@ import ast
 import re
 
 from protosmith.analysis.taint import sinks
-from protosmith.analysis.taint.context import ModuleContext, Summary
+from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES, Evaluator
 from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
@@ -153,6 +153,9 @@ class Effects(Evaluator):
         kwargs: dict[str | None, TV],
     ) -> None:
         func = node.func
+        if SECRET_NAME.search(short):  # save_reset_code(user, code), set_api_token(...)
+            handed = join_all([*args, *kwargs.values()])
+            self.report("weakrand", node, handed, f"{short}()", origin_kind=RANDOM)
         if not isinstance(func, ast.Attribute):
             return
         base = key_of(func.value)

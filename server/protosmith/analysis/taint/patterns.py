@@ -36,7 +36,7 @@ NON_SECURITY_HASH = re.compile(
 )
 SECRET_WORDS = frozenset(
     {
-        "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "otp", "pin",
+        "password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "token", "otp", "pin",
         "session", "sid", "credential", "credentials", "auth", "authenticate", "login", "sign",
         "signed", "signing", "signature", "hmac", "mac", "nonce", "salt", "apikey", "jwt",
     }
@@ -266,7 +266,7 @@ class PatternChecker(ast.NodeVisitor):
         if used is not None and _false(used.value):
             return
         line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
-        context = " ".join([*self.function, line])
+        context = " ".join([*self.function, line, *self._feeding_lines(node)])
         if NON_SECURITY_HASH.search(context) or not _protects_secret(context):
             return  # a weak hash counts where it protects something (a password, a token...)
         self.add(
@@ -281,6 +281,20 @@ class PatternChecker(ast.NodeVisitor):
                 "KDF (hashlib.scrypt, argon2, bcrypt). If this is a non-security checksum, pass usedforsecurity=False.",
             ),
         )
+
+    def _feeding_lines(self, call: ast.Call) -> list[str]:
+        """The lines that assign what ``call`` hashes, a few steps back in the same function
+        (``bar = store["pw"]`` ← ``param = request.form.get("password")``)."""
+        if not self.bodies:
+            return []
+        assigned = self.ctx.assignments_in(self.bodies[-1])
+        names = {n.id for a in call.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        lines: list[str] = []
+        for _ in range(3):
+            values = [v for name in names for v in assigned.get(name, [])]
+            lines += [self.lines[v.lineno - 1] for v in values if v.lineno <= len(self.lines)]
+            names = {n.id for v in values for n in ast.walk(v) if isinstance(n, ast.Name)}
+        return lines
 
     def _remove_keyword(self, keyword: ast.keyword) -> Fix | None:
         line = keyword.lineno - 1

@@ -391,6 +391,18 @@ def _is_collection(node: ast.expr) -> bool:
     return False
 
 
+def _host_checked(checked: ast.expr) -> list[Fact]:
+    """``url.host in ALLOWED`` vouches for ``url`` itself (and for ``raw`` in
+    ``urlparse(raw).hostname``) as a destination: its host is one of the allowed ones."""
+    if not (isinstance(checked, ast.Attribute) and checked.attr in ("host", "hostname", "netloc")):
+        return []
+    owner = checked.value
+    facts: list[Fact] = [(owner, frozenset({"ssrf", "redirect"}))]
+    if isinstance(owner, ast.Call) and owner.args:
+        facts.append((owner.args[0], frozenset({"ssrf", "redirect"})))
+    return facts
+
+
 def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fact]:
     if len(node.ops) != 1:
         return []
@@ -398,7 +410,7 @@ def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fa
     if isinstance(op, (ast.In, ast.NotIn)):
         member = isinstance(op, ast.In) == positive
         if member and _is_collection(right):
-            return [(left, ALL)]
+            return [(left, ALL), *_host_checked(left)]
         if not member and isinstance(left, ast.Constant) and left.value in QUOTES:
             return [(right, frozenset({LITERAL_INNER}))]
         dotdot = isinstance(left, ast.Constant) and left.value in ("..", "../", "/")
