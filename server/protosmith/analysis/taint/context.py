@@ -45,6 +45,8 @@ class Summary:
     varargs: int = -1
     """The origin index standing for ``*args`` (-1: none); ``varkw`` for ``**kwargs``."""
     varkw: int = -1
+    writes: TV = CLEAN
+    """What a method stores in its object's fields (``self.x = ...``), parameters included."""
     returned: TV = CLEAN
     """What the function returns: its own sources, and ``PARAM`` origins for parameters that
     flow back out (each with what it was made safe for on the way)."""

@@ -231,15 +231,15 @@ class Effects(Evaluator):
         )
         held = self.instance_of(func) or self._sole_owner(func)
         if held is not None:
-            return self._apply_method(node, held, args, kwargs)
+            return self._apply_method(node, held, args, kwargs, receiver=receiver)
         if (isinstance(func, ast.Name) and func.id in self.ctx.imports) or (
             isinstance(func, ast.Attribute) and not own_method
         ):
-            return self._apply_external(node, args, kwargs)
+            return self._apply_external(node, args, kwargs, receiver=receiver)
         summary = self.summary_of(short)
         if summary is None:
             return None
-        return self._apply(node, summary, short, args, kwargs, where="")
+        return self._apply(node, summary, short, args, kwargs, where="", receiver=receiver)
 
     def _sole_owner(self, func: ast.expr) -> str | None:
         """``self.service.members(...)`` where ``self.service`` was handed in (its class is not
@@ -255,7 +255,13 @@ class Effects(Evaluator):
         return owners[0] if len(owners) == 1 and owners[0] != self.owner else None
 
     def _apply_method(
-        self, node: ast.Call, cls: str, args: list[TV], kwargs: dict[str | None, TV]
+        self,
+        node: ast.Call,
+        cls: str,
+        args: list[TV],
+        kwargs: dict[str | None, TV],
+        *,
+        receiver: TV = CLEAN,
     ) -> TV | None:
         """``obj.method(...)`` where ``obj`` holds an instance of ``cls`` (this module or another)."""
         method = f"{cls}.{node.func.attr}"  # type: ignore[attr-defined]
@@ -263,8 +269,8 @@ class Effects(Evaluator):
             summary = self.summary_of(method)
             if summary is None:
                 return None
-            return self._apply(node, summary, method, args, kwargs, where="")
-        return self._apply_external(node, args, kwargs, qualified=method)
+            return self._apply(node, summary, method, args, kwargs, where="", receiver=receiver)
+        return self._apply_external(node, args, kwargs, qualified=method, receiver=receiver)
 
     def _apply_external(
         self,
@@ -273,6 +279,7 @@ class Effects(Evaluator):
         kwargs: dict[str | None, TV],
         *,
         qualified: str | None = None,
+        receiver: TV = CLEAN,
     ) -> TV | None:
         """A call into another module of the reviewed tree, through that module's summary."""
         project = self.ctx.project
@@ -289,7 +296,9 @@ class Effects(Evaluator):
             return None
         if not summary.returned.tainted and not any(v.tainted for v in [*args, *kwargs.values()]):
             return None  # nothing tainted goes in or comes out: the plain (clean) result is right
-        result = self._apply(node, summary, target.function, args, kwargs, where=target.path)
+        result = self._apply(
+            node, summary, target.function, args, kwargs, where=target.path, receiver=receiver
+        )
         # Origins inside the other module would point at lines of this file: re-anchor them here.
         inside = summary.returned.origins
         return result.map_origins(
@@ -316,6 +325,7 @@ class Effects(Evaluator):
         kwargs: dict[str | None, TV],
         *,
         where: str,
+        receiver: TV = CLEAN,
     ) -> TV:
         func = node.func
         offset = (
@@ -335,6 +345,14 @@ class Effects(Evaluator):
                 by_index[summary.params.index(name)] = value
             elif summary.varkw >= 0:  # ``**mapping`` or a name only **kwargs takes
                 by_index[summary.varkw] = by_index.get(summary.varkw, CLEAN).join(value)
+        if offset and isinstance(func, ast.Attribute):
+            # The object itself: what it held, plus what this method stores in its fields
+            # (``holder.load(param)`` then ``holder.get()``; ``Target(raw).url()``).
+            written = _substitute(summary.writes, by_index)
+            by_index[0] = receiver.join(written)
+            key = key_of(func.value)
+            if key and written.tainted and key.split(".")[0] not in ("self", "cls"):
+                self.state.env[key] = self.state.env.get(key, CLEAN).join(written)
         for index, kind, sink_node, sink, origin_kind in summary.sinks:
             argument = by_index.get(index, CLEAN)
             if where:  # the sink is in another file: report at this call, name the sink's place
@@ -356,8 +374,14 @@ class Effects(Evaluator):
                 origin_kind=origin_kind,
                 via=f"{short}() called at line {node.lineno}",
             )
-        result = TV(frozenset(fact for fact in summary.returned.facts if fact[0].kind != PARAM))
-        for origin, safe_for in summary.returned.facts:
-            if origin.kind == PARAM:
-                result = result.join(by_index.get(origin.index, CLEAN).sanitized(safe_for))
-        return result
+        return _substitute(summary.returned, by_index)
+
+
+def _substitute(value: TV, by_index: dict[int, TV]) -> TV:
+    """``value`` from a summary, with each parameter replaced by what the call passed for it
+    (kept safe for what the function made it safe for)."""
+    result = TV(frozenset(fact for fact in value.facts if fact[0].kind != PARAM))
+    for origin, safe_for in value.facts:
+        if origin.kind == PARAM:
+            result = result.join(by_index.get(origin.index, CLEAN).sanitized(safe_for))
+    return result

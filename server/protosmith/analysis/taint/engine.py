@@ -59,6 +59,8 @@ class FunctionAnalyzer(Effects):
         self.owner = owner
         """The class whose method this is ('' for functions): its ``self.x`` attributes are
         shared with its other methods (``prepare`` reads a parameter, ``get`` uses it)."""
+        self.writes = CLEAN
+        """In a summary: the join of what the method stores in ``self``'s fields."""
         self.attributes: dict[str, TV] = {}
         """``self.x`` values this method leaves behind, for the class's other methods."""
         self.instances = instances or {}
@@ -322,6 +324,8 @@ class FunctionAnalyzer(Effects):
                 state.env[key] = value
                 if self.owner and not self.summary_mode and key.startswith("self."):
                     self.attributes[key] = value
+                if self.summary_mode and key.startswith("self."):
+                    self.writes = self.writes.join(value)
         elif isinstance(target, ast.Subscript):
             self._store_item(target, value)
 
@@ -388,7 +392,8 @@ def summarize(ctx: ModuleContext, name: str) -> Summary | None:
         varargs=len(params) if func.args.vararg else -1,
         varkw=len(params) + bool(func.args.vararg) if func.args.kwarg else -1,
         returned=join_all(analyzer.returns),
-        sinks=analyzer.param_sinks,
+        writes=analyzer.writes,
+        sinks=list(dict.fromkeys(analyzer.param_sinks)),  # one per (parameter, sink, kind)
     )
     ctx.summaries[name] = summary
     return summary
