@@ -260,6 +260,9 @@ class _Nothing:
 
 
 NOTHING = _Nothing()
+CREDENTIAL_CHECK = re.compile(
+    r"^(verify|check|authenticate|validate)_?(user|login|credentials|password)"
+)
 VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
 
 
@@ -343,6 +346,10 @@ def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
         return [(url, frozenset({"redirect", "ssrf"}))] if url is not None else []
     if isinstance(func, ast.Name) and node.args and _validator(module, func.id):
         return [(node.args[0], ALL)]
+    if node.args and CREDENTIAL_CHECK.match(name):
+        # ``if not verify_user(name, password): return``: past it, name is an account's
+        # (fit for the session), though not escaped for anything else.
+        return [(node.args[0], frozenset({"trustbound"}))]
     if name == "isinstance" and len(node.args) == 2:
         kinds = node.args[1]
         names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
