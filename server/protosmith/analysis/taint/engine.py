@@ -11,10 +11,10 @@ from protosmith.analysis.findings import Finding
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
 from protosmith.analysis.taint.entry import entry_state, function_instances, params_of
+from protosmith.analysis.taint.guards import guard_facts
 from protosmith.analysis.taint.model import CLEAN, INPUT, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
-from protosmith.analysis.taint.sanitizers import guard_facts
 from protosmith.analysis.taint.sinks import HTTP_CLIENTS
 from protosmith.analysis.taint.state import MISSING, State, const_eval, join_states, key_of
 

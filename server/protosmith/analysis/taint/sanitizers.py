@@ -1,4 +1,4 @@
-"""Sanitizers, type conversions and validation guards that make tainted data safe for a sink class."""
+"""Sanitizers and type conversions: calls whose result is safe for some sink classes, and the lookup tables and formatters that make a value safe (conditions are in ``guards.py``)."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def autoescaped(node: ast.expr, module: Module, depth: int = 0) -> bool:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in ("from_string", "get_template"):
         return autoescaped(func.value, module, depth + 1)
-    if _call_name(node) != "Environment":
+    if call_name(node) != "Environment":
         return False
     flag = next((k.value for k in node.keywords if k.arg == "autoescape"), None)
     return flag is not None and not (isinstance(flag, ast.Constant) and not flag.value)
@@ -232,17 +232,6 @@ def call_sanitizes(qname: str | None, short: str) -> frozenset[str] | None:
     return None
 
 
-_VALIDATORS = frozenset(
-    {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier", "isascii"}
-)
-_REGEX_FULL = frozenset({"fullmatch"})
-_REGEX_ANCHORED = frozenset({"match", "search"})
-_PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
-_REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "is_safe_redirect"})
-
-Fact = tuple[ast.expr, frozenset[str]]
-
-
 class Module(Protocol):
     """What the guards may look up in the module being analyzed (``ModuleContext``)."""
 
@@ -260,102 +249,16 @@ class _Nothing:
 
 
 NOTHING = _Nothing()
-CREDENTIAL_CHECK = re.compile(
-    r"^(verify|check|authenticate|validate)_?(user|login|credentials|password)"
-)
-VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
 
 
-def _validator(module: Module, name: str) -> bool:
-    """A same-module predicate named like a validation (``is_safe_url``, ``is_local_path``)
-    whose every return is a boolean: its true branch vouches for the argument."""
-    func = module.functions.get(name)
-    if func is None or not VALIDATOR_NAME.match(name):
-        return False
-    returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
-    booleans = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
-    return bool(returns) and all(
-        isinstance(value, booleans)
-        or (isinstance(value, ast.Constant) and isinstance(value.value, bool))
-        for value in returns
-    )
-
-
-def _call_name(node: ast.Call) -> str:
+def call_name(node: ast.Call) -> str:
+    """The called name: ``f`` for ``f(x)``, ``m`` for ``obj.m(x)``."""
     func = node.func
     if isinstance(func, ast.Name):
         return func.id
     if isinstance(func, ast.Attribute):
         return func.attr
     return ""
-
-
-def _anchored(pattern: ast.expr) -> bool:
-    if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
-        text = pattern.value
-        return text.startswith("^") and (text.endswith("$") or text.endswith("\\Z"))
-    return False
-
-
-def _compiled_anchored(value: ast.expr | None) -> bool:
-    """Whether ``value`` is ``re.compile("^...$")`` without MULTILINE (where ``^`` and ``$``
-    would match at every line, so one good line would pass the check)."""
-    if not (isinstance(value, ast.Call) and _call_name(value) == "compile" and value.args):
-        return False
-    flags = [*value.args[1:], *(k.value for k in value.keywords if k.arg == "flags")]
-    multiline = any(
-        isinstance(n, (ast.Name, ast.Attribute))
-        and ast.unparse(n).split(".")[-1] in ("M", "MULTILINE")
-        for flag in flags
-        for n in ast.walk(flag)
-    )
-    return not multiline and _anchored(value.args[0])
-
-
-def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
-    name = _call_name(node)
-    func = node.func
-    if name in _VALIDATORS and isinstance(func, ast.Attribute):
-        return [(func.value, ALL)]
-    compiled = (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and _compiled_anchored(module.module_value(func.value.id))
-    )
-    regex = name in _REGEX_FULL or (
-        name in _REGEX_ANCHORED and node.args and (compiled or _anchored(node.args[0]))
-    )
-    if regex and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        if func.value.id == "re" and len(node.args) >= 2:
-            return [(node.args[1], ALL)]
-        if func.value.id != "re" and node.args:
-            return [(node.args[0], ALL)]
-    quote = node.args[0] if node.args else None
-    quoted = isinstance(quote, ast.Constant) and quote.value in QUOTES
-    if name in ("startswith", "endswith") and quoted and isinstance(func, ast.Attribute):
-        check = LITERAL_START if name == "startswith" else LITERAL_END
-        return [(func.value, frozenset({check}))]
-    if name in _PATH_CHECKS and isinstance(func, ast.Attribute):
-        return [(func.value, frozenset({"pathtraver"}))]
-    if name in _REDIRECT_CHECKS:
-        url = (
-            node.args[0]
-            if node.args
-            else next((k.value for k in node.keywords if k.arg == "url"), None)
-        )
-        return [(url, frozenset({"redirect", "ssrf"}))] if url is not None else []
-    if isinstance(func, ast.Name) and node.args and _validator(module, func.id):
-        return [(node.args[0], ALL)]
-    if node.args and CREDENTIAL_CHECK.match(name):
-        # ``if not verify_user(name, password): return``: past it, name is an account's
-        # (fit for the session), though not escaped for anything else.
-        return [(node.args[0], frozenset({"trustbound"}))]
-    if name == "isinstance" and len(node.args) == 2:
-        kinds = node.args[1]
-        names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
-        if all(isinstance(n, ast.Name) and n.id in ("int", "float", "bool") for n in names):
-            return [(node.args[0], ALL)]
-    return []
 
 
 def _literal(node: ast.expr) -> bool:
@@ -384,128 +287,3 @@ def lookup_table(node: ast.expr, module: Module) -> bool:
         return False
     table = module.module_value(node.id)
     return isinstance(table, ast.Dict) and all(_literal(value) for value in table.values)
-
-
-def _is_collection(node: ast.expr) -> bool:
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
-        return True
-    if isinstance(node, ast.Name):
-        return node.id.isupper() or any(k in node.id.lower() for k in ("allow", "valid", "white"))
-    if isinstance(node, ast.Attribute):
-        return node.attr.isupper() or any(k in node.attr.lower() for k in ("allow", "valid"))
-    if isinstance(node, ast.Call):
-        return _call_name(node) in ("keys", "values", "frozenset", "set")
-    return False
-
-
-def _host_checked(checked: ast.expr) -> list[Fact]:
-    """``url.host in ALLOWED`` vouches for ``url`` itself (and for ``raw`` in
-    ``urlparse(raw).hostname``) as a destination: its host is one of the allowed ones."""
-    if not (isinstance(checked, ast.Attribute) and checked.attr in ("host", "hostname", "netloc")):
-        return []
-    owner = checked.value
-    facts: list[Fact] = [(owner, frozenset({"ssrf", "redirect"}))]
-    if isinstance(owner, ast.Call) and owner.args:
-        facts.append((owner.args[0], frozenset({"ssrf", "redirect"})))
-    return facts
-
-
-def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fact]:
-    if len(node.ops) != 1:
-        return []
-    op, left, right = node.ops[0], node.left, node.comparators[0]
-    if isinstance(op, (ast.In, ast.NotIn)):
-        member = isinstance(op, ast.In) == positive
-        if member and _is_collection(right):
-            return [(left, ALL), *_host_checked(left)]
-        if not member and isinstance(left, ast.Constant) and left.value in QUOTES:
-            return [(right, frozenset({LITERAL_INNER}))]
-        dotdot = isinstance(left, ast.Constant) and left.value in ("..", "../", "/")
-        if dotdot and not member:
-            return [(right, frozenset({"pathtraver"}))]
-        return []
-    if isinstance(op, (ast.Eq, ast.NotEq)):
-        equal = isinstance(op, ast.Eq) == positive
-        facts: list[Fact] = []
-        for subject, other in ((left, right), (right, left)):
-            if isinstance(subject, ast.Call) and _call_name(subject) == "commonpath" and equal:
-                args = subject.args[0] if subject.args else None
-                if isinstance(args, (ast.List, ast.Tuple)):
-                    facts += [(elt, frozenset({"pathtraver"})) for elt in args.elts]
-            if (
-                isinstance(subject, ast.Call)
-                and _call_name(subject) in ("basename", "secure_filename")
-                and equal
-                and subject.args
-            ):
-                facts.append((subject.args[0], frozenset({"pathtraver"})))
-                facts.append((other, frozenset({"pathtraver"})))
-            if (
-                equal
-                and isinstance(other, ast.Constant)
-                and isinstance(subject, (ast.Name, ast.Attribute))
-            ):
-                facts.append((subject, ALL))
-            if (
-                isinstance(subject, ast.Attribute)
-                and subject.attr in ("netloc", "hostname")
-                and equal
-            ):
-                inner = subject.value
-                if isinstance(inner, ast.Call) and inner.args:
-                    facts.append((inner.args[0], frozenset({"redirect", "ssrf"})))
-        return facts
-    if (
-        isinstance(op, (ast.Is, ast.IsNot))
-        and isinstance(right, ast.Constant)
-        and right.value is None
-    ):
-        not_none = isinstance(op, ast.IsNot) == positive
-        if not_none and isinstance(left, ast.Call):
-            return _positive_call_facts(left, module)
-    return []
-
-
-def _presence_subject(test: ast.expr) -> str | None:
-    """``x`` for ``x is not None`` or a bare ``x``: when false, ``x`` is None or empty."""
-    if isinstance(test, ast.Name):
-        return test.id
-    if (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return test.left.id
-    return None
-
-
-def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> list[Fact]:
-    """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return guard_facts(test.operand, not positive, module)
-    if isinstance(test, ast.BoolOp):
-        conjunctive = isinstance(test.op, ast.And) == positive
-        if conjunctive:
-            facts: list[Fact] = []
-            for value in test.values:
-                facts += guard_facts(value, positive, module)
-            return facts
-        present = _presence_subject(test.values[0]) if isinstance(test.op, ast.And) else None
-        if present is not None and len(test.values) > 1:
-            # ``not (x is not None and not valid(x))``: x is None (harmless) or valid.
-            rest = test.values[1:]
-            tail = rest[0] if len(rest) == 1 else ast.BoolOp(op=ast.And(), values=rest)
-            return [
-                (subject, kinds)
-                for subject, kinds in guard_facts(tail, positive, module)
-                if isinstance(subject, ast.Name) and subject.id == present
-            ]
-        return []
-    if isinstance(test, ast.Compare):
-        return _compare_facts(test, positive, module)
-    if isinstance(test, ast.Call) and positive:
-        return _positive_call_facts(test, module)
-    return []
