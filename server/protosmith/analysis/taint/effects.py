@@ -6,8 +6,9 @@ import ast
 import re
 
 from protosmith.analysis.taint import sinks
+from protosmith.analysis.taint.calls import CallEvaluator
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
-from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES, Evaluator
+from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES
 from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
@@ -17,7 +18,7 @@ client handed in as a parameter or attribute has no constructor to recognize it 
 OTHER_CLIENT = re.compile(r"db|sql|redis|cache|mongo|boto|s3|ldap|smtp|mail|grpc", re.IGNORECASE)
 
 
-class Effects(Evaluator):
+class Effects(CallEvaluator):
     """What calls and subscript stores do to the state, beyond producing a value."""
 
     def summary_of(self, name: str) -> Summary | None:
