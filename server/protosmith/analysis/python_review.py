@@ -12,7 +12,7 @@ from protosmith.analysis.findings import Category, Evidence, Finding, Position, 
 from protosmith.analysis.performance import analyze_performance
 from protosmith.analysis.static_tools import BANDIT_IMPORT_NOTES, BANDIT_KINDS
 from protosmith.analysis.taint import analyze_module
-from protosmith.analysis.taint.engine import module_context
+from protosmith.analysis.taint.module import module_context
 from protosmith.analysis.taint.patterns import check_patterns
 
 DISMISSABLE = frozenset(

@@ -4,6 +4,6 @@
 input entered (related location) and the flow that carried it to the sink.
 """
 
-from protosmith.analysis.taint.engine import analyze_module
+from protosmith.analysis.taint.module import analyze_module
 
 __all__ = ["analyze_module"]
