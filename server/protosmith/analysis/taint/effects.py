@@ -9,7 +9,7 @@ from protosmith.analysis.taint import sinks
 from protosmith.analysis.taint.calls import CallEvaluator
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES
-from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
+from protosmith.analysis.taint.model import CLEAN, KEYS, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
 HTTP_CLIENT_NAME = re.compile(r"^(\w+_)?(client|session|http|sess)$", re.IGNORECASE)
@@ -345,7 +345,8 @@ class Effects(CallEvaluator):
             if name in summary.params:
                 by_index[summary.params.index(name)] = value
             elif summary.varkw >= 0:  # ``**mapping`` or a name only **kwargs takes
-                by_index[summary.varkw] = by_index.get(summary.varkw, CLEAN).join(value)
+                named = value.sanitized(frozenset({KEYS})) if name is not None else value
+                by_index[summary.varkw] = by_index.get(summary.varkw, CLEAN).join(named)
         if offset and isinstance(func, ast.Attribute):
             # The object itself: what it held, plus what this method stores in its fields
             # (``holder.load(param)`` then ``holder.get()``; ``Target(raw).url()``).
@@ -384,5 +385,8 @@ def _substitute(value: TV, by_index: dict[int, TV]) -> TV:
     result = TV(frozenset(fact for fact in value.facts if fact[0].kind != PARAM))
     for origin, safe_for in value.facts:
         if origin.kind == PARAM:
-            result = result.join(by_index.get(origin.index, CLEAN).sanitized(safe_for))
+            passed = by_index.get(origin.index, CLEAN)
+            result = result.join(
+                (passed.keys_part() if origin.keys else passed).sanitized(safe_for)
+            )
     return result

@@ -213,7 +213,12 @@ class FunctionAnalyzer(Effects):
         return join_states([after_body, after_else])
 
     def _loop(
-        self, body: list[ast.stmt], orelse: list[ast.stmt], bind: ast.expr | None, value: TV
+        self,
+        body: list[ast.stmt],
+        orelse: list[ast.stmt],
+        bind: ast.expr | None,
+        value: TV,
+        iterable: ast.expr | None = None,
     ) -> State | None:
         entry = self.state
         current: State = entry
@@ -221,7 +226,10 @@ class FunctionAnalyzer(Effects):
         for _ in range(2):
             self.state = current.copy()
             if bind is not None:
-                self.bind(bind, value, None)
+                if iterable is not None:
+                    self.bind_iteration(bind, iterable, value)
+                else:
+                    self.bind(bind, value, None)
             self.loops.append(([], []))
             after = self.run(body)
             loop_breaks, continues = self.loops.pop()
@@ -233,7 +241,7 @@ class FunctionAnalyzer(Effects):
         return join_states([after_else, *breaks])
 
     def _stmt_For(self, node: ast.For) -> State | None:
-        return self._loop(node.body, node.orelse, node.target, self.eval(node.iter))
+        return self._loop(node.body, node.orelse, node.target, self.eval(node.iter), node.iter)
 
     _stmt_AsyncFor = _stmt_For
 

@@ -7,7 +7,7 @@ import re
 
 from protosmith.analysis.taint import sanitizers, sources
 from protosmith.analysis.taint.instances import held_class
-from protosmith.analysis.taint.model import CLEAN, TV, join_all
+from protosmith.analysis.taint.model import CLEAN, KEYS, TV, join_all
 from protosmith.analysis.taint.reporting import Reporter
 from protosmith.analysis.taint.state import MISSING, State, const_eval, key_of
 
@@ -241,7 +241,21 @@ class Evaluator(Reporter):
         return CLEAN
 
     def _eval_Dict(self, node: ast.Dict) -> TV:
-        return join_all([self.eval(v) for v in node.values])
+        values = join_all([self.eval(v) for v in node.values])
+        if all(isinstance(k, ast.Constant) for k in node.keys):
+            return values.sanitized(frozenset({KEYS}))  # its keys are the literal ones
+        return values
+
+    def bind_iteration(self, target: ast.expr, iterable: ast.expr, value: TV) -> None:
+        """Bind a loop variable: ``for k, v in d.items()`` gives ``k`` the taint of the keys
+        only (``{"name": x}`` has clean keys), ``for k in d.keys()`` likewise."""
+        func = iterable.func if isinstance(iterable, ast.Call) else None
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        if method == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+            self.bind(target.elts[0], value.keys_part(), None)
+            self.bind(target.elts[1], value, None)
+        else:
+            self.bind(target, value.keys_part() if method == "keys" else value, None)
 
     def _comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
@@ -249,12 +263,13 @@ class Evaluator(Reporter):
         saved = self.state
         self.state = saved.copy()
         for generator in node.generators:
-            self.bind(generator.target, self.eval(generator.iter), None)
+            self.bind_iteration(generator.target, generator.iter, self.eval(generator.iter))
             for condition in generator.ifs:  # ``[c for c in cols if c in ALLOWED]``
                 self.eval(condition)
                 self.state = self.refined(self.state, condition, True)
         if isinstance(node, ast.DictComp):
-            result = self.eval(node.key).join(self.eval(node.value))
+            keys = self.eval(node.key)
+            result = keys.join(self.eval(node.value).sanitized(frozenset({KEYS})))
         else:
             result = self.eval(node.elt)
         self.state = saved

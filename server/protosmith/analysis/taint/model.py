@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 INPUT = "input"
 """Origin kind: data an attacker controls (request parameters, argv, environment, files)."""
@@ -48,8 +48,13 @@ class Origin:
     """False for argv, input(), environment and file reads: lower confidence and severity."""
     index: int = -1
     """For PARAM origins: the parameter position."""
+    keys: bool = False
+    """For PARAM origins: the keys of the mapping passed there, not the whole of it."""
 
 
+KEYS = "keys"
+"""Safety tag: this origin is in a mapping's values only, not in its keys (``{"name": x}``,
+``f(name=x)``), so iterating its keys does not carry it."""
 LITERAL_POSITIONS = frozenset({"literal-start", "literal-end", "literal-inner"})
 """A value quoted on every side inside a string literal is data to ``eval``, not code."""
 
@@ -101,6 +106,17 @@ class TV:
         if not self.facts or not kinds:
             return self
         return TV(frozenset((origin, safe_for | kinds) for origin, safe_for in self.facts))
+
+    def keys_part(self) -> TV:
+        """The taint of this mapping's keys: origins not marked value-only, and each parameter
+        as "the keys of" that parameter (resolved at the call)."""
+        return TV(
+            frozenset(
+                (replace(origin, keys=True) if origin.kind == PARAM else origin, safe_for)
+                for origin, safe_for in self.facts
+                if KEYS not in safe_for
+            )
+        )
 
     def map_origins(self, change: Callable[[Origin], Origin]) -> TV:
         """The same value with each origin replaced by ``change(origin)``, safety kept."""
