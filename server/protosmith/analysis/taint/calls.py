@@ -163,8 +163,8 @@ class CallEvaluator(Evaluator):
         name = qname or short
         if name in sources.CALL_SOURCES:
             return sources.origin_at(node, sources.CALL_SOURCES[name], web=False)
-        if short in sources.SOCKET_METHODS:
-            return sources.origin_at(node, f"socket {short}()", web=False)
+        if short in sources.SOCKET_METHODS:  # a peer on the network, as remote as a browser
+            return sources.origin_at(node, f"socket {short}()")
         if (
             short in sources.TORNADO_METHODS
             and isinstance(node.func, ast.Attribute)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 SECRET_NAME = re.compile(
     r"(^|_)(token|password|passwd|secret|salt|nonce|otp|session_?id|sid|api_?key|csrf|"
     r"reset_code|verification_code|auth_code|remember|invite|invitation|coupon|voucher|"
-    r"activation|magic_link|one_time|pin_code)($|_)",
+    r"activation|magic_link|one_time|pin_code|"
+    r"(pending|reset|verification|confirmation|login|sms|email)_codes?)($|_)",
     re.IGNORECASE,
 )
 

@@ -116,6 +116,9 @@ class Effects(CallEvaluator):
         state = self.state
         base = target.value
         key_value = self.eval(target.slice)
+        container = key_of(base) or ""
+        if SECRET_NAME.search(container.rsplit(".", 1)[-1]):  # PENDING_CODES[email] = code
+            self.report("weakrand", target, value, f"`{container}`", origin_kind=RANDOM)
         if self._is_session(base):
             self.report(
                 "trustbound", target, value.join(key_value), "the session", through=target.slice

@@ -52,6 +52,10 @@ def entry_state(
     state = State(consts=dict(module_state.consts))
     request_names = set(ctx.request_names)
     view = any(sources.is_route_decorator(d) for d in func.decorator_list)
+    for name in sources.route_parameters(func.decorator_list):
+        arg = next((a for a in params_of(func) if a.arg == name), None)
+        if arg is not None:
+            state.env[name] = sources.origin_at(arg, f"path parameter `{name}`")
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
         if arg.arg in sources.REQUEST_PARAM_NAMES or annotation in sources.REQUEST_ANNOTATIONS:

@@ -124,6 +124,8 @@ class Evaluator(Reporter):
         key = key_of(node)
         if key is not None and key in self.state.env:
             return self.state.env[key]
+        if node.attr in ("cleaned_data", "validated_data"):  # a Django form's, a DRF serializer's
+            return self.eval(node.value).sanitized(frozenset({"trustbound"}))
         if self.owner and key is not None and key.startswith("self."):
             shared = self.ctx.attributes.get(f"{self.owner}.{key.removeprefix('self.')}")
             if shared is not None:
@@ -251,6 +253,8 @@ class Evaluator(Reporter):
         only (``{"name": x}`` has clean keys), ``for k in d.keys()`` likewise."""
         func = iterable.func if isinstance(iterable, ast.Call) else None
         method = func.attr if isinstance(func, ast.Attribute) else ""
+        if isinstance(iterable, ast.Name) and self.state.objects.get(iterable.id) == "file":
+            value = value.join(sources.origin_at(iterable, "file read", web=False))
         if method == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2:
             self.bind(target.elts[0], value.keys_part(), None)
             self.bind(target.elts[1], value, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from protosmith.analysis.taint.model import INPUT, RANDOM, TV, Origin
 
@@ -141,6 +142,25 @@ def is_route_decorator(decorator: ast.expr) -> bool:
     """``@app.route(...)``, ``@router.get(...)``, ``@bp.post(...)`` and similar."""
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     return isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATORS
+
+
+ROUTE_PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
+NUMERIC_CONVERTERS = frozenset({"int", "float", "uuid"})
+
+
+def route_parameters(decorators: list[ast.expr]) -> set[str]:
+    """Names a Flask or Bottle route fills from the URL path (``@app.route("/d/<path:name>")``)."""
+    names: set[str] = set()
+    for decorator in decorators:
+        if isinstance(decorator, ast.Call) and is_route_decorator(decorator) and decorator.args:
+            rule = decorator.args[0]
+            if isinstance(rule, ast.Constant) and isinstance(rule.value, str):
+                names.update(
+                    name
+                    for converter, name in ROUTE_PLACEHOLDER.findall(rule.value)
+                    if converter not in NUMERIC_CONVERTERS  # ``<int:id>`` arrives as a number
+                )
+    return names
 
 
 def annotation_name(annotation: ast.expr | None) -> str:
