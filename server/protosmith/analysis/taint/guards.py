@@ -8,6 +8,7 @@ import re
 
 from protosmith.analysis.taint.sanitizers import (
     ALL,
+    CREDENTIAL_CHECK,
     LITERAL_END,
     LITERAL_INNER,
     LITERAL_START,
@@ -28,9 +29,6 @@ _REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", 
 Fact = tuple[ast.expr, frozenset[str]]
 
 
-CREDENTIAL_CHECK = re.compile(
-    r"^(verify|check|authenticate|validate)_?(user|login|credentials|password)"
-)
 VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
 
 

@@ -207,10 +207,18 @@ def orm_lookup(func: ast.expr) -> bool:
     )
 
 
+CREDENTIAL_CHECK = re.compile(
+    r"^(verify|check|authenticate|validate)_?(user|login|credentials|password)"
+)
+"""``verify_user(name, password)``: a check of credentials, answered from the account store."""
+
+
 def call_sanitizes(qname: str | None, short: str) -> frozenset[str] | None:
     """Kinds a call makes its argument safe for: ALL for conversions, None when it is no sanitizer."""
-    if qname in CONVERSIONS or short in ("int", "float", "bool", "len", "authenticate"):
-        return ALL  # (``authenticate`` answers with the stored user, not what was typed)
+    if qname in CONVERSIONS or short in ("int", "float", "bool", "len"):
+        return ALL
+    if short == "authenticate" or CREDENTIAL_CHECK.match(short):
+        return ALL  # it answers with the stored account, not with what was typed
     if qname and qname.startswith(CLEAN_PREFIXES):
         return ALL
     if qname in KIND_SANITIZERS:
