@@ -52,6 +52,7 @@ FILE_CLASS = {
     "suppressed_ok.py": "cmdi",
     "cookie_session_no_httponly.py": "httponly",
     "cookie_spa_token_kwargs.py": "httponly",
+    "cookie_django_remember_me.py": "httponly",
 }
 
 
