@@ -45,6 +45,19 @@ def function_instances(ctx: ModuleContext, func: FunctionNode | None) -> dict[st
     return known
 
 
+def _pytest_function(ctx: ModuleContext, func: FunctionNode) -> bool:
+    """A fixture or test marked by pytest, or any function of a pytest module that uses no web
+    framework: its ``request`` parameter is pytest's fixture request. (A view may well be named
+    ``test_webhook``, so names prove nothing.)"""
+    if any(
+        (ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "").startswith("pytest.")
+        for d in func.decorator_list
+    ):
+        return True
+    libraries = {qualified.split(".")[0] for qualified in ctx.imports.values()}
+    return "pytest" in libraries and not ctx.framework
+
+
 def entry_state(
     ctx: ModuleContext, func: FunctionNode, module_state: State
 ) -> tuple[State, set[str], bool]:
@@ -56,9 +69,11 @@ def entry_state(
         arg = next((a for a in params_of(func) if a.arg == name), None)
         if arg is not None:
             state.env[name] = sources.origin_at(arg, f"path parameter `{name}`")
+    by_name = not _pytest_function(ctx, func)  # pytest's own ``request`` fixture is no HTTP request
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
-        if arg.arg in sources.REQUEST_PARAM_NAMES or annotation in sources.REQUEST_ANNOTATIONS:
+        named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES
+        if named or annotation in sources.REQUEST_ANNOTATIONS:
             request_names.add(arg.arg)
             continue
         if (
