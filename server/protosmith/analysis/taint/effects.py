@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from protosmith.analysis.taint import sinks
+from protosmith.analysis.taint import sinks, sources
 from protosmith.analysis.taint.calls import CallEvaluator
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.evaluate import MUTATORS, XML_PARSE_PREFIXES
@@ -50,6 +50,14 @@ class Effects(CallEvaluator):
         key = key_of(node)
         if key is not None and self.state.objects.get(key) == "http":
             return True
+        imported = self.ctx.imports.get(node.id, "") if isinstance(node, ast.Name) else ""
+        if imported.startswith(("flask.", "quart.", "django.", "starlette.")):
+            return False  # flask's ``session``: the user's web session, no HTTP client
+        owner = node.value if isinstance(node, ast.Attribute) else None
+        if isinstance(owner, ast.Name) and (
+            owner.id in self.request_names or owner.id in sources.REQUEST_PARAM_NAMES
+        ):
+            return False  # Django's ``request.session``
         name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
         if not HTTP_CLIENT_NAME.match(name) or OTHER_CLIENT.search(name):
             return False
