@@ -68,6 +68,7 @@ class CallEvaluator(Evaluator):
         return join_all(results) if results else None
 
     def _run_lambda(self, function: ast.Lambda, args: list[TV]) -> TV:
+        """The lambda's body with its parameters bound to ``args`` (the state is restored)."""
         saved = self.state
         self.state = saved.copy()
         try:
@@ -90,15 +91,7 @@ class CallEvaluator(Evaluator):
         ):
             return None
         items = join_all([self.eval(a) for a in args[1:]])
-        saved = self.state
-        self.state = saved.copy()
-        try:
-            for param in args[0].args.args:
-                name = ast.copy_location(ast.Name(id=param.arg, ctx=ast.Store()), param)
-                self.bind(name, items, None)
-            body = self.eval(args[0].body)
-        finally:
-            self.state = saved
+        body = self._run_lambda(args[0], [items] * len(args[0].args.args))
         return body if func.id == "map" else items
 
     def _eval_Call(self, node: ast.Call) -> TV:

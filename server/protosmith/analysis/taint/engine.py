@@ -358,10 +358,12 @@ class FunctionAnalyzer(Effects):
                 state.parsers[name] = kind
             if self.is_xml_object(source):
                 state.objects[name] = "xml"
-            elif self.ctx.qualify(source.func) in HTTP_CLIENTS:
-                state.objects[name] = "http"
-            elif self.ctx.qualify(source.func) in FILE_OPENERS:
-                state.objects[name] = "file"
+            else:
+                made_by = self.ctx.qualify(source.func)
+                if made_by in HTTP_CLIENTS:
+                    state.objects[name] = "http"
+                elif made_by in FILE_OPENERS:
+                    state.objects[name] = "file"
         elif isinstance(source, ast.Name) and source.id in state.parsers:
             state.parsers[name] = state.parsers[source.id]
 

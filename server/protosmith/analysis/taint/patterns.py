@@ -204,16 +204,7 @@ class PatternChecker(ast.NodeVisitor):
         """``node`` as a dict display: itself, or what a name is bound to once in the enclosing
         function (``options = {**COOKIE_OPTIONS, **overrides}``) or else in the module."""
         if isinstance(node, ast.Name):
-            local = (
-                [
-                    n.value
-                    for n in ast.walk(self.bodies[-1])
-                    if isinstance(n, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
-                ]
-                if self.bodies
-                else []
-            )
+            local = self.ctx.assignments_in(self.bodies[-1]).get(node.id) if self.bodies else None
             if local:
                 node = local[0] if len(local) == 1 else node
             else:
