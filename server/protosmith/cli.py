@@ -18,6 +18,17 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--concurrency 0`` is refused)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _backend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=["local", "openai"], help="LLM backend")
     parser.add_argument("--model", help="model name (openai) or GGUF path (local)")
@@ -47,8 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate = sub.add_parser("generate", help="run the agent pipeline on a spec")
     generate.add_argument("spec", nargs="?", default="protosmith.toml")
     _backend_options(generate)
-    generate.add_argument("--concurrency", type=int)
-    generate.add_argument("--resume", metavar="RUN")
+    generate.add_argument(
+        "--concurrency", type=_positive_int, metavar="N", help="tasks in flight at once (>= 1)"
+    )
+    generate.add_argument(
+        "--resume", metavar="RUN", help="continue an unfinished run (a run id, or 'last')"
+    )
+    generate.add_argument(
+        "--redo", action="store_true", help="with --resume: run a run that succeeded again"
+    )
     generate.add_argument("--json", action="store_true", help="print the summary as JSON")
     # For the language server, which runs generations as a child process.
     generate.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
