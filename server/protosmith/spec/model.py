@@ -107,7 +107,7 @@ class Scenario(_Strict):
     @field_validator("acceptance")
     @classmethod
     def _non_blank(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() for item in value):
+        if not all(map(str.strip, value)):  # C-level loop: 40k scenarios cost milliseconds
             raise ValueError("acceptance criteria must not be blank")
         return value
 
