@@ -159,7 +159,7 @@ def probe_endpoint(settings: Settings) -> PreflightProblem | None:
         reason = getattr(error, "reason", None) or error
         return PreflightProblem(
             check="endpoint",
-            message=f"cannot reach the endpoint {url} ({reason})",
+            message=f"cannot connect to {url} ({reason})",
             fix="start the server (or fix --base-url / PROTOSMITH_BASE_URL), then run again",
         )
     served = _served_models(body)

@@ -295,6 +295,7 @@ async def _generate(
         run.status, run.message = "budget_exceeded", f"stopped: {error} (limit {error.limit})"
     except _PreflightFailed as error:
         run.status, run.message = "failed", f"cannot start: {error}"
+        run.started_work = False
     except (architecture.ArchitectureError, ContextOverflow) as error:
         run.status, run.message = "failed", f"architecture failed: {error}"
     except BackendError as error:
@@ -326,7 +327,8 @@ async def _generate(
     summary = summarise(run, time.monotonic() - started)
     journal.event("run_finished", status=summary.status, message=summary.message)
     journal.write_manifest(run.manifest(summary))
-    tracker.emit("done", summary.message)
+    if run.started_work:  # a run that could not start says so once, in its summary
+        tracker.emit("done", summary.message)
     return summary
 
 
@@ -368,6 +370,7 @@ class GenerationRun:
         self.fallback_reason = ""
         """Why the fallback design was used; empty when the architecture agent designed it."""
         self.removed: list[str] = []
+        self.started_work = True
         self.reuse = bool(options.resume) and not options.redo
         """Reuse saved task results: a resume does, a ``--redo`` does not."""
 

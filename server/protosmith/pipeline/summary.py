@@ -190,12 +190,12 @@ def _design_gaps(run: GenerationRun) -> list[RunGap]:
             )
         )
         style = spec.architecture.style
-        if style and style.strip().lower() != record.style.strip().lower():
+        if style:
             gaps.append(
                 RunGap(
                     kind="dropped",
                     subject=f"architecture style {style}",
-                    reason="the fallback design is a single component",
+                    reason="the fallback design is a single in-process component",
                 )
             )
     if run.fallback or spec.architecture.polyglot:
