@@ -458,11 +458,12 @@ class GenerationRun:
         )
         if self.reuse:
             saved = self.journal.load_task("architecture")
-            if saved is not None and saved.get("key") == key:
+            if saved is not None and saved.get("key") == key and not saved.get("fallback"):
                 self.journal.event("task_reused", task="architecture")
-                if saved.get("fallback"):
-                    self.fallback_reason = saved.get("note") or FALLBACK_NOTE
                 return ArchitectureRecord.model_validate(saved["result"])
+            if saved is not None and saved.get("fallback"):
+                # A fallback stands in for a failed design: resuming tries the architect again.
+                self.journal.event("task_retried", task="architecture", reason="fallback design")
         fallback, note = False, ""
         try:
             outcome = await architecture.design(
