@@ -478,3 +478,26 @@ def test_file_tree_draws_folders_first() -> None:
         "    │   └── architecture.md",
         "    └── README.md",
     ]
+
+
+def test_ledger_sums_every_session_even_a_killed_one(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path)
+    usage = {"prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.5}
+    events = [
+        {"ts": 100.0, "kind": "run_started"},
+        {"ts": 101.0, "kind": "llm_response", "cache_hit": False, "usage": usage},
+        {"ts": 102.0, "kind": "llm_response", "cache_hit": True, "usage": {}},
+        {"ts": 110.0, "kind": "run_finished"},
+        {"ts": 500.0, "kind": "resume_refused"},  # idle time between sessions is not spent
+        {"ts": 1000.0, "kind": "run_started"},
+        {"ts": 1004.0, "kind": "llm_response", "cache_hit": False, "usage": usage},
+        {"ts": 1005.0, "kind": "task_started"},  # then killed: no run_finished
+    ]
+    events_path = journal.run_dir / "events.jsonl"
+    events_path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    spent, sessions = journal.ledger()
+    assert sessions == 2
+    assert (spent.llm_calls, spent.cache_hits) == (2, 1)
+    assert (spent.prompt_tokens, spent.completion_tokens) == (200, 40)
+    assert spent.cost_usd == pytest.approx(1.0)
+    assert spent.duration_s == pytest.approx(15.0)

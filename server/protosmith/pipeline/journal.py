@@ -216,10 +216,14 @@ class Journal:
             ts = float(ts) if isinstance(ts, int | float) else last_ts
             kind = event.get("kind")
             if kind == "run_started":
-                if session_start is not None and last_ts is not None:
+                if session_start is not None and last_ts is not None:  # a killed session
                     wall += max(0.0, last_ts - session_start)
                 sessions += 1
                 session_start = ts
+            elif kind == "run_finished":
+                if session_start is not None and ts is not None:
+                    wall += max(0.0, ts - session_start)
+                session_start = None
             elif kind == "llm_response":
                 raw = event.get("usage")
                 usage: dict[str, Any] = raw if isinstance(raw, dict) else {}
