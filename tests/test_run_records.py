@@ -501,3 +501,51 @@ def test_ledger_sums_every_session_even_a_killed_one(tmp_path: Path) -> None:
     assert (spent.prompt_tokens, spent.completion_tokens) == (200, 40)
     assert spent.cost_usd == pytest.approx(1.0)
     assert spent.duration_s == pytest.approx(15.0)
+
+
+STRICT_SPEC = """[project]
+name = "x"
+languages = ["python"]
+
+[architecture]
+polyglot = "yes"
+
+[[scenarios]]
+name = "a"
+acceptance = ["works"]
+
+[budget]
+max_minutes = "30"
+max_repair_rounds = true
+max_tokens = 1.5
+"""
+
+
+def test_spec_scalars_are_taken_as_written(tmp_path: Path) -> None:
+    """No coercion: a quoted number, a boolean count or a string flag is a located PS103."""
+    spec = tmp_path / "protosmith.toml"
+    spec.write_text(STRICT_SPEC)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
+    result = subprocess.run(
+        [sys.executable, "-m", "protosmith", "check", str(spec)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert f"{spec}:6:12: PS103 architecture.polyglot must be true or false" in lines[0]
+    assert lines[1].startswith(f"{spec}:13:15: PS103 budget.max_minutes must be a number")
+    assert lines[2].startswith(f"{spec}:14:21: PS103 budget.max_repair_rounds must be a whole")
+    assert lines[3].startswith(f"{spec}:15:14: PS103 budget.max_tokens must be a whole number")
+    valid = (
+        STRICT_SPEC.replace('"yes"', "true").replace('"30"', "30").replace("true\nmax", "1\nmax")
+    )
+    spec.write_text(valid.replace("1.5", "1000"))
+    from protosmith.spec.loader import load_spec
+
+    loaded = load_spec(spec)
+    assert loaded.ok and loaded.spec is not None
+    assert loaded.spec.budget.max_minutes == 30.0 and loaded.spec.architecture.polyglot is True

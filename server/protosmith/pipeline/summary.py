@@ -268,7 +268,7 @@ def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
     status = _status(run, components, gaps)
     message = run.message or _message(status, components, counts, gaps, run.journal.run_id)
     notes = list(run.notes)
-    if run.fallback:
+    if run.fallback and run.message:  # otherwise the message's "Not proven" already says it
         notes.append(run.fallback_reason)
     if notes:
         message += " Note: " + "; ".join(notes) + "."
