@@ -105,13 +105,15 @@ class _Progress:
             )
 
 
-def _settings(spec: Spec, options: GenerateOptions, stored: dict[str, object]) -> Settings:
+def _settings(
+    spec: Spec, options: GenerateOptions, stored: dict[str, object], *, warn: bool = True
+) -> Settings:
     """Settings from every source; ``stored`` (a resumed run's backend and model) ranks just
     below the CLI, so a resume keeps them unless told otherwise."""
     spec_llm = spec.llm.model_dump(exclude_none=True)
     cli = {**stored, **options.cli_settings}
     settings, problems = resolve_settings(cli=cli, spec_llm=spec_llm)
-    for problem in problems:
+    for problem in problems if warn else ():
         log.warning("%s", problem)
     return settings
 
@@ -206,7 +208,7 @@ async def generate(
         return _failed("", "invalid spec: " + "; ".join(error.problems))
     workspace = Path(options.workspace).resolve()
     output = spec.project.output
-    settings = _settings(spec, options, {})
+    settings = _settings(spec, options, {}, warn=not options.resume)
     problems = preflight.check_filesystem(workspace, output)
     if problems:
         return _failed(options.resume or "", "; ".join(p.line() for p in problems), output)
@@ -220,9 +222,7 @@ async def generate(
             if finished is not None:
                 journal.event("resume_refused", reason="the run already succeeded")
                 return finished
-        stored = _stored_settings(journal)
-        if stored:
-            settings = _settings(spec, options, stored)
+        settings = _settings(spec, options, _stored_settings(journal))
     run_log = _RunLog(journal.log_path)
     try:
         return await _generate(
