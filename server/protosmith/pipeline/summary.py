@@ -53,6 +53,15 @@ def _infrastructure_detail(error: BaseException) -> str:
     return f"endpoint unavailable ({text})"
 
 
+def _infrastructure_fix(error: BaseException, run_id: str) -> str:
+    if "timed out" in str(error):
+        return (
+            "raise the timeout (PROTOSMITH_TIMEOUT) or lighten the endpoint's load, "
+            f"then run `{resume_command(run_id)}`"
+        )
+    return f"restart the endpoint, then run `{resume_command(run_id)}`"
+
+
 def _last_test_runs(run: GenerationRun) -> dict[str, dict[str, Any]]:
     """Per component, its most recent journaled test run that really ran."""
     last: dict[str, dict[str, Any]] = {}
@@ -134,7 +143,7 @@ def _component_result(
         if is_infrastructure(failed.error):
             assert failed.error is not None
             reason = f"{kind} not finished: {_infrastructure_detail(failed.error)}"
-            fix = f"restart the endpoint, then run `{resume_command(run_id)}`"
+            fix = _infrastructure_fix(failed.error, run_id)
             last = test_runs.get(name)
             ran = passed = bad = 0
             if last is not None:
@@ -322,6 +331,7 @@ def _message(
         return text + " Test execution was switched off, so nothing was tested."
     if gaps:
         text += " Not proven: " + "; ".join(f"{g.subject}: {g.reason}" for g in gaps) + "."
-    if any(g.fix.startswith("restart the endpoint") for g in gaps):
-        text += f" Restart the endpoint, then run `{resume_command(run_id)}`."
+    fixes = list(dict.fromkeys(g.fix for g in gaps if g.kind == "not_run" and g.fix))
+    if fixes:
+        text += " To finish: " + "; or ".join(fixes) + "."
     return text
