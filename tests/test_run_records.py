@@ -549,3 +549,18 @@ def test_spec_scalars_are_taken_as_written(tmp_path: Path) -> None:
     loaded = load_spec(spec)
     assert loaded.ok and loaded.spec is not None
     assert loaded.spec.budget.max_minutes == 30.0 and loaded.spec.architecture.polyglot is True
+
+
+async def test_a_backend_error_is_one_line_and_its_traceback_is_in_the_run_log(
+    tmp_path: Path,
+) -> None:
+    from protosmith.llm.errors import BackendError
+
+    spec = _spec(tmp_path, "core")
+    down = BackendError("cannot connect to http://127.0.0.1:9/v1", hint="is it running?")
+    summary = await run_generate(spec, ScriptedBackend([down]))
+    assert summary.status == "failed"
+    assert summary.message.startswith("backend error: cannot connect to http://127.0.0.1:9/v1")
+    assert "\n" not in summary.message and "internal error" not in summary.message
+    log = Journal.open(spec.parent, summary.run_id).log_path.read_text()
+    assert "Traceback" in log and "BackendError: cannot connect" in log

@@ -145,6 +145,22 @@ class _RunLog:
         logging.getLogger("protosmith").addHandler(handler)
         self.handler = handler
 
+    def record(self, message: str, error: BaseException) -> None:
+        """Write ``message`` and the traceback of ``error`` to the log file, whatever the log
+        level the caller configured (the terminal shows the one-line summary instead)."""
+        if self.handler is None:
+            return
+        record = log.makeRecord(
+            log.name,
+            logging.ERROR,
+            __file__,
+            0,
+            message,
+            (),
+            (type(error), error, error.__traceback__),
+        )
+        self.handler.handle(record)
+
     def close(self) -> None:
         if self.handler is not None:
             logging.getLogger("protosmith").removeHandler(self.handler)
@@ -162,7 +178,7 @@ def _open_journal(
     except FileNotFoundError as error:
         return _failed(options.resume or "", str(error))
     except OSError as error:
-        log.error("cannot create the run journal", exc_info=True)
+        log.info("cannot create the run journal: %s", error, exc_info=True)
         return _failed(
             options.resume or "",
             f"cannot write the run journal under {workspace / '.protosmith'} "
@@ -226,7 +242,7 @@ async def generate(
     run_log = _RunLog(journal.log_path)
     try:
         return await _generate(
-            options, spec, settings, journal, backend, progress, run_tests, review, started
+            options, spec, settings, journal, backend, progress, run_tests, review, started, run_log
         )
     finally:
         run_log.close()
@@ -242,6 +258,7 @@ async def _generate(
     run_tests: bool,
     review: bool,
     started: float,
+    run_log: _RunLog,
 ) -> RunSummary:
     workspace = Path(options.workspace).resolve()
     prior, sessions = journal.ledger() if options.resume else (UsageShare(), 0)
@@ -299,14 +316,14 @@ async def _generate(
     except (architecture.ArchitectureError, ContextOverflow) as error:
         run.status, run.message = "failed", f"architecture failed: {error}"
     except BackendError as error:
-        log.error("generation stopped by a backend error", exc_info=True)
+        run_log.record(f"generation stopped by a backend error: {error}", error)
         run.status, run.message = "failed", f"backend error: {error}"
         if error.retryable:
             run.message += (
                 f"; when the endpoint is back, run `protosmith generate --resume {journal.run_id}`"
             )
     except OSError as error:  # a full disk, a folder made read-only mid-run: ordinary, not internal
-        log.error("generation stopped by a file system error", exc_info=True)
+        run_log.record(f"generation stopped by a file system error: {error}", error)
         where = f" {error.filename}" if error.filename else ""
         run.status = "failed"
         run.message = (
@@ -314,7 +331,7 @@ async def _generate(
             f"the permissions, then run `protosmith generate --resume {journal.run_id}`"
         )
     except Exception as error:  # the service boundary: log the traceback, report, keep the journal
-        log.exception("generation failed unexpectedly")
+        log.exception("generation failed unexpectedly")  # ERROR: reaches the run log too
         run.status = "failed"
         run.message = (
             f"internal error ({type(error).__name__}: {error}); see {journal.log_path} "
