@@ -68,6 +68,14 @@ def render_text(report: Any) -> str:
     lines.append("  analyzers for review beyond Python (ruff, bandit and protosmith's own rules):")
     for language, status in report.analyzers.items():
         lines.append(f"    {language:<22} {status}")
+    if report.effective:
+        lines.append("  limits and knobs in effect (value, where it came from; how to change it):")
+        for item in report.effective:
+            lines.append(f"    {item.name:<18} {item.value}  [{item.source}]")
+            lines.append(f"    {'':<18} set with {item.knobs}")
+    if report.limits is not None:
+        for warning in report.limits.warnings:
+            lines.append(f"  limits: {warning}")
     for problem in report.settings_problems:
         lines.append(f"  setting: {problem}")
     if report.missing:
@@ -82,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.settings import resolve_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="protosmith: %(message)s")
-    settings, problems = resolve_settings(spec_llm=_spec_llm())
+    from protosmith.cli import settings_overrides
+
+    settings, problems = resolve_settings(cli=settings_overrides(args), spec_llm=_spec_llm())
     report = collect(settings, problems=problems)
     if args.json:
         print(report.model_dump_json(indent=2))

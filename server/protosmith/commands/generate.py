@@ -39,11 +39,14 @@ def _print_text(summary: RunSummary) -> None:
         f"tests: {tests.passed} passed, {tests.failed} failed of {tests.ran} run; "
         f"{tests.not_run} component(s) not run"
     )
+    cost = "unknown" if summary.cost_usd is None else f"${summary.cost_usd:.4f}"
     print(
         f"llm calls: {summary.llm_calls} (cache hits {summary.cache_hits}); tokens "
         f"{summary.prompt_tokens} prompt + {summary.completion_tokens} completion; "
-        f"cost ${summary.cost_usd:.4f}; {summary.duration_s:.1f}s"
+        f"cost {cost}; {summary.duration_s:.1f}s"
     )
+    if summary.limits is not None:
+        print(f"limits: {summary.limits.describe()}")
     print(summary.message)
 
 
@@ -76,11 +79,9 @@ def run(args: argparse.Namespace) -> int:
         from protosmith.pipeline.journal import latest_run
 
         resume = latest_run(workspace)
-    cli_settings: dict[str, object] = {
-        key: getattr(args, key)
-        for key in ("backend", "model", "base_url")
-        if getattr(args, key, None)
-    }
+    from protosmith.cli import settings_overrides
+
+    cli_settings: dict[str, object] = settings_overrides(args)
     if getattr(args, "settings_json", None):
         cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from protosmith.llm.limits import EffectiveLimits
+
 
 class GenerateOptions(BaseModel):
     """What to generate and how."""
@@ -58,7 +60,10 @@ class RunSummary(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
+    """Dollars spent; null when unknown (a model without a known price at this endpoint)."""
+    limits: EffectiveLimits | None = None
+    """Context window, completion limit and prompt budget the run used, with their sources."""
     tests: TestCounts = Field(default_factory=TestCounts)
     duration_s: float = 0.0
     components: list[ComponentResult] = Field(default_factory=list)
