@@ -12,8 +12,9 @@ OpenAI's public list prices; prices change, so users override or extend it:
 
 - or inline JSON in ``PROTOSMITH_PRICES``: ``{"my-model": {"input": 1.0, "output": 2.0}}``.
 
-Names match exactly first, then by the longest table key that prefixes the model name
-(``gpt-4o-2024-08-06`` costs what ``gpt-4o`` costs). The local backend costs 0.
+User prices match exactly first, then by the longest table key that prefixes the model name;
+built-in prices match an exact OpenAI name or its dated snapshot (``gpt-4o-2024-08-06`` costs
+what ``gpt-4o`` costs). The local backend costs 0.
 
 A name is not a bill: any server accepts ``--model gpt-4.1``. The built-in prices apply only
 when the endpoint lists the model under exactly that name at ``GET /models`` (or, on
@@ -26,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,6 +126,16 @@ def price_for(model: str, table: dict[str, Price] | None = None) -> Price | None
     return table[max(matches, key=len)] if matches else None
 
 
+_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+def builtin_price(model: str) -> Price | None:
+    """OpenAI's list price for an OpenAI model name: exact, or a dated snapshot of one
+    (``gpt-4o-2024-08-06``); ``gpt-4.1-nonexistent`` is not ``gpt-4.1``."""
+    bare = model.rsplit("/", 1)[-1]
+    return BUILTIN_PRICES.get(_SNAPSHOT.sub("", bare))
+
+
 def cost(
     model: str,
     usage: Usage,
@@ -141,7 +153,7 @@ def cost(
         return 0.0
     price = price_for(model, user_prices())
     if price is None and (served is True or (served is None and official)):
-        price = price_for(model, BUILTIN_PRICES)
+        price = builtin_price(model)
     if price is None:
         return None
     return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000

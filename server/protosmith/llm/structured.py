@@ -71,7 +71,7 @@ def join_continuation(previous: str, continuation: str) -> str:
         opening = _OPENING_FENCE.match(text)
         if opening and text.rstrip().endswith("```"):
             text = text[opening.end() :].rstrip()[:-3]
-    for size in range(min(len(text), len(previous), TAIL_CHARS), 7, -1):
+    for size in range(min(len(text) - 1, len(previous), TAIL_CHARS), 7, -1):
         if previous.endswith(text[:size]):
             return previous + text[size:]
     return previous + text
@@ -113,8 +113,11 @@ async def complete_continued(
         )
         completion = await backend.complete(follow)
         usage = usage + completion.usage
-        text = join_continuation(text, completion.text)
+        joined = join_continuation(text, completion.text)
         parts += 1
+        if joined == text:
+            break  # no progress: asking again would send the same request
+        text = joined
     return ContinuedCompletion(
         text=text,
         finish_reason=completion.finish_reason,
