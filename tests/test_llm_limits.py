@@ -312,3 +312,4 @@ def test_cli_flags_reach_the_settings_and_every_option_has_help() -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "--max-tokens" in done.stderr
+    assert "must be at least 1" in done.stderr

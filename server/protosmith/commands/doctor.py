@@ -57,6 +57,14 @@ def render_text(report: Any) -> str:
     if report.tokenizer:
         exact = "exact" if report.tokenizer_exact else "estimated counts"
         lines.append(row("tokenizer", f"{report.tokenizer} ({exact})"))
+    if report.effective:
+        lines.append("  limits and knobs in effect (value, where it came from; how to change it):")
+        for item in report.effective:
+            lines.append(f"    {item.name:<18} {item.value}  [{item.source}]")
+            lines.append(f"    {'':<18} set with {item.knobs}")
+    if report.limits is not None:
+        for warning in report.limits.warnings:
+            lines.append(f"  limits: {warning}")
     isolation = {True: "yes", False: "NO", None: "unknown"}[report.network_isolation]
     lines.append(
         row("sandbox", f"network isolation: {isolation} ({report.network_isolation_detail})")
@@ -68,14 +76,6 @@ def render_text(report: Any) -> str:
     lines.append("  analyzers for review beyond Python (ruff, bandit and protosmith's own rules):")
     for language, status in report.analyzers.items():
         lines.append(f"    {language:<22} {status}")
-    if report.effective:
-        lines.append("  limits and knobs in effect (value, where it came from; how to change it):")
-        for item in report.effective:
-            lines.append(f"    {item.name:<18} {item.value}  [{item.source}]")
-            lines.append(f"    {'':<18} set with {item.knobs}")
-    if report.limits is not None:
-        for warning in report.limits.warnings:
-            lines.append(f"  limits: {warning}")
     for problem in report.settings_problems:
         lines.append(f"  setting: {problem}")
     if report.missing:
