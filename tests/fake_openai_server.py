@@ -224,7 +224,12 @@ def _handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             path = self.path.rstrip("/")
             if path == "/v1/models":
                 data = [
-                    {"id": m, "object": "model", "owned_by": "fake", **server.model_fields.get(m, {})}
+                    {
+                        "id": m,
+                        "object": "model",
+                        "owned_by": "fake",
+                        **server.model_fields.get(m, {}),
+                    }
                     for m in server.models
                 ]
                 self._send_json(200, {"object": "list", "data": data})

@@ -141,9 +141,7 @@ def test_doctor_flags_and_text_output(tmp_path: Path) -> None:
 def test_base_url_without_v1_names_the_one_that_works(tmp_path: Path) -> None:
     with FakeOpenAIServer(models=("m",)) as server:
         root = f"http://127.0.0.1:{server.port}"
-        code, out, _ = doctor(
-            tmp_path, "--backend", "openai", "--base-url", root, "--model", "m"
-        )
+        code, out, _ = doctor(tmp_path, "--backend", "openai", "--base-url", root, "--model", "m")
     assert code == 1 and f"pass --base-url {root}/v1" in out
 
 

@@ -62,7 +62,9 @@ def test_completion_limit_larger_than_the_window_is_clamped_never_floored_to_256
     assert limits.prompt_budget >= 2048 and limits.max_tokens == 8192 - 2048
     assert limits.max_tokens_source is LimitSource.SETTING
     [warning] = limits.warnings
-    assert "16000" in warning and "--context-tokens" in warning and "PROTOSMITH_MAX_TOKENS" in warning
+    assert (
+        "16000" in warning and "--context-tokens" in warning and "PROTOSMITH_MAX_TOKENS" in warning
+    )
 
 
 def test_default_completion_leaves_half_of_a_small_window_to_the_prompt() -> None:
@@ -127,10 +129,17 @@ def test_llama_server_props() -> None:
 
 
 def test_ollama_loaded_model_then_num_ctx_then_its_default() -> None:
-    ps = {"models": [{"name": "qwen2.5-coder:7b", "model": "qwen2.5-coder:7b", "context_length": 16384}]}
+    ps = {
+        "models": [
+            {"name": "qwen2.5-coder:7b", "model": "qwen2.5-coder:7b", "context_length": 16384}
+        ]
+    }
     with FakeOpenAIServer(models=("qwen2.5-coder:7b",), ollama_ps=ps) as server:
         assert discover_endpoint_limits(server.base_url, "qwen2.5-coder:7b").context_window == 16384
-    show = {"parameters": "num_ctx 12288\nstop <|im_end|>", "model_info": {"qwen2.context_length": 32768}}
+    show = {
+        "parameters": "num_ctx 12288\nstop <|im_end|>",
+        "model_info": {"qwen2.context_length": 32768},
+    }
     with FakeOpenAIServer(models=("q",), ollama_ps={"models": []}, ollama_show=show) as server:
         found = discover_endpoint_limits(server.base_url, "q")
         assert found.context_window == 12288 and "num_ctx" in found.detail
@@ -220,9 +229,7 @@ async def test_cost_only_for_a_model_the_endpoint_serves() -> None:
 async def test_base_url_without_v1_points_at_the_url_that_works() -> None:
     with FakeOpenAIServer(models=("m",)) as server:
         root = f"http://127.0.0.1:{server.port}"
-        backend = OpenAIBackend(
-            Settings(backend="openai", base_url=root, model="m", max_retries=0)
-        )
+        backend = OpenAIBackend(Settings(backend="openai", base_url=root, model="m", max_retries=0))
         with pytest.raises(BackendError) as caught:
             await backend.complete(ask())
         await backend.aclose()
@@ -252,7 +259,9 @@ async def test_context_rejection_names_the_context_knob() -> None:
         with pytest.raises(BackendError) as caught:
             await backend.complete(ask())
         await backend.aclose()
-    assert "--context-tokens" in str(caught.value) and "PROTOSMITH_CONTEXT_TOKENS" in str(caught.value)
+    assert "--context-tokens" in str(caught.value) and "PROTOSMITH_CONTEXT_TOKENS" in str(
+        caught.value
+    )
 
 
 # -- a whole run: what requests carry, and what the summary says ----------------------------------

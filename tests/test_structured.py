@@ -52,7 +52,9 @@ async def test_truncated_reply_is_continued_and_joined() -> None:
     result = await complete_structured(backend, MESSAGES, Person, agent="test", max_tokens=64)
     assert result.value == Person(name="Alice", age=31) and result.attempts == 1
     follow = backend.requests[1]
-    assert follow.messages[-2].role == "assistant" and follow.messages[-2].content == '{"name": "Ali'
+    assert (
+        follow.messages[-2].role == "assistant" and follow.messages[-2].content == '{"name": "Ali'
+    )
     assert "cut off" in follow.messages[-1].content and '"Ali' in follow.messages[-1].content
     assert follow.json_schema is None  # a grammar would restart the object
     assert result.usage.completion_tokens == 70
@@ -88,7 +90,10 @@ def test_join_drops_repeated_overlap_and_added_fences() -> None:
     assert join_continuation("def f(x):\n    return x +", "    return x + 1\n") == (
         "def f(x):\n    return x + 1\n"
     )
-    assert join_continuation('{"a": "long text', '```json\n here"}\n```') == '{"a": "long text here"}\n'
+    assert (
+        join_continuation('{"a": "long text', '```json\n here"}\n```')
+        == '{"a": "long text here"}\n'
+    )
     assert join_continuation("abc", "def") == "abcdef"
 
 
