@@ -262,7 +262,7 @@ def _effective(
     if limits.context_source.value == "setting":
         context_source = setting["context_tokens"]
     elif limits.context_source.value == "backend":
-        context_source = settings.source("n_ctx") + " nCtx"
+        context_source = f"nCtx ({settings.source('n_ctx')})"
     completion_source = limits.max_tokens_source.value
     if completion_source == "setting":
         completion_source = setting["max_tokens"]
