@@ -55,6 +55,10 @@ RETRY_AFTER_CAP_S = 30.0
 DUMMY_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
 
 _CONTEXT_ERROR = re.compile(r"context|too long|too many tokens|exceed", re.IGNORECASE)
+_STATED_WINDOW = re.compile(
+    r"(?:context window of|maximum context length is|context length of|n_ctx\W+)\s*(\d+)",
+    re.IGNORECASE,
+)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _FINISH: dict[str, Literal["stop", "length", "error"]] = {
     "stop": "stop",
@@ -333,11 +337,14 @@ class OpenAIBackend:
                 retryable=True,
             )
         if _CONTEXT_ERROR.search(detail):
+            stated = _STATED_WINDOW.search(detail)
+            real = f" ({stated.group(1)} tokens, it says)" if stated else ""
             return BackendError(
                 f"request rejected by {url} (HTTP {status}{detail})",
-                hint=f"the server's context window is smaller than the {self.limits.context_window} "
-                f"tokens protosmith planned with ({self.limits.context_source.value}); pass the "
-                f"server's real window with {CONTEXT_KNOBS}, or lower the completion limit with "
+                hint=f"the server's context window{real} is smaller than the "
+                f"{self.limits.context_window} tokens protosmith planned with "
+                f"({self.limits.context_source.value}); pass the server's real window with "
+                f"{CONTEXT_KNOBS}, or lower the completion limit with "
                 "--max-tokens / PROTOSMITH_MAX_TOKENS",
             )
         return BackendError(
