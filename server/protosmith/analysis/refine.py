@@ -200,10 +200,11 @@ async def refine(
     path, root = path.resolve(), root.resolve()
     if history == "workspace":
         history = root / ".protosmith" / "refinements.jsonl"
-    if max_tokens is None:
+    if max_tokens is None and backend is not None:
+        from protosmith.llm.limits import effective_limits
         from protosmith.settings import resolve_settings
 
-        max_tokens = resolve_settings()[0].max_tokens
+        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
     if not path.is_relative_to(root):
         raise ValueError(f"{path} is outside the workspace {root}")
     started = time.monotonic()
@@ -258,7 +259,7 @@ async def refine(
                 target=str(path.relative_to(root)),
                 feedback=feedback,
                 context=context,
-                max_tokens=max_tokens,
+                max_tokens=max_tokens or 4096,
             )
         except BackendError as error:
             if not isinstance(error, StructuredOutputError):

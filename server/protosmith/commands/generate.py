@@ -101,11 +101,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "redo", False) and not resume:
         print("protosmith: --redo needs --resume RUN (or --resume last)", file=sys.stderr)
         return EXIT_BAD_SPEC
-    cli_settings: dict[str, object] = {
-        key: getattr(args, key)
-        for key in ("backend", "model", "base_url")
-        if getattr(args, key, None)
-    }
+    from protosmith.cli import settings_overrides
+
+    cli_settings: dict[str, object] = settings_overrides(args)
     if getattr(args, "settings_json", None):
         cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(

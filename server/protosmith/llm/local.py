@@ -286,7 +286,9 @@ class LocalBackend:
         if not reply.get("ok"):
             raise BackendError(
                 f"local model {self.model_path.name} failed: {reply.get('error')}",
-                hint=f"a prompt longer than n_ctx={self.n_ctx} needs a larger nCtx setting",
+                hint=f"a prompt longer than n_ctx={self.n_ctx} needs a larger window: "
+                "--context-tokens / PROTOSMITH_CONTEXT_TOKENS (or PROTOSMITH_N_CTX, editor "
+                "setting protosmith.nCtx)",
             )
         usage = reply.get("usage", {})
         finish = reply.get("finish_reason")

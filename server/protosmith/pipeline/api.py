@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from protosmith.llm.limits import EffectiveLimits
+
 
 class GenerateOptions(BaseModel):
     """What to generate and how."""
@@ -64,6 +66,9 @@ class UsageShare(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    """Dollars of the priced calls; see ``priced``."""
+    priced: bool = True
+    """False when some call used a model without a known price, so the cost is unknown."""
     duration_s: float = 0.0
     """Wall-clock seconds the span's sessions ran."""
 
@@ -79,6 +84,7 @@ class UsageShare(BaseModel):
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cost_usd=round(self.cost_usd + other.cost_usd, 6),
+            priced=self.priced and other.priced,
             duration_s=round(self.duration_s + other.duration_s, 3),
         )
 
@@ -137,7 +143,10 @@ class RunSummary(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
+    """Dollars spent; null when unknown (a model without a known price at this endpoint)."""
+    limits: EffectiveLimits | None = None
+    """Context window, completion limit and prompt budget the run used, with their sources."""
     tests: TestCounts = Field(default_factory=TestCounts)
     duration_s: float = 0.0
     components: list[ComponentResult] = Field(default_factory=list)

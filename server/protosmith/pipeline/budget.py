@@ -92,6 +92,7 @@ class Accountant:
             prompt_tokens=total.prompt_tokens,
             completion_tokens=total.completion_tokens,
             cost_usd=round(total.cost_usd, 6),
+            priced=total.priced,
             duration_s=round(self.elapsed_s, 3),
         )
 

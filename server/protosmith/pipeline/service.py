@@ -22,6 +22,7 @@ from protosmith.agents.models import ArchitectureRecord
 from protosmith.context.manager import ContextManager, ContextOverflow
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
+from protosmith.llm.limits import EffectiveLimits, effective_limits
 from protosmith.pipeline import integration, preflight
 from protosmith.pipeline import tasks as graph_tasks
 from protosmith.pipeline.api import (
@@ -291,6 +292,8 @@ async def _generate(
             from protosmith.llm.factory import create_backend
 
             inner = create_backend(settings)
+        run.limits = await effective_limits(inner, settings)
+        journal.event("limits", **run.limits.model_dump(mode="json"))
         run.caching = CachingBackend(
             inner,
             state_dir(workspace) / "cache",
@@ -391,9 +394,18 @@ class GenerationRun:
         self.reuse = bool(options.resume) and not options.redo
         """Reuse saved task results: a resume does, a ``--redo`` does not."""
 
+        self.limits: EffectiveLimits | None = None
+        """Context window, completion limit and prompt budget in effect, with their sources."""
+
     @property
     def fallback(self) -> bool:
         return bool(self.fallback_reason)
+
+    @property
+    def max_tokens(self) -> int:
+        """The completion limit every request carries."""
+        assert self.limits is not None
+        return self.limits.max_tokens
 
     def retries(self, stage: str = "task") -> int:
         """Structured retries per call: fewer for in-process models, where a retry costs minutes
@@ -407,14 +419,14 @@ class GenerationRun:
     def fingerprint(self) -> str:
         assert self.caching is not None
         caps = self.caching.capabilities
-        return graph_tasks.input_key(caps.backend, caps.model, self.settings.max_tokens)
+        return graph_tasks.input_key(caps.backend, caps.model, self.max_tokens)
 
     def context_manager(self) -> ContextManager:
-        assert self.caching is not None
-        caps = self.caching.capabilities
-        budget = self.settings.max_context_tokens or caps.context_window - self.settings.max_tokens
-        reserve = min(RETRY_RESERVE_TOKENS, self.settings.max_tokens + 100, budget // 3)
-        return ContextManager(caps.token_counter, max(256, budget - reserve))
+        """Prompts are planned within the budget the limits leave (never a floor below it)."""
+        assert self.caching is not None and self.limits is not None
+        budget = self.limits.prompt_budget
+        reserve = min(RETRY_RESERVE_TOKENS, budget // 4)
+        return ContextManager(self.caching.capabilities.token_counter, budget - reserve)
 
     async def execute(self) -> None:
         started = time.monotonic()
@@ -486,7 +498,7 @@ class GenerationRun:
             outcome = await architecture.design(
                 self.caching,
                 self.spec,
-                max_tokens=self.settings.max_tokens,
+                max_tokens=self.max_tokens,
                 retries=self.retries("architecture"),
                 repair_rounds=self.retries("task"),
                 context=self.context_manager(),
@@ -520,7 +532,7 @@ class GenerationRun:
             context=self.context_manager(),
             writer=self.writer,
             journal=self.journal,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=self.max_tokens,
             retries=self.retries(),
             fingerprint=self.fingerprint(),
             runner=runner,

@@ -36,7 +36,10 @@ def file_tree(paths: list[str]) -> list[str]:
 
 
 def _usage(share: UsageShare) -> str:
-    cost = f"${share.cost_usd:.4f}" if share.cost_usd else "$0 (local, or no known price)"
+    if not share.priced:
+        cost = "unknown (no known price for this model at this endpoint)"
+    else:
+        cost = f"${share.cost_usd:.4f}" if share.cost_usd else "$0 (local)"
     return (
         f"llm calls: {share.llm_calls} (cache hits {share.cache_hits}); tokens "
         f"{share.prompt_tokens} prompt + {share.completion_tokens} completion; cost {cost}; "
@@ -112,5 +115,7 @@ def render_summary(summary: RunSummary) -> str:
         lines.append(f"this session: {_usage(usage.session)}")
     else:
         lines.append(_usage(usage.total))
+    if summary.limits is not None:
+        lines.append(f"limits: {summary.limits.describe()}")
     lines.append(summary.message)
     return "\n".join(lines)
