@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -119,19 +120,26 @@ def _served_models(body: str) -> list[str] | None:
     return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
 
 
-def probe_endpoint(settings: Settings) -> PreflightProblem | None:
-    """One ``GET {base_url}/models``: reachable, key accepted, model served (blocking)."""
+def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[str]]:
+    """One ``GET {base_url}/models``: reachable, key accepted, model served (blocking).
+
+    Returns the problem (None when the endpoint is usable) and the models it lists.
+    """
+    return _probe(settings)
+
+
+def _probe(settings: Settings) -> tuple[PreflightProblem | None, list[str]]:
     url = (settings.base_url or _DEFAULT_URL).rstrip("/")
     key_name = settings.api_key_env
     key = os.environ.get(key_name, "")
     if not url.startswith(("http://", "https://")):
-        return PreflightProblem(
+        return _problem(
             check="endpoint",
             message=f"base URL {url!r} is not an http(s) URL",
             fix="pass --base-url http://HOST:PORT/v1 (or set PROTOSMITH_BASE_URL)",
         )
     if not key and not _is_local(url):
-        return PreflightProblem(
+        return _problem(
             check="api_key",
             message=f"no API key for {url}: the environment variable {key_name} is not set",
             fix=f"export {key_name}=... (or name another variable with [llm] api_key_env)",
@@ -144,12 +152,12 @@ def probe_endpoint(settings: Settings) -> PreflightProblem | None:
             body = response.read(4 << 20).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         if error.code in (401, 403):
-            return PreflightProblem(
+            return _problem(
                 check="api_key",
                 message=f"{url} refused the API key in {key_name} (HTTP {error.code})",
                 fix=f"set {key_name} to a valid key for this endpoint",
             )
-        return PreflightProblem(
+        return _problem(
             check="endpoint",
             message=f"{url}/models answered HTTP {error.code}",
             fix="check --base-url (an OpenAI-compatible base URL usually ends in /v1)",
@@ -157,32 +165,58 @@ def probe_endpoint(settings: Settings) -> PreflightProblem | None:
     except (urllib.error.URLError, OSError, ValueError) as error:
         log.debug("preflight: %s/models failed", url, exc_info=True)
         reason = getattr(error, "reason", None) or error
-        return PreflightProblem(
+        return _problem(
             check="endpoint",
             message=f"cannot connect to {url} ({reason})",
             fix="start the server (or fix --base-url / PROTOSMITH_BASE_URL), then run again",
         )
     served = _served_models(body)
     if served is None:
-        return PreflightProblem(
+        return _problem(
             check="endpoint",
             message=f"{url}/models did not answer in the OpenAI format",
             fix="check --base-url: it must point at an OpenAI-compatible API (usually .../v1)",
         )
     model = settings.model
+    listed = ", ".join(served[:8]) + (", ..." if len(served) > 8 else "")
+    if not model and not _is_official(url) and len(served) != 1:
+        problem = PreflightProblem(
+            check="endpoint",
+            message=f"no model set, and {url} serves "
+            + (f"several: {listed}" if served else "no listed model"),
+            fix="pass --model NAME (or set PROTOSMITH_MODEL, or [llm] model in the spec)",
+        )
+        return problem, served
     if model and served and model not in served:
-        listed = ", ".join(served[:8]) + (", ..." if len(served) > 8 else "")
-        return PreflightProblem(
+        problem = PreflightProblem(
             check="endpoint",
             message=f"{url} does not serve the model {model!r} (it serves: {listed})",
             fix="pass --model with one of those names (or set PROTOSMITH_MODEL)",
         )
-    return None
+        return problem, served
+    return None, served
 
 
-async def check_backend(settings: Settings) -> list[PreflightProblem]:
-    """Backend checks that need no model loaded: only remote endpoints are probed."""
+def _problem(**fields: str) -> tuple[PreflightProblem, list[str]]:
+    return PreflightProblem(**fields), []
+
+
+def _is_official(url: str) -> bool:
+    return urllib.parse.urlsplit(url).hostname == "api.openai.com"
+
+
+async def check_backend(settings: Settings) -> tuple[list[PreflightProblem], Settings]:
+    """Backend checks that need no model loaded: only remote endpoints are probed.
+
+    With no model set, an endpoint that serves exactly one model (vLLM, llama-server, a relay)
+    is used with that model, as a user who gave only the endpoint expects.
+    """
     if settings.backend != "openai":
-        return []
-    problem = await asyncio.to_thread(probe_endpoint, settings)
-    return [problem] if problem is not None else []
+        return [], settings
+    problem, served = await asyncio.to_thread(probe_endpoint, settings)
+    if problem is not None:
+        return [problem], settings
+    if not settings.model and len(served) == 1:
+        log.warning("no model set: using %s, the one model the endpoint serves", served[0])
+        settings = settings.model_copy(update={"model": served[0]})
+    return [], settings

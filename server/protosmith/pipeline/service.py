@@ -284,7 +284,8 @@ async def _generate(
     try:
         accountant.check()  # a budget spent in earlier sessions stays spent until raised
         if inner is None:
-            checks = await preflight.check_backend(settings)
+            checks, settings = await preflight.check_backend(settings)
+            run.settings = settings
             if checks:
                 for problem in checks:
                     journal.event("preflight_failed", check=problem.check, message=problem.line())
