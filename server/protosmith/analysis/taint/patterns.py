@@ -14,6 +14,7 @@ from protosmith.analysis.findings import (
     Range,
     Severity,
     TextEdit,
+    Tier,
 )
 from protosmith.analysis.rules import BY_KIND
 from protosmith.analysis.taint.context import ModuleContext
@@ -29,6 +30,7 @@ PLACEHOLDER = re.compile(
     r"<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s|your[_-].*|.*_here|todo|tbd|fixme)$",
     re.IGNORECASE,
 )
+PLACEHOLDER_TEMPLATE = re.compile(r"^(<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s)$")
 SESSIONISH = re.compile(r"session|sess|sid|token|auth|jwt|remember|login|csrf|xsrf", re.IGNORECASE)
 NON_SECURITY_HASH = re.compile(
     r"etag|checksum|cache|fingerprint|file_?hash|md5sum|content_hash|dedup|shard|bucket",
@@ -38,10 +40,29 @@ SECRET_WORDS = frozenset(
     {
         "password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "token", "otp", "pin",
         "session", "sid", "credential", "credentials", "auth", "authenticate", "login", "sign",
-        "signed", "signing", "signature", "hmac", "mac", "nonce", "salt", "apikey", "jwt",
+        "signed", "signing", "signature", "hmac", "mac", "salt", "apikey", "jwt",
     }
 )  # fmt: skip
 SECRET_KEY = re.compile(r"(api|secret|private|signing|access|session|auth)_?key", re.IGNORECASE)
+KEY_NAME = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret(_key)?|secret)$", re.IGNORECASE)
+"""Names whose literal value is a signing key (Flask ``secret_key``, Django ``SECRET_KEY``):
+the value counts whatever it looks like, because the framework signs with it."""
+NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*([_.:-][A-Za-z0-9]+)+$")
+KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jwt.decode": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
+    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
+    "itsdangerous.TimestampSigner": (0, "secret_key"),
+    "itsdangerous.Signer": (0, "secret_key"),
+    "itsdangerous.Serializer": (0, "secret_key"),
+}
+"""Calls whose argument is a signing key: a literal there is a hard-coded key."""
+JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
 WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
 TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 
@@ -66,6 +87,7 @@ class PatternChecker(ast.NodeVisitor):
         severity: Severity | None = None,
         fix: Fix | None = None,
         confidence: float = 0.8,
+        tier: Tier = Tier.CONFIRMED,
     ) -> None:
         security = BY_KIND[kind]
         self.findings.append(
@@ -80,6 +102,7 @@ class PatternChecker(ast.NodeVisitor):
                 cwe=security.cwe,
                 confidence=confidence,
                 fix=fix or Fix(title=f"Fix {security.title.lower()}", instruction=security.fix),
+                tier=tier,
             )
         )
 
@@ -97,14 +120,43 @@ class PatternChecker(ast.NodeVisitor):
         if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
             return
         text = value.value.strip()
-        leaf = name.rsplit(".", 1)[-1].strip("'\"[]")
-        if not SECRET_VAR.search(leaf) or PLACEHOLDER.match(text) or " " in text:
+        leaf = _leaf(name)
+        if not SECRET_VAR.search(leaf) or not text:
             return
-        if text.lower() in (leaf.lower(), leaf.lower().replace("_", "")) or (
-            text.upper() == text and "_" in text and text.isidentifier()
-        ):
+        if KEY_NAME.search(leaf) and not PLACEHOLDER_TEMPLATE.match(text):
+            self.add("secret", node, f"`{leaf}` is a signing key written in the source")
+            return
+        if PLACEHOLDER.match(text) or " " in text or _names_itself(leaf, text):
             return
         self.add("secret", node, f"`{leaf}` is assigned a literal value")
+
+    def _key_argument(self, node: ast.Call, qname: str) -> None:
+        """A literal passed where a call takes its signing key (``jwt.encode(p, "k")``)."""
+        position, keyword = KEY_ARGUMENTS[qname]
+        key = next((k.value for k in node.keywords if k.arg == keyword), None)
+        if key is None and len(node.args) > position:
+            key = node.args[position]
+        if isinstance(key, ast.Constant) and isinstance(key.value, (str, bytes)) and key.value:
+            self.add("secret", key, f"a literal key is passed to `{qname}()`")
+
+    def _jwt_unverified(self, node: ast.Call, keywords: dict[str, ast.keyword]) -> bool:
+        """``jwt.decode`` with the signature check off; True when it reported."""
+        verify = keywords.get("verify")
+        if verify is not None and _false(verify.value):
+            self.add("jwtverify", verify, "`jwt.decode(..., verify=False)` accepts forged tokens")
+            return True
+        options = keywords.get("options")
+        if options is not None and isinstance(options.value, ast.Dict):
+            for key, value in zip(options.value.keys, options.value.values, strict=True):
+                named = isinstance(key, ast.Constant) and key.value == "verify_signature"
+                if named and _false(value):
+                    self.add(
+                        "jwtverify",
+                        value,
+                        "`options={'verify_signature': False}` accepts forged tokens",
+                    )
+                    return True
+        return False
 
     def _flag(self, name: str, value: ast.expr, node: ast.AST) -> None:
         leaf = name.rsplit(".", 1)[-1].strip("'\"[]").upper()
@@ -146,10 +198,13 @@ class PatternChecker(ast.NodeVisitor):
         for keyword in node.keywords:
             if keyword.arg and keyword.arg not in ("user", "username"):
                 self._secret(keyword.arg, keyword.value, keyword.value)
+        if qname in KEY_ARGUMENTS:
+            self._key_argument(node, qname)
+        jwt_reported = qname in JWT_DECODERS and self._jwt_unverified(node, keywords)
         if short == "run" and "debug" in keywords and _true(keywords["debug"].value):
             self.add("debug", keywords["debug"], "the application runs with `debug=True`")
         verify = keywords.get("verify")
-        if verify is not None and _false(verify.value):
+        if verify is not None and _false(verify.value) and not jwt_reported:
             self.add(
                 "tls",
                 verify,
@@ -239,8 +294,11 @@ class PatternChecker(ast.NodeVisitor):
         algorithm = ""
         if qname.startswith("hashlib.") and short in WEAK_HASHES:
             algorithm = short
-        elif qname == "hashlib.new" and node.args and isinstance(node.args[0], ast.Constant):
-            algorithm = str(node.args[0].value).lower().replace("-", "")
+        elif qname == "hashlib.new":
+            chosen = keywords["name"].value if "name" in keywords else None
+            chosen = chosen if chosen is not None or not node.args else node.args[0]
+            if isinstance(chosen, ast.Constant):
+                algorithm = str(chosen.value).lower().replace("-", "")
         elif (
             qname.startswith(("Crypto.Hash.", "Cryptodome.Hash."))
             and qname.split(".")[2].lower() in WEAK_HASHES
@@ -254,18 +312,23 @@ class PatternChecker(ast.NodeVisitor):
         if algorithm not in WEAK_HASHES:
             return
         used = keywords.get("usedforsecurity")
+        if used is None and qname == "hashlib.new" and len(node.args) > 2:
+            used = ast.keyword(arg="usedforsecurity", value=node.args[2])
         if used is not None and _false(used.value):
             return
         line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
         context = " ".join([*self.function, line, *self._feeding_lines(node)])
-        if NON_SECURITY_HASH.search(context) or not _protects_secret(context):
-            return  # a weak hash counts where it protects something (a password, a token...)
+        secret = _protects_secret(context) and not NON_SECURITY_HASH.search(context)
+        # Reported wherever data is hashed: minor (unconfirmed as a vulnerability: the purpose
+        # is unknown), major where it protects a secret.
         self.add(
             "hash",
             node,
-            f"{algorithm.upper()} is broken for security use",
-            severity=Severity.MAJOR,
-            confidence=0.8,
+            f"{algorithm.upper()} is broken for security use"
+            + (" and here it protects a secret" if secret else ""),
+            severity=Severity.MAJOR if secret else Severity.MINOR,
+            confidence=0.8 if secret else 0.6,
+            tier=Tier.CONFIRMED if secret else Tier.UNCONFIRMED,
             fix=Fix(
                 title="Use a strong hash",
                 instruction="Use hashlib.sha256 (or better) for integrity and signatures; for passwords use a "
@@ -304,6 +367,31 @@ class PatternChecker(ast.NodeVisitor):
             new_text="",
         )
         return Fix(title="Remove verify=False", edits=[edit])
+
+
+def _leaf(name: str) -> str:
+    """The name a value is stored under: ``app.secret_key`` → ``secret_key``,
+    ``app.config['SECRET_KEY']`` → ``SECRET_KEY``."""
+    subscript = re.search(r"\[\s*['\"]([^'\"]+)['\"]\s*\]$", name)
+    if subscript:
+        return subscript.group(1)
+    return name.rsplit(".", 1)[-1].strip("'\"[]")
+
+
+def _names_itself(leaf: str, text: str) -> bool:
+    """The literal is a name, not a secret: it repeats the variable's name (``password =
+    'password'``), is a constant-style identifier, or a dotted/dashed/underscored identifier
+    naming the same thing (``token = 'csrf_token'``, ``TOKEN_HEADER = 'X-Auth-Token'``)."""
+    lowered = text.lower()
+    if lowered in (leaf.lower(), leaf.lower().replace("_", "")):
+        return True
+    if text.upper() == text and "_" in text and text.isidentifier():
+        return True
+    if NAME_LIKE.match(text):
+        words = set(re.split(r"[_.:-]", lowered))
+        leaf_words = set(re.split(r"_", leaf.lower())) - {""}
+        return bool(words & leaf_words & SECRET_WORDS | words & {"token", "key", "password"})
+    return False
 
 
 def _true(node: ast.expr) -> bool:
