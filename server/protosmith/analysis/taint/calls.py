@@ -8,6 +8,7 @@ import builtins
 from typing import cast
 
 from protosmith.analysis.taint import sanitizers, sinks, sources
+from protosmith.analysis.taint.context import RawFinding
 from protosmith.analysis.taint.evaluate import Evaluator
 from protosmith.analysis.taint.model import CLEAN, TV, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
@@ -15,6 +16,28 @@ from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 BUILTIN_NAMES = frozenset(dir(builtins))
 ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
 """Path sinks whose result still carries the input: an uploaded archive's member names."""
+
+
+UNCONFIRMED_SINKS = frozenset({"ldapi", "xpathi", "codeinj"})
+"""Sink kinds bandit does not cover (LDAP, XPath, templates compiled from text): a hit with no
+traced source is still reported, unconfirmed, unless every argument is a constant."""
+
+
+def _built(call: ast.Call, imports: dict[str, str]) -> bool:
+    """Whether a call's arguments hold a value computed at run time: a variable, an attribute
+    or a call result, not a literal, an imported constant (``ldap.SCOPE_SUBTREE``) or an
+    upper-case module constant."""
+    for value in [*call.args, *(k.value for k in call.keywords)]:
+        for node in ast.walk(value):
+            root: ast.expr = node  # type: ignore[assignment]
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(node, (ast.Call, ast.Subscript, ast.Starred)):
+                return True
+            if isinstance(root, ast.Name) and isinstance(node, (ast.Name, ast.Attribute)):
+                if root.id not in imports and not root.id.isupper():
+                    return True
+    return False
 
 
 class CallEvaluator(Evaluator):
@@ -101,6 +124,8 @@ class CallEvaluator(Evaluator):
                 self.eval(arg)
             return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "receive" and func.id in self.state.env:
+            return self.state.env[func.id]  # an ASGI application's ``await receive()``
         mapped = self._mapped_lambda(node)
         if mapped is None:
             mapped = self._dispatched(node)
@@ -127,6 +152,10 @@ class CallEvaluator(Evaluator):
                 self.report(
                     hit.kind, node, hit.value, hit.sink, origin_kind=hit.origin_kind, through=node
                 )
+            elif hit.kind in UNCONFIRMED_SINKS and not self.summary_mode and _built(node, self.imports):
+                # No traced source, but the query or code is built at run time: reported at
+                # the unconfirmed tier (bandit has no rule here that would show it otherwise).
+                self.ctx.raw.append(RawFinding(hit.kind, node, hit.sink, [], unconfirmed=True))
         self.call_effects(node, qname, short, receiver, args, kwargs)
         if hits and not short.startswith(("text", "TextClause")) and qname not in ARCHIVES:
             return CLEAN  # an archive's members stay untrusted (zip slip)
@@ -155,7 +184,8 @@ class CallEvaluator(Evaluator):
         """Taint of a call's result."""
         name = qname or short
         if name in sources.CALL_SOURCES:
-            return sources.origin_at(node, sources.CALL_SOURCES[name], web=False)
+            description = sources.CALL_SOURCES[name]
+            return sources.origin_at(node, description, web=description.startswith("CGI"))
         if short in sources.SOCKET_METHODS:  # a peer on the network, as remote as a browser
             return sources.origin_at(node, f"socket {short}()")
         if (

@@ -36,6 +36,8 @@ class RawFinding:
     origin_kind: str = "input"
     sink_at: tuple[str, ast.AST] | None = None
     """(path, node) of the sink when it is in another module of the tree."""
+    unconfirmed: bool = False
+    """A sink reached by a value built at run time that no traced source reaches."""
 
 
 @dataclass

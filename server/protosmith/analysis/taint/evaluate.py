@@ -76,17 +76,34 @@ class Evaluator(Reporter):
     def _eval_Constant(self, node: ast.Constant) -> TV:
         return CLEAN
 
+    def _stdlib_handler(self) -> bool:
+        """Whether the method being analyzed belongs to an ``http.server``/``socketserver``
+        request handler (its class, or a class of this module it derives from)."""
+        seen: set[str] = set()
+        pending = [self.owner] if self.owner else []
+        while pending:
+            name = pending.pop()
+            cls = self.ctx.classes.get(name)
+            if cls is None or name in seen:
+                continue
+            seen.add(name)
+            for base in cls.bases:
+                qualified = self.ctx.qualify(base) or ""
+                if qualified in sources.HANDLER_BASES:
+                    return True
+                pending.append(qualified)
+        return False
+
     def _request_root(self, node: ast.expr) -> str:
         """'source' for request data, 'clean' for harmless request attributes, '' otherwise."""
         current = node
         first_attr = ""
         while True:
             if isinstance(current, ast.Attribute):
-                if (
-                    isinstance(current.value, ast.Name)
-                    and current.value.id == "self"
-                    and current.attr == "request"
-                ):
+                on_self = isinstance(current.value, ast.Name) and current.value.id == "self"
+                if on_self and current.attr in sources.HANDLER_ATTRS and self._stdlib_handler():
+                    return "source"
+                if on_self and current.attr == "request":
                     return "clean" if first_attr in sources.CLEAN_REQUEST_ATTRS else "source"
                 first_attr = current.attr
                 current = current.value
