@@ -9,7 +9,7 @@ from typing import cast
 
 from protosmith.analysis.taint import sanitizers, sinks, sources
 from protosmith.analysis.taint.context import RawFinding
-from protosmith.analysis.taint.evaluate import Evaluator
+from protosmith.analysis.taint.evaluate import SAFE_PREFIX, Evaluator
 from protosmith.analysis.taint.model import CLEAN, TV, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
@@ -38,6 +38,19 @@ def _built(call: ast.Call, imports: dict[str, str]) -> bool:
                 if root.id not in imports and not root.id.isupper():
                     return True
     return False
+
+
+def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) -> TV:
+    """What a string method keeps from its text: ``"https://host/{}".format(x)`` keeps the
+    host; ``u.replace("\\", "/")`` leaves no backslash to smuggle a host past a netloc check."""
+    template = func.value
+    if short == "format" and isinstance(template, ast.Constant) and isinstance(template.value, str):
+        if SAFE_PREFIX.match(template.value.split("{", 1)[0]):
+            return result.sanitized(frozenset({"redirect", "ssrf"}))
+    if short == "replace" and node.args and isinstance(node.args[0], ast.Constant):
+        if node.args[0].value == "\\":
+            return result.sanitized(frozenset({"slashes"}))
+    return result
 
 
 class CallEvaluator(Evaluator):
@@ -140,6 +153,12 @@ class CallEvaluator(Evaluator):
             else ""
         )
         receiver = self.eval(func.value) if isinstance(func, ast.Attribute) else CLEAN
+        if short in sources.OWN_URL_METHODS and self._request_root(func.value) == "source":
+            for arg in node.args:
+                self.eval(arg)  # ``request.get_full_path()``: the request's own URL
+            return sources.origin_at(node, sources.describe(node)).sanitized(
+                frozenset({"redirect"})
+            )
         args = [self.eval(a) for a in node.args]
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
         hits = (
@@ -159,7 +178,10 @@ class CallEvaluator(Evaluator):
         self.call_effects(node, qname, short, receiver, args, kwargs)
         if hits and not short.startswith(("text", "TextClause")) and qname not in ARCHIVES:
             return CLEAN  # an archive's members stay untrusted (zip slip)
-        return self.call_result(node, qname, short, receiver, args, kwargs)
+        result = self.call_result(node, qname, short, receiver, args, kwargs)
+        if result.tainted and isinstance(func, ast.Attribute):
+            result = _string_method(func, node, short, result)
+        return result
 
     def call_effects(
         self,

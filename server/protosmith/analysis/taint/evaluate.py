@@ -134,7 +134,12 @@ class Evaluator(Reporter):
     def _eval_Attribute(self, node: ast.Attribute) -> TV:
         root = self._request_root(node)
         if root:
-            return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
+            if root == "clean":
+                return CLEAN
+            value = sources.origin_at(node, sources.describe(node))
+            if node.attr in sources.OWN_URL_ATTRS:  # the request's own URL: same host
+                value = value.sanitized(frozenset({"redirect"}))
+            return value
         qname = self.ctx.qualify(node)
         if qname in sources.ATTR_SOURCES:
             return sources.origin_at(node, sources.ATTR_SOURCES[qname], web=False)
@@ -180,6 +185,10 @@ class Evaluator(Reporter):
         value = self.eval(node.left).join(self.eval(node.right))
         if not value.tainted:
             return value
+        if isinstance(node.op, ast.Mod):  # "https://host/%s" % x keeps the host
+            template = const_eval(node.left, self.state)
+            fixed = isinstance(template, str) and SAFE_PREFIX.match(template.split("%", 1)[0])
+            return value.sanitized(frozenset({"redirect", "ssrf"})) if fixed else value
         parts: list[ast.expr] = []
         current: ast.expr = node
         while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):

@@ -237,4 +237,20 @@ def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> lis
         return _compare_facts(test, positive, module)
     if isinstance(test, ast.Call) and positive:
         return _positive_call_facts(test, module)
+    if not positive:
+        return _relative_url_facts(test)
+    return []
+
+
+def _relative_url_facts(test: ast.expr) -> list[Fact]:
+    """``not urlparse(u).netloc`` and ``not yarl.URL(u).is_absolute()``: ``u`` has no host. That
+    makes a redirect safe only once backslashes were replaced (``RELATIVE_URL``)."""
+    inner: ast.expr | None = None
+    if isinstance(test, ast.Attribute) and test.attr in ("netloc", "hostname"):
+        inner = test.value
+    elif isinstance(test, ast.Call) and call_name(test) == "is_absolute":
+        func = test.func
+        inner = func.value if isinstance(func, ast.Attribute) else None
+    if isinstance(inner, ast.Call) and inner.args:
+        return [(inner.args[0], frozenset({"relative"}))]
     return []

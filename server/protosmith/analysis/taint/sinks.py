@@ -166,7 +166,16 @@ STDLIB_PARSER_CALLS = frozenset(
         "xml.dom.pulldom.parse",
     }
 )
-LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext_s", "search_ext", "search"})
+LDAP_METHODS = frozenset(
+    {"search_s", "search_st", "search_ext_s", "search_ext", "search", "paged_search"}
+)
+LIBRARY_EVALS = frozenset(
+    {"PIL.ImageMath.eval", "PIL.ImageMath.unsafe_eval", "PIL.ImageMath.lambda_eval"}
+)
+"""Library functions that evaluate their first argument as Python (Pillow's ImageMath)."""
+XPATH_COMPILERS = frozenset(
+    {"lxml.etree.XPath", "lxml.etree.XPathEvaluator", "lxml.etree.ETXPath", "lxml.etree.XSLT"}
+)
 HTTP_VERBS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "stream", "request", "ws_connect"}
 )
@@ -322,6 +331,10 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         code = _arg(call, 0, "source", "expression")
         if code is not None:
             hits.append(Hit("codeinj", ev.value(code), name))
+    if name in LIBRARY_EVALS:
+        code = _arg(call, 0, "expression", "expr")
+        if code is not None:
+            hits.append(Hit("codeinj", ev.value(code), name))
     if name in DESERIALIZE_CALLS:
         data = _arg(call, 0, "data", "file", "filename", "string")
         if data is not None:
@@ -362,10 +375,7 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             ),
         ]
         hits.append(Hit("ldapi", join_all([ev.value(a) for a in args]), short))
-    if (short == "xpath" and receiver is not None) or name in (
-        "lxml.etree.XPath",
-        "lxml.etree.XPathEvaluator",
-    ):
+    if (short in ("xpath", "xpathEval") and receiver is not None) or name in XPATH_COMPILERS:
         path = _arg(call, 0, "_path", "path")
         if path is not None:
             hits.append(Hit("xpathi", ev.value(path), short))

@@ -33,6 +33,12 @@ CLEAN_REQUEST_ATTRS = frozenset(
 )
 """Request attributes an attacker cannot shape into an injection payload (or handled elsewhere)."""
 
+OWN_URL_ATTRS = frozenset(
+    {"path", "full_path", "url", "base_url", "url_root", "script_root", "host_url", "path_info"}
+)
+"""The request's own URL: redirecting back to it cannot leave the site (login round trips)."""
+OWN_URL_METHODS = frozenset({"get_full_path", "get_full_path_info", "build_absolute_uri"})
+
 SAFE_PARAM_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "Session"}
 )
