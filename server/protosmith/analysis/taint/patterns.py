@@ -19,6 +19,7 @@ from protosmith.analysis.findings import (
 from protosmith.analysis.rules import BY_KIND
 from protosmith.analysis.taint.context import ModuleContext
 from protosmith.analysis.taint.rules import node_range
+from protosmith.analysis.taint.state import MISSING
 
 SECRET_VAR = re.compile(
     r"(^|_)(password|passwd|pwd|secret|secret_key|token|api_key|apikey|access_key|private_key|"
@@ -217,17 +218,34 @@ class PatternChecker(ast.NodeVisitor):
             )
         if short == "set_cookie":
             self._cookie(node, *self._with_unpacked(node, keywords))
-        if qname.startswith("jinja2.") and short == "Environment":
+        jinja = self._alias(node.func, qname)
+        if jinja in ("jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"):
             autoescape = keywords.get("autoescape")
-            if autoescape is None or _false(autoescape.value):
+            if autoescape is None or self._falsy(autoescape.value):
+                what = "environment" if jinja.endswith("Environment") else "template"
                 self.add(
                     "xss",
                     node,
-                    "a Jinja2 environment is created without autoescaping",
+                    f"a Jinja2 {what} is created without autoescaping",
                     severity=Severity.MINOR,
                 )
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
+
+    def _alias(self, func: ast.expr, qname: str) -> str:
+        """``qname``, or what a module-level alias of it names (``E = Environment``)."""
+        if isinstance(func, ast.Name) and not qname.startswith("jinja2."):
+            bound = self.ctx.module_value(func.id)
+            if isinstance(bound, (ast.Name, ast.Attribute)):
+                return self.ctx.qualify(bound) or qname
+        return qname
+
+    def _falsy(self, value: ast.expr) -> bool:
+        """A literal or module constant that is false (``autoescape=0``, ``z = 0``; ``''``)."""
+        if isinstance(value, ast.Name):
+            known = self.ctx.constants().get(value.id, MISSING)
+            return known is not MISSING and not known and known is not None
+        return _false(value) or (isinstance(value, ast.Constant) and value.value == "")
 
     def _with_unpacked(
         self, node: ast.Call, keywords: dict[str, ast.keyword]

@@ -48,6 +48,10 @@ class Evaluator(Protocol):
         """True when ``node`` names a parsed XML tree or element."""
         ...
 
+    def template_unescaped(self, name: str) -> frozenset[str]:
+        """Variables the template file ``name`` prints without escaping (``|safe``...)."""
+        ...
+
     def first_constant(self, node: ast.expr) -> object:
         """The constant first element of a list literal or tracked list variable, else None."""
         ...
@@ -302,6 +306,41 @@ def _xml_hits(call: ast.Call, qname: str, short: str, ev: Evaluator) -> list[Hit
     return []
 
 
+RENDERERS: dict[str, tuple[int, int]] = {
+    "render_template": (0, -1),
+    "django.shortcuts.render": (1, 2),
+    "render": (1, 2),
+    "TemplateResponse": (1, 2),
+    "render_to_response": (0, 1),
+    "render_to_string": (0, 1),
+}
+"""Render calls: the position of the template name and of the context dict (-1: keywords)."""
+
+
+def _template_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
+    """Data passed to a template that prints it with ``|safe`` or without autoescaping."""
+    where = RENDERERS.get(name) or RENDERERS.get(short)
+    if where is None or (short == "render" and not name.startswith("django.")):
+        return []
+    template = _arg(call, where[0], "template_name")
+    if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+        return []
+    unescaped = ev.template_unescaped(template.value)
+    if not unescaped:
+        return []
+    values: dict[str, ast.expr] = {k.arg: k.value for k in call.keywords if k.arg}
+    context = _arg(call, where[1], "context") if where[1] >= 0 else None
+    if isinstance(context, ast.Dict):
+        for key, value in zip(context.keys, context.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                values[key.value] = value
+    return [
+        Hit("xss", ev.value(value), f"`{{{{ {key} }}}}` printed unescaped by {template.value}")
+        for key, value in values.items()
+        if key in unescaped
+    ]
+
+
 def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> list[Hit]:
     """Every sink check that applies to ``call`` (tainted or not: a sink's result is not the payload)."""
     name = qname or ""
@@ -364,6 +403,8 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             hits.append(Hit("codeinj", ev.value(source), f"{short} (a template compiled from it)"))
     if short in XSS_NAMES:
         hits += _xss_hits(call, name, short, ev)
+    if short in RENDERERS:
+        hits += _template_hits(call, name, short, ev)
     hits += _xml_hits(call, name, short, ev)
     if short in LDAP_METHODS and any(i.startswith("ldap") for i in ev.imports.values()):
         args = [
