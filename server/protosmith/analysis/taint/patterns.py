@@ -222,12 +222,15 @@ class PatternChecker(ast.NodeVisitor):
         if jinja in ("jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"):
             autoescape = keywords.get("autoescape")
             if autoescape is None or self._falsy(autoescape.value):
-                what = "environment" if jinja.endswith("Environment") else "template"
+                environment = jinja.endswith("Environment")
                 self.add(
                     "xss",
                     node,
-                    f"a Jinja2 {what} is created without autoescaping",
+                    f"a Jinja2 {'environment' if environment else 'template'} is created "
+                    "without autoescaping",
                     severity=Severity.MINOR,
+                    # a lone Template may render text, not HTML: unconfirmed as XSS
+                    tier=Tier.CONFIRMED if environment else Tier.UNCONFIRMED,
                 )
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
