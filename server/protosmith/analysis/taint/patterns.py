@@ -78,6 +78,8 @@ class PatternChecker(ast.NodeVisitor):
         self.findings: list[Finding] = []
         self.function: list[str] = []
         self.bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.conditions: list[ast.expr] = []
+        """Tests of the ``if`` statements around the node being visited."""
 
     def add(
         self,
@@ -115,6 +117,33 @@ class PatternChecker(ast.NodeVisitor):
         self.function.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self.conditions.append(node.test)
+        for statement in [*node.body, *node.orelse]:
+            self.visit(statement)
+        self.conditions.pop()
+
+    def _caller_option(self) -> bool:
+        """Inside an ``if`` on a parameter of the enclosing function (``if not verify:``): a
+        library doing what its caller asked, not a decision of this code."""
+        if not self.bodies:
+            return False
+        arguments = self.bodies[-1].args
+        params = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        params.discard("self")
+        for test in self.conditions:
+            for node in ast.walk(test):
+                if isinstance(node, ast.Name) and node.id in params:
+                    return True
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "self"
+                ):
+                    return True  # ``if not self.verify:`` an option the caller set
+        return False
 
     # -- hard-coded secrets and configuration flags -----------------------------------------
     def _secret(self, name: str, value: ast.expr, node: ast.AST) -> None:
@@ -173,9 +202,10 @@ class PatternChecker(ast.NodeVisitor):
             self.add("securecookie", node, "`SESSION_COOKIE_SECURE` is False")
         if leaf == "SESSION_COOKIE_HTTPONLY" and falsy:
             self.add("httponly", node, "`SESSION_COOKIE_HTTPONLY` is False")
-        if leaf in ("CHECK_HOSTNAME",) and falsy:
+        if leaf in ("CHECK_HOSTNAME",) and falsy and not self._caller_option():
             self.add("tls", node, "hostname checking is disabled")
-        if leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE"):
+        tls_off = leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE")
+        if tls_off and not self._caller_option():
             self.add("tls", node, "certificate verification is disabled (`CERT_NONE`)")
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -212,7 +242,7 @@ class PatternChecker(ast.NodeVisitor):
                 "`verify=False` disables certificate checks",
                 fix=self._remove_keyword(verify),
             )
-        if qname in TLS_OFF_CALLS:
+        if qname in TLS_OFF_CALLS and not self._caller_option():
             self.add(
                 "tls", node, f"`{qname}()` creates a context that does not verify certificates"
             )
