@@ -377,3 +377,24 @@ def test_no_bandit_plugin_noise_on_stderr() -> None:
     )
     assert done.stdout.strip() == "1"
     assert "Could not load" not in done.stderr, done.stderr
+
+
+def test_a_value_equal_to_one_of_several_constants_and_json_responses_are_safe() -> None:
+    findings = own(
+        """
+        import json
+        from flask import Flask, make_response, request
+
+        app = Flask(__name__)
+
+        @app.route("/pick")
+        def pick():
+            name = request.args.get("obj")
+            if name == "foo" or name == "bar":
+                return str(eval(name))
+            if name == "foo" or len(name) > 3:
+                return str(eval(name))
+            return make_response(json.dumps(request.args), 200, {"Content-Type": "application/json"})
+        """
+    )
+    assert codes(findings) == {"PS303@13"}

@@ -262,6 +262,17 @@ def _process_hits(call: ast.Call, qname: str, ev: Evaluator) -> list[Hit]:
     return [Hit("cmdi", elements[0], qname, NOT_INVOCATION)]
 
 
+def _declares_non_html(headers: ast.expr) -> bool:
+    """A headers dict literal whose Content-Type is not HTML."""
+    if not isinstance(headers, ast.Dict):
+        return False
+    for key, value in zip(headers.keys, headers.values, strict=True):
+        named = isinstance(key, ast.Constant) and str(key.value).lower() == "content-type"
+        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return "html" not in value.value
+    return False
+
+
 def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
     if name.startswith("rest_framework."):
         return []  # DRF renders its data as JSON (or the browsable API, which escapes it)
@@ -273,6 +284,9 @@ def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]
             kind = _const(_kw(call, name))
             if isinstance(kind, str) and "html" not in kind:
                 return []
+        for headers in [*call.args[1:], *(k.value for k in call.keywords if k.arg == "headers")]:
+            if _declares_non_html(headers):
+                return []  # make_response(body, 200, {"Content-Type": "application/json"})
     body = _arg(call, 0, "content", "response", "body", "source")
     if body is None:  # aiohttp: Response(text=..., content_type="text/html")
         declared = _const(_kw(call, "content_type"))
