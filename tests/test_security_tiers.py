@@ -357,6 +357,9 @@ def test_tests_get_no_assert_or_performance_findings(tmp_path: Path) -> None:
             db = sqlite3.connect(":memory:")
             for table in ["a", "b"]:
                 db.execute("PRAGMA table_info(?)", (table,))
+            names = []
+            for table in ["a", "b"]:
+                names.append(table.upper())
             assert db is not None
     """
     in_tests = reviewed(tmp_path, text, "tests/test_rows.py")
@@ -364,6 +367,7 @@ def test_tests_get_no_assert_or_performance_findings(tmp_path: Path) -> None:
     assert not [f for f in in_tests if f.category == Category.PERFORMANCE]
     in_app = reviewed(tmp_path, text, "rows.py")
     assert [f for f in in_app if f.evidence.rule_id == "B101"]
+    assert {f.code for f in in_app if f.category == Category.PERFORMANCE} >= {"PS403", "PS407"}
 
 
 def test_no_bandit_plugin_noise_on_stderr() -> None:
