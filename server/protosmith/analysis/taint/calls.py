@@ -29,14 +29,15 @@ def _built(call: ast.Call, imports: dict[str, str]) -> bool:
     upper-case module constant."""
     for value in [*call.args, *(k.value for k in call.keywords)]:
         for node in ast.walk(value):
-            root: ast.expr = node  # type: ignore[assignment]
-            while isinstance(root, ast.Attribute):
-                root = root.value
             if isinstance(node, (ast.Call, ast.Subscript, ast.Starred)):
                 return True
-            if isinstance(root, ast.Name) and isinstance(node, (ast.Name, ast.Attribute)):
-                if root.id not in imports and not root.id.isupper():
-                    return True
+            if not isinstance(node, (ast.Name, ast.Attribute)):
+                continue
+            root: ast.expr = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id not in imports and not root.id.isupper():
+                return True
     return False
 
 
@@ -44,12 +45,12 @@ def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) 
     """What a string method keeps from its text: ``"https://host/{}".format(x)`` keeps the
     host; ``u.replace("\\", "/")`` leaves no backslash to smuggle a host past a netloc check."""
     template = func.value
-    if short == "format" and isinstance(template, ast.Constant) and isinstance(template.value, str):
-        if SAFE_PREFIX.match(template.value.split("{", 1)[0]):
-            return result.sanitized(frozenset({"redirect", "ssrf"}))
-    if short == "replace" and node.args and isinstance(node.args[0], ast.Constant):
-        if node.args[0].value == "\\":
-            return result.sanitized(frozenset({"slashes"}))
+    text = template.value if isinstance(template, ast.Constant) else None
+    if short == "format" and isinstance(text, str) and SAFE_PREFIX.match(text.split("{", 1)[0]):
+        return result.sanitized(frozenset({"redirect", "ssrf"}))
+    first = node.args[0] if node.args else None
+    if short == "replace" and isinstance(first, ast.Constant) and first.value == "\\":
+        return result.sanitized(frozenset({"slashes"}))
     return result
 
 
@@ -153,7 +154,8 @@ class CallEvaluator(Evaluator):
             else ""
         )
         receiver = self.eval(func.value) if isinstance(func, ast.Attribute) else CLEAN
-        if short in sources.OWN_URL_METHODS and self._request_root(func.value) == "source":
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if short in sources.OWN_URL_METHODS and owner and self._request_root(owner) == "source":
             for arg in node.args:
                 self.eval(arg)  # ``request.get_full_path()``: the request's own URL
             return sources.origin_at(node, sources.describe(node)).sanitized(
@@ -171,7 +173,11 @@ class CallEvaluator(Evaluator):
                 self.report(
                     hit.kind, node, hit.value, hit.sink, origin_kind=hit.origin_kind, through=node
                 )
-            elif hit.kind in UNCONFIRMED_SINKS and not self.summary_mode and _built(node, self.imports):
+            elif (
+                hit.kind in UNCONFIRMED_SINKS
+                and not self.summary_mode
+                and _built(node, self.imports)
+            ):
                 # No traced source, but the query or code is built at run time: reported at
                 # the unconfirmed tier (bandit has no rule here that would show it otherwise).
                 self.ctx.raw.append(RawFinding(hit.kind, node, hit.sink, [], unconfirmed=True))
