@@ -402,3 +402,25 @@ def test_a_value_equal_to_one_of_several_constants_and_json_responses_are_safe()
         """
     )
     assert codes(findings) == {"PS303@13"}
+
+
+def test_django_renders_are_autoescaped_and_queue_payloads_are_sources() -> None:
+    findings = own(
+        """
+        import pickle
+        from django.http import HttpResponse
+        from django.template import loader
+        from django.template.loader import render_to_string
+
+        def page(request):
+            template = loader.get_template("polls/index.html")
+            return HttpResponse(template.render({"q": request.GET.get("q")}, request))
+
+        def page2(request):
+            return HttpResponse(render_to_string("x.html", {"q": request.GET["q"]}))
+
+        def on_message(channel, method, properties, body):
+            pickle.loads(body)
+        """
+    )
+    assert codes(findings) == {"PS304@15"}

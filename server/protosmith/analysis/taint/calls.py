@@ -18,6 +18,8 @@ ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
 """Path sinks whose result still carries the input: an uploaded archive's member names."""
 
 
+DJANGO_RENDERERS = frozenset({"django.template.loader.render_to_string", "django.shortcuts.render"})
+"""Django renders templates with autoescaping on: their output is escaped HTML."""
 UNCONFIRMED_SINKS = frozenset({"ldapi", "xpathi", "codeinj"})
 """Sink kinds bandit does not cover (LDAP, XPath, templates compiled from text): a hit with no
 traced source is still reported, unconfirmed, unless every argument is a constant."""
@@ -56,6 +58,16 @@ def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) 
 
 class CallEvaluator(Evaluator):
     """The evaluator's calls (base of the statement-level effects)."""
+
+    def _django_template(self, node: ast.expr) -> bool:
+        """A Django template (``loader.get_template(...)``, ``Template(...)``), directly or
+        through a name bound once in this function: Django autoescapes what it renders."""
+        if isinstance(node, ast.Name) and self.scope is not None:
+            values = self.ctx.assignments_in(self.scope).get(node.id, [])
+            node = values[0] if len(values) == 1 else node
+        if not isinstance(node, ast.Call):
+            return False
+        return (self.ctx.qualify(node.func) or "").startswith("django.template")
 
     def _readable_method(self, func: ast.expr) -> bool:
         """``repo.search(q)`` where ``repo`` holds a class of the tree that defines ``search``:
@@ -246,8 +258,11 @@ class CallEvaluator(Evaluator):
         if (
             short == "render"
             and isinstance(node.func, ast.Attribute)
-            and sanitizers.autoescaped(node.func.value, self.ctx)
-        ):
+            and (
+                sanitizers.autoescaped(node.func.value, self.ctx)
+                or self._django_template(node.func.value)
+            )
+        ) or qname in DJANGO_RENDERERS:
             return everything.sanitized(frozenset({"xss"}))
         host = sanitizers.url_host_parts(node, qname)
         if host is not None and not any(self.eval(p).dangerous_for("ssrf") for p in host):

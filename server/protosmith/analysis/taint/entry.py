@@ -91,6 +91,9 @@ def entry_state(
         for name in ("scope", "receive"):
             arg = params_of(func)[names.index(name)]
             state.env[name] = sources.origin_at(arg, f"ASGI {name}")
+    if names[-3:] == ["method", "properties", "body"]:  # a pika (RabbitMQ) consumer callback
+        arg = params_of(func)[names.index("body")]
+        state.env["body"] = sources.origin_at(arg, "message-queue payload")
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
         named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES
