@@ -424,3 +424,31 @@ def test_django_renders_are_autoescaped_and_queue_payloads_are_sources() -> None
         """
     )
     assert codes(findings) == {"PS304@15"}
+
+
+def test_header_names_and_stdlib_header_writes_are_sinks() -> None:
+    findings = own(
+        """
+        from http.server import BaseHTTPRequestHandler
+        from flask import Flask, make_response, request
+        from werkzeug.datastructures import Headers
+
+        app = Flask(__name__)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_header("X-Info", self.path)
+
+        def wsgi(environ, start_response):
+            start_response("200 OK", [("X-Name", environ["HTTP_X"])])
+
+        @app.route("/h")
+        def view():
+            name = request.args["h"]
+            headers = Headers()
+            headers.add(name, "value")
+            safe = make_response("ok", {name.replace("\\n", ""): "v"})
+            return make_response("ok", {name: "v"})
+        """
+    )
+    assert codes(findings) == {"PS312@10", "PS312@13", "PS312@19", "PS312@21"}

@@ -53,6 +53,8 @@ def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) 
     first = node.args[0] if node.args else None
     if short == "replace" and isinstance(first, ast.Constant) and first.value == "\\":
         return result.sanitized(frozenset({"slashes"}))
+    if short == "replace" and isinstance(first, ast.Constant) and first.value in ("\n", "\r\n"):
+        return result.sanitized(frozenset({"header"}))  # no line break left to split a header
     return result
 
 

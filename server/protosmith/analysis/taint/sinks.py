@@ -455,4 +455,36 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
     header_call = short in ("add", "set", "add_header", "setdefault") and len(call.args) >= 2
     if header_call and isinstance(receiver, ast.Attribute) and receiver.attr == "headers":
         hits.append(Hit("header", ev.value(call.args[1]), "headers"))
+    hits += _header_hits(call, name, short, receiver, ev)
     return hits
+
+
+def _header_hits(
+    call: ast.Call, name: str, short: str, receiver: ast.expr | None, ev: Evaluator
+) -> list[Hit]:
+    """Response headers named or valued by the request beyond ``x.headers[...] = v``:
+    ``send_header`` of an ``http.server`` handler, a WSGI ``start_response`` list, header
+    names given to ``Headers.add``, ``headers.extend`` and ``make_response``'s header dict."""
+    args = call.args
+    if short == "send_header" and len(args) >= 2 and receiver is not None:
+        return [Hit("header", join_all([ev.value(args[0]), ev.value(args[1])]), "send_header")]
+    if isinstance(call.func, ast.Name) and call.func.id == "start_response" and len(args) >= 2:
+        return [Hit("header", ev.value(args[1]), "start_response")]
+    headers_object = (isinstance(receiver, ast.Attribute) and receiver.attr == "headers") or (
+        isinstance(receiver, ast.Name) and "header" in receiver.id.lower()
+    )
+    if short in ("add", "set", "add_header", "setdefault") and args and headers_object:
+        return [Hit("header", ev.value(args[0]), "a header name")]
+    if short in ("extend", "update") and args and headers_object:
+        return [Hit("header", ev.value(args[0]), "headers")]
+    if short in ("make_response", "Response") and not name.startswith("rest_framework."):
+        keys = [
+            key
+            for value in args[1:]
+            if isinstance(value, ast.Dict)
+            for key in value.keys
+            if key is not None
+        ]
+        if keys:
+            return [Hit("header", join_all([ev.value(k) for k in keys]), "a header name")]
+    return []
