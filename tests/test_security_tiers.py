@@ -452,3 +452,28 @@ def test_header_names_and_stdlib_header_writes_are_sinks() -> None:
         """
     )
     assert codes(findings) == {"PS312@10", "PS312@13", "PS312@19", "PS312@21"}
+
+
+def test_http_client_libraries_are_not_apps() -> None:
+    """An HTTP client's own Request/Response models, its option defaults and grammar
+    patterns are not web requests, HTML responses, disabled TLS or secrets."""
+    findings = own(
+        """
+        import ssl
+        from .models import Request, Response
+
+        token = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"
+
+        class Context:
+            def __init__(self):
+                self.check_hostname = False
+
+        class Session:
+            def send(self, request: Request) -> Response:
+                request.headers["Host"] = request.url.host
+                return Response(status=200, content=request.content)
+        """,
+        "client/sessions.py",
+        root=Path("/nonexistent"),
+    )
+    assert codes(findings) == set()

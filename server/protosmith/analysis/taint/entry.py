@@ -66,8 +66,26 @@ def _web_module(ctx: ModuleContext) -> bool:
     server = any(q.startswith("http.server") for q in qualified)
     if ctx.framework or server or tops & (sources.WEB_MODULES - {"http"}):
         return True
+    own_models = [
+        q
+        for local, q in ctx.imports.items()
+        if local in ("Request", "Response") and q.split(".")[0] not in sources.WEB_MODULES
+    ]
+    if own_models:  # a library with its own Request/Response types (an HTTP client's)
+        return False
     client = any(q.startswith(("http.client", "urllib.request")) for q in qualified)
     return not client and not tops & sources.HTTP_CLIENT_MODULES
+
+
+def _web_type(ctx: ModuleContext, annotation: str) -> bool:
+    """A ``Request`` annotation that names a web framework's request class: imported from one,
+    or unresolved in a module that is a web module (not an HTTP client's own ``Request``)."""
+    qualified = ctx.imports.get(annotation)
+    if qualified is None:
+        return _web_module(ctx)
+    return qualified.split(".")[0] in sources.WEB_MODULES - {"http"} or qualified.startswith(
+        "http.server"
+    )
 
 
 def entry_state(
@@ -97,7 +115,8 @@ def entry_state(
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
         named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES
-        if named or annotation in sources.REQUEST_ANNOTATIONS:
+        typed = annotation in sources.REQUEST_ANNOTATIONS and _web_type(ctx, annotation)
+        if named or typed:
             request_names.add(arg.arg)
             continue
         if (

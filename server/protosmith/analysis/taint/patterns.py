@@ -48,6 +48,7 @@ SECRET_KEY = re.compile(r"(api|secret|private|signing|access|session|auth)_?key"
 KEY_NAME = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret(_key)?|secret)$", re.IGNORECASE)
 """Names whose literal value is a signing key (Flask ``secret_key``, Django ``SECRET_KEY``):
 the value counts whatever it looks like, because the framework signs with it."""
+REGEX_LIKE = re.compile(r"\[[^\]]+\][+*?{]|\\[dswDSW]|^\^.*\$$|\(\?[:P=!<]")
 NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*([_.:-][A-Za-z0-9]+)+$")
 KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
     "jwt.encode": (1, "key"),
@@ -158,6 +159,8 @@ class PatternChecker(ast.NodeVisitor):
             return
         if PLACEHOLDER.match(text) or " " in text or _names_itself(leaf, text):
             return
+        if REGEX_LIKE.search(text):
+            return  # a pattern (``token = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"``), not a credential
         self.add("secret", node, f"`{leaf}` is assigned a literal value")
 
     def _key_argument(self, node: ast.Call, qname: str) -> None:
@@ -202,6 +205,8 @@ class PatternChecker(ast.NodeVisitor):
             self.add("securecookie", node, "`SESSION_COOKIE_SECURE` is False")
         if leaf == "SESSION_COOKIE_HTTPONLY" and falsy:
             self.add("httponly", node, "`SESSION_COOKIE_HTTPONLY` is False")
+        if name.startswith("self."):
+            return  # a class's own default for an option (an SSLContext wrapper), not a context
         if leaf in ("CHECK_HOSTNAME",) and falsy and not self._caller_option():
             self.add("tls", node, "hostname checking is disabled")
         tls_off = leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE")

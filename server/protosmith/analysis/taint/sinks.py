@@ -273,9 +273,36 @@ def _declares_non_html(headers: ast.expr) -> bool:
     return False
 
 
+WEB_RESPONSE_PACKAGES = frozenset(
+    {
+        "flask",
+        "werkzeug",
+        "django",
+        "starlette",
+        "fastapi",
+        "aiohttp",
+        "quart",
+        "sanic",
+        "bottle",
+        "pyramid",
+        "falcon",
+        "tornado",
+        "litestar",
+        "webob",
+        "markupsafe",
+        "jinja2",
+    }
+)
+"""Where an HTML response (or markup) class comes from; an imported ``Response`` of another
+package (an HTTP client's response model) writes no HTML to a browser."""
+
+
 def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
     if name.startswith("rest_framework."):
         return []  # DRF renders its data as JSON (or the browsable API, which escapes it)
+    resolved = name != short and "." in name
+    if resolved and name.split(".")[0] not in WEB_RESPONSE_PACKAGES:
+        return []
     body0 = call.args[0] if call.args else None
     if isinstance(body0, (ast.Dict, ast.List, ast.DictComp, ast.ListComp)):
         return []  # a JSON body
