@@ -98,15 +98,15 @@ CLEAN_METHODS = frozenset(
 """Methods whose result is a boolean, a number, a digest or database rows, not request text."""
 
 KIND_SANITIZERS: dict[str, frozenset[str]] = {
-    "html.escape": frozenset({"xss"}),
-    "markupsafe.escape": frozenset({"xss"}),
-    "flask.escape": frozenset({"xss"}),
-    "jinja2.escape": frozenset({"xss"}),
-    "cgi.escape": frozenset({"xss"}),
-    "django.utils.html.escape": frozenset({"xss"}),
+    "html.escape": frozenset({"xss", "xxe"}),
+    "markupsafe.escape": frozenset({"xss", "xxe"}),
+    "flask.escape": frozenset({"xss", "xxe"}),
+    "jinja2.escape": frozenset({"xss", "xxe"}),
+    "cgi.escape": frozenset({"xss", "xxe"}),
+    "django.utils.html.escape": frozenset({"xss", "xxe"}),
     "django.utils.html.strip_tags": frozenset({"xss"}),
     "bleach.clean": frozenset({"xss"}),
-    "xml.sax.saxutils.escape": frozenset({"xss"}),
+    "xml.sax.saxutils.escape": frozenset({"xss", "xxe"}),
     "shlex.quote": frozenset({"cmdi"}),
     "pipes.quote": frozenset({"cmdi"}),
     "shlex.join": frozenset({"cmdi"}),
