@@ -10,7 +10,7 @@ from pathlib import Path
 
 from protosmith.analysis.findings import Category, Finding, Severity, Tier
 from protosmith.analysis.python_review import analyze_python
-from protosmith.analysis.review import review_source
+from protosmith.analysis.review import review_source, risk_level
 from protosmith.analysis.sarif import to_sarif
 
 
@@ -53,6 +53,8 @@ def test_bandit_hit_without_a_traced_source_stays_reported_unconfirmed(tmp_path:
     assert result["properties"]["precision"] == "low"
     assert result["rank"] == hit.confidence * 100
     assert "suppressions" not in result
+    assert risk_level([hit]) == "MINIMAL"  # a place to look, not a risk
+    assert risk_level([hit.model_copy(update={"tier": Tier.CONFIRMED})]) == "LOW"
 
 
 def test_a_traced_flow_is_confirmed_and_absorbs_bandit(tmp_path: Path) -> None:

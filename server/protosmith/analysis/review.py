@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from protosmith.analysis.findings import Category, Finding, Severity, relative_path
+from protosmith.analysis.findings import Category, Finding, Severity, Tier, relative_path
 from protosmith.analysis.fixes import attach_mechanical_fixes
 from protosmith.analysis.other_languages import EXTENSIONS, review_other
 from protosmith.analysis.python_review import analyze_python, is_test_file, merge_bandit
@@ -56,8 +56,13 @@ class ReviewResult(BaseModel):
 
 
 def risk_level(findings: Sequence[Finding]) -> str:
-    """CRITICAL/HIGH/MEDIUM/LOW/MINIMAL from the worst active security finding."""
-    ranks = [f.severity.rank for f in findings if f.active and f.category == Category.SECURITY]
+    """CRITICAL/HIGH/MEDIUM/LOW/MINIMAL from the worst active, confirmed security finding
+    (an unconfirmed one says "look here", not that the code is at risk)."""
+    ranks = [
+        f.severity.rank
+        for f in findings
+        if f.active and f.category == Category.SECURITY and f.tier == Tier.CONFIRMED
+    ]
     if not ranks:
         return "MINIMAL"
     return ("CRITICAL", "HIGH", "MEDIUM", "LOW")[min(ranks)]
