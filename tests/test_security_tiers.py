@@ -479,3 +479,27 @@ def test_http_client_libraries_are_not_apps() -> None:
         root=Path("/nonexistent"),
     )
     assert codes(findings) == set()
+
+
+def test_a_file_saved_from_the_request_and_read_back_is_untrusted() -> None:
+    findings = own(
+        """
+        import os
+        import yaml
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        UPLOADS = "/srv/uploads"
+
+        @app.route("/upload", methods=["POST"])
+        def upload():
+            request.files["config"].save(os.path.join(UPLOADS, "config.yml"))
+            return "ok"
+
+        @app.route("/apply")
+        def apply():
+            with open(os.path.join(UPLOADS, "config.yml")) as handle:
+                return str(yaml.load(handle, Loader=yaml.Loader))
+        """
+    )
+    assert codes(findings) == {"PS304@17"}

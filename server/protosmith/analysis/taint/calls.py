@@ -61,6 +61,25 @@ def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) 
 class CallEvaluator(Evaluator):
     """The evaluator's calls (base of the statement-level effects)."""
 
+    def _stored_upload(
+        self, node: ast.Call, qname: str | None, short: str, receiver: TV, args: list[TV]
+    ) -> TV | None:
+        """An uploaded file saved to a path (``upload.save(path)``, ``shutil.copyfileobj``),
+        then opened again at the same path: what is read back is the request's data."""
+        path = node.args[0] if node.args else None
+        if path is None:
+            return None
+        text = ast.unparse(path)
+        if short == "save" and isinstance(node.func, ast.Attribute) and receiver.tainted:
+            self.ctx.uploads.add(text)
+            return None
+        if qname in ("open", "io.open", "codecs.open") and text in self.ctx.uploads:
+            for hit in sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self)):
+                if hit.value.tainted:
+                    self.report(hit.kind, node, hit.value, hit.sink, through=node)
+            return sources.origin_at(node, f"a file saved from the request ({text})")
+        return None
+
     def _django_template(self, node: ast.expr) -> bool:
         """A Django template (``loader.get_template(...)``, ``Template(...)``), directly or
         through a name bound once in this function: Django autoescapes what it renders."""
@@ -177,6 +196,9 @@ class CallEvaluator(Evaluator):
             )
         args = [self.eval(a) for a in node.args]
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
+        stored = self._stored_upload(node, qname, short, receiver, args)
+        if stored is not None:
+            return stored
         hits = (
             []
             if self._readable_method(func)

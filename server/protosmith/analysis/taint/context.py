@@ -110,6 +110,9 @@ class ModuleContext:
     """The module's dotted name in the reviewed tree ('' when unknown)."""
     project: ProjectIndex | None = None
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
+    uploads: set[str] = field(default_factory=set)
+    """Path expressions (source text) that request data was saved to: reading them back
+    (``open(path)``) reads untrusted data."""
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
     instance_cache: dict[int, dict[str, str]] = field(default_factory=dict)
