@@ -503,3 +503,22 @@ def test_a_file_saved_from_the_request_and_read_back_is_untrusted() -> None:
         """
     )
     assert codes(findings) == {"PS304@17"}
+
+
+def test_send_from_directory_folder_chosen_by_the_request() -> None:
+    findings = own(
+        """
+        from flask import Flask, request, send_from_directory
+
+        app = Flask(__name__)
+
+        @app.route("/a")
+        def inside():
+            return send_from_directory("/srv/static", request.args["name"])
+
+        @app.route("/b")
+        def chosen():
+            return send_from_directory(request.args["dir"], request.args["name"])
+        """
+    )
+    assert codes(findings) == {"PS305@12"}

@@ -431,6 +431,11 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             hits.append(Hit("pathtraver", ev.value(target), name or short))
     elif short in PATH_METHODS and receiver is not None and not name:
         hits.append(Hit("pathtraver", ev.value(receiver), short))
+    if name in ("flask.send_from_directory", "flask.helpers.send_from_directory"):
+        # the file name is kept inside the folder; the folder itself must not be chosen
+        folder = _arg(call, 0, "directory")
+        if folder is not None:
+            hits.append(Hit("pathtraver", ev.value(folder), name))
     if short in REDIRECT_NAMES:
         target = _arg(call, 0, "location", "url", "to", "redirect_to")
         if target is not None:
