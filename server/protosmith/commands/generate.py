@@ -10,12 +10,14 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 from protosmith.interrupts import Interruptible
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.priority import die_with_parent
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
     # Installed first, whatever SIGINT's inherited disposition: see ``protosmith.interrupts``.
     with Interruptible(hard_stop) as guard:
+        if getattr(args, "progress_json", False):  # a parent relays our progress (the server):
+            die_with_parent(signal.SIGINT)  # if it dies, stop cleanly rather than run on alone
         return _run(args, guard, seen)
 
 
