@@ -290,3 +290,26 @@ async def test_a_slow_first_tokenizer_load_does_not_hold_up_a_cancel(tmp_path: P
     summary = await run
     assert summary.status == "cancelled"
     assert time.monotonic() - started < 4.0, "the cancel waited for the tokenizer"
+
+
+async def test_a_test_run_cancelled_while_copying_leaves_no_copy(tmp_path: Path) -> None:
+    from protosmith.execution.service import run_tests
+
+    project = tmp_path / "project"
+    for package in range(40):
+        folder = project / f"pkg{package}"
+        folder.mkdir(parents=True)
+        for module in range(50):
+            (folder / f"m{module}.py").write_text(f"VALUE = {module}\n" * 50, encoding="utf-8")
+    (project / "test_value.py").write_text("def test_value():\n    assert True\n")
+    before = set(scratch.root().glob("run-*"))
+    run = asyncio.ensure_future(run_tests(project, "python"))
+    deadline = time.monotonic() + 60
+    while not set(scratch.root().glob("run-*")) - before and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+    assert set(scratch.root().glob("run-*")) - before, "the copy never started"
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    await asyncio.sleep(0.5)  # a copy thread still running would recreate folders meanwhile
+    assert set(scratch.root().glob("run-*")) == before, "the cancelled run's copy was left"

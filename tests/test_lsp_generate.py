@@ -184,6 +184,7 @@ async def test_cancel_under_load_stops_every_process_and_writes_nothing_after(
                 )
                 summary = (await execute(client, "protosmith.showRun", {}))["result"]
             answered = time.monotonic() - stopped
+            print(f"{way} cancel under load ({busy_cores} busy loops): answered in {answered:.2f}s")
             left = await asyncio.to_thread(wait_until_gone, str(root), 1.0)
             assert summary["status"] == "cancelled", summary
             assert not left, f"still running after the run was reported cancelled: {left}"
