@@ -96,6 +96,35 @@ def test_ctrl_c_stops_a_cli_run_that_inherited_ignored_sigint_under_load(
 
 
 @pytest.mark.timeout(240)
+def test_sigterm_ends_a_cli_run_at_once_with_its_test_runs_and_copies(tmp_path: Path) -> None:
+    spec = make_workspace(tmp_path)
+    workspace = spec.parent
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "protosmith", "generate", str(spec), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(TMPDIR=str(private_tmp)),
+        cwd=workspace,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 180
+    for line in process.stderr:
+        if ("verify:" in line and "started" in line) or time.monotonic() > deadline:
+            break
+    time.sleep(0.3)  # the sandboxed test run is under way
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert json.loads(stdout)["status"] == "cancelled"
+    assert "--resume" in stderr
+    assert not wait_until_gone(str(private_tmp)), "a sandboxed run outlived the CLI"
+    assert not list(private_tmp.iterdir()), "temporary copies were left in TMPDIR"
+
+
+@pytest.mark.timeout(240)
 async def test_the_server_stops_a_generation_child_that_ignores_sigint_under_load(
     tmp_path: Path, busy_cores: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
