@@ -342,3 +342,51 @@ async def test_a_test_run_cancelled_while_copying_leaves_no_copy(tmp_path: Path)
         await run
     await asyncio.sleep(0.5)  # a copy thread still running would recreate folders meanwhile
     assert set(scratch.root().glob("run-*")) == before, "the cancelled run's copy was left"
+
+
+STUCK_RUN = textwrap.dedent(
+    """
+    import asyncio, sys
+    from protosmith.interrupts import Interruptible
+
+    async def main():
+        print("running", flush=True)
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await asyncio.sleep(60)  # a clean stop that does not come
+
+    with Interruptible(lambda code: print("hard stop", code, flush=True), hard_stop_s=5.0) as g:
+        g.run(main())
+    print("returned", flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("second_sigint", [False, True])
+def test_a_clean_stop_that_does_not_come_becomes_a_hard_one(
+    tmp_path: Path, second_sigint: bool
+) -> None:
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_RUN, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore_sigint,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "running"
+    stopped = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    if second_sigint:
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stdout.strip() == "hard stop 130"
+    elapsed = time.monotonic() - stopped
+    if second_sigint:
+        assert elapsed < 4.0, f"a second Ctrl-C took {elapsed:.1f}s"
+    else:
+        assert 4.5 < elapsed < 15.0, f"the watchdog stopped it after {elapsed:.1f}s"

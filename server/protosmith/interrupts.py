@@ -59,8 +59,9 @@ class Interruptible:
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> Interruptible:
-        for sig in STOP_SIGNALS:
-            self._previous[sig] = signal.signal(sig, self._on_signal)
+        if threading.current_thread() is threading.main_thread():  # only there can Python
+            for sig in STOP_SIGNALS:  # install handlers; elsewhere the caller owns signals
+                self._previous[sig] = signal.signal(sig, self._on_signal)
         return self
 
     def __exit__(
