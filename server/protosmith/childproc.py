@@ -12,9 +12,9 @@ all start and stop the same way:
   be killed cannot outlive it;
 - the request goes in on stdin, lines with a progress prefix on stderr are handed to a
   callback (the rest is kept as the error tail), the result comes back on stdout;
-- stopping cannot be ignored: SIGINT to the group (the child's clean, resumable stop), then
-  SIGTERM, then SIGKILL, each after a short grace, and the stop returns only when the whole
-  group is gone. A child that inherited "ignore SIGINT" (anything started in the background by
+- stopping cannot be ignored: SIGINT to the child (its clean, resumable stop), then SIGTERM
+  and SIGKILL to its whole group, each after a short grace, and the stop returns only when the
+  whole group is gone. A child that inherited "ignore SIGINT" (anything started in the background by
   a non-interactive shell does) is still stopped, one grace period later.
 """
 
@@ -196,19 +196,24 @@ class Child:
         interrupt_grace_s: float = INTERRUPT_GRACE_S,
         terminate_grace_s: float = TERMINATE_GRACE_S,
     ) -> int:
-        """Stop the group (SIGINT, SIGTERM, SIGKILL, each after its grace); the exit status.
+        """Stop the child (SIGINT), then its group (SIGTERM, SIGKILL), each after its grace.
+
+        Returns the exit status.
 
         Cancelling the stop itself skips to SIGKILL: a second cancel never leaves a child behind.
         """
         begun = time.monotonic()
         try:
-            for sig, grace in (
-                (signal.SIGINT, interrupt_grace_s),
-                (signal.SIGTERM, terminate_grace_s),
-            ):
+            steps = ((signal.SIGINT, interrupt_grace_s), (signal.SIGTERM, terminate_grace_s))
+            for sig, grace in steps:
                 if self.process.returncode is not None or grace <= 0:
                     continue
-                if not self._signal(sig):
+                # SIGINT to the child alone: it stops its own helpers in order (a model worker
+                # interrupted mid-reply would only add an error); the rest go to the group.
+                if sig == signal.SIGINT:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(self.pid, sig)
+                elif not self._signal(sig):
                     break
                 try:
                     await asyncio.wait_for(asyncio.shield(self.process.wait()), grace)
