@@ -234,7 +234,9 @@ async def run_sandboxed(
     ``writable`` names extra folders (package caches) that stay writable; everything else
     outside ``cwd`` and the run's scratch folder is read-only where mount namespaces work.
     """
-    found = isolation.probe()
+    # The first probe runs ``unshare`` up to three times: seconds on a busy machine, so not on
+    # the event loop, where it would also hold up a cancellation.
+    found = await asyncio.to_thread(isolation.probe)
     scratch = new_folder("sbx-")
     home, tmp, stage = scratch / "home", scratch / "tmp", scratch / "dev"
     for folder in (home, tmp, stage):
