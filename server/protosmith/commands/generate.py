@@ -14,10 +14,14 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
-from protosmith.pipeline.api import GenerateOptions, RunSummary
+from protosmith.interrupts import Interruptible
+from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.priority import die_with_parent
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -76,6 +80,30 @@ def _check(spec_path: Path) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Validate the spec, run the pipeline with a progress display, print the summary."""
     _configure_logging()
+    seen = _RunIdTracker()
+
+    def hard_stop(code: int) -> None:
+        """The clean stop did not come: remove our temporary copies, say how to resume."""
+        from protosmith import scratch
+
+        scratch.remove_root()
+        print(f"protosmith: stopped; {_resume_hint(seen.run_id)}", file=sys.stderr)
+        if args.json:
+            stopped = RunSummary(run_id=seen.run_id, status="cancelled", message="stopped")
+            print(stopped.model_dump_json(), flush=True)
+
+    # Installed first, whatever SIGINT's inherited disposition: see ``protosmith.interrupts``.
+    with Interruptible(hard_stop) as guard:
+        if getattr(args, "progress_json", False):  # a parent relays our progress (the server):
+            die_with_parent(signal.SIGINT)  # if it dies, stop cleanly rather than run on alone
+        return _run(args, guard, seen)
+
+
+def _resume_hint(run_id: str) -> str:
+    return f"run `protosmith generate --resume {run_id or 'last'}` to continue"
+
+
+def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) -> int:
     spec_path = Path(args.spec).resolve()
     problems = _check(spec_path)
     if problems:
@@ -118,14 +146,16 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.report.progress import progress_display
 
     display = progress_display(machine=getattr(args, "progress_json", False))
+    seen.display = display
     try:
-        summary = asyncio.run(generate(options, progress=display))
-    except KeyboardInterrupt:
-        display.close()
-        print(
-            "protosmith: interrupted; run `protosmith generate --resume last` to continue",
-            file=sys.stderr,
+        summary = guard.run(generate(options, progress=seen))
+    except asyncio.CancelledError:  # interrupted before the pipeline could record anything
+        summary = RunSummary(
+            run_id=seen.run_id,
+            status="cancelled",
+            message=f"interrupted; {_resume_hint(seen.run_id)}",
         )
+    if not guard.finish():  # a hard stop is under way and prints its own summary
         return EXIT_INTERRUPTED
     display.close()
     if args.json:
@@ -135,3 +165,16 @@ def run(args: argparse.Namespace) -> int:
     if summary.status == "cancelled" or (args.json and summary.status == "failed"):
         print(f"protosmith: {summary.message}", file=sys.stderr)
     return exit_code(summary)
+
+
+class _RunIdTracker:
+    """Passes progress on to the display and remembers the run id (for a hard stop's message)."""
+
+    def __init__(self) -> None:
+        self.display: Any = None
+        self.run_id = ""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        self.run_id = event.run_id or self.run_id
+        if self.display is not None:
+            self.display(event)

@@ -10,7 +10,9 @@ Cancellation and a spent budget end the run cleanly with a resume hint.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -279,6 +281,7 @@ async def _generate(
         base_url=settings.base_url,
     )
     inner = backend
+    output_existed = True
     run = GenerationRun(spec, settings, options, journal, accountant, tracker, run_tests)
     run.review = review
     try:
@@ -302,6 +305,8 @@ async def _generate(
             accountant=accountant,
             api_key_env=settings.api_key_env,
         )
+        await _prepare_off_loop(run.caching)
+        output_existed = (workspace / spec.project.output).exists()
         run.writer = SafeWriter(workspace / spec.project.output, workspace)
         await run.execute()
     except asyncio.CancelledError:
@@ -344,6 +349,8 @@ async def _generate(
     finally:
         if backend is None and inner is not None:
             await inner.aclose()
+        if run.writer is not None and not output_existed:
+            _remove_if_empty(run.writer.root)
     run.removed = run.remove_superseded()
     summary = summarise(run, time.monotonic() - started)
     journal.event("run_finished", status=summary.status, message=summary.message)
@@ -359,6 +366,41 @@ _NOT_GENERATED = frozenset({"__pycache__", ".pytest_cache", "node_modules", ".my
 
 class _PreflightFailed(Exception):
     """A check before the first LLM call failed; the message names the fix."""
+
+
+async def _prepare_off_loop(backend: CachingBackend) -> None:
+    """Read the backend's capabilities and load its tokenizer in a thread, before the stages.
+
+    Both may import heavy native modules the first time (llama_cpp and numpy for the device
+    probe and the GGUF tokenizer: 10 s and more on a busy machine); on the event loop that
+    import would hold up everything, a cancellation included. The thread is a daemon that a
+    cancelled run does not wait for: it only fills caches.
+    """
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def settle() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    def work() -> None:
+        try:
+            backend.capabilities.token_counter.count("warm up")
+        except Exception as error:  # the stages meet it again, on the loop, and report it
+            log.debug("backend preparation failed: %s", error)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the run is over
+                loop.call_soon_threadsafe(settle)
+
+    threading.Thread(target=work, name="protosmith-prepare", daemon=True).start()
+    await ready
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove an output folder this run created and never wrote to (a run stopped early)."""
+    with contextlib.suppress(OSError):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 class GenerationRun:
