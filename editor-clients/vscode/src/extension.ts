@@ -24,6 +24,7 @@ import {
   failureLog,
   failureMessage,
   onConnectionError,
+  RESTART_WINDOW_MINUTES,
   RestartBudget,
   ServerProcess,
 } from "./lifecycle";
@@ -250,7 +251,7 @@ class ServerManager implements vscode.Disposable {
     }
     this.current = undefined;
     if (this.budget.take()) {
-      this.output.warn(`Restarting the protosmith language server (restart ${this.budget.used} of at most ${this.budget.max} in 3 minutes).`);
+      this.output.warn(`Restarting the protosmith language server (restart ${this.budget.used} of at most ${this.budget.max} in ${RESTART_WINDOW_MINUTES} minutes).`);
       await this.ensure("restart");
       return;
     }

@@ -197,11 +197,11 @@ const MESSAGE_STDERR_CHARS = 600;
 export function failureMessage(failure: Failure): string {
   const head =
     failure.phase === "crash"
-      ? `The protosmith language server stopped and was not restarted again (${failure.restarts ?? 0} restart${failure.restarts === 1 ? "" : "s"} in the last minutes): `
+      ? `The protosmith language server stopped again after ${failure.restarts ?? 0} restart${failure.restarts === 1 ? "" : "s"} in ${RESTART_WINDOW_MINUTES} minutes and was not restarted: `
       : failure.phase === "restart"
         ? "The protosmith language server stopped, and restarting it failed: "
         : "The protosmith language server did not start: ";
-  let text = `${head}\`${failure.commandLine}\` ${describeExit(failure.exit)}.`;
+  let text = `${head}"${failure.commandLine}" ${describeExit(failure.exit)}.`;
   const tail = failure.stderr.slice(-MESSAGE_STDERR_LINES).join(" ⏎ ");
   if (tail) {
     const clipped = tail.length > MESSAGE_STDERR_CHARS ? "…" + tail.slice(tail.length - MESSAGE_STDERR_CHARS + 1) : tail;
@@ -226,13 +226,16 @@ export function failureLog(failure: Failure): string {
   return lines.join("\n");
 }
 
+/** The window in which a crashed server's restarts are counted. */
+export const RESTART_WINDOW_MINUTES = 3;
+
 /** Restarts allowed to a server that had started: at most `max` within `windowMs`. */
 export class RestartBudget {
   private readonly times: number[] = [];
 
   constructor(
     readonly max = 3,
-    private readonly windowMs = 3 * 60 * 1000,
+    private readonly windowMs = RESTART_WINDOW_MINUTES * 60 * 1000,
     private readonly now: () => number = Date.now,
   ) {}
 

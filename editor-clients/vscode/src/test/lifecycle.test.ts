@@ -51,7 +51,7 @@ describe("server process", () => {
     assert.equal(server.running, false);
     const message = failureMessage({ phase: "start", commandLine: server.line, exit, stderr: server.stderr.lines() });
     assert.ok(message.startsWith("The protosmith language server did not start: "), message);
-    assert.ok(message.includes(`\`${broken} serve\` exited with code 1.`), message);
+    assert.ok(message.includes(`"${broken} serve" exited with code 1.`), message);
     assert.ok(message.endsWith("ModuleNotFoundError: No module named 'pygls'"), message);
     // Only the last lines go into the notification; the log has all of them.
     assert.equal(message.includes("Traceback"), false);
@@ -92,11 +92,11 @@ describe("server process", () => {
     });
     assert.equal(
       crash,
-      "The protosmith language server stopped and was not restarted again (3 restarts in the last minutes): " +
-        "`protosmith serve` exited with code 3. Its stderr ends with: MemoryError",
+      "The protosmith language server stopped again after 3 restarts in 3 minutes and was not restarted: " +
+        '"protosmith serve" exited with code 3. Its stderr ends with: MemoryError',
     );
     const silent = failureMessage({ phase: "restart", commandLine: "protosmith serve", exit: { code: 1, signal: null }, stderr: [] });
-    assert.equal(silent, "The protosmith language server stopped, and restarting it failed: `protosmith serve` exited with code 1.");
+    assert.equal(silent, 'The protosmith language server stopped, and restarting it failed: "protosmith serve" exited with code 1.');
   });
 });
 
