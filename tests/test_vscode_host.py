@@ -195,7 +195,9 @@ class Window:
         rows = center.locator(".monaco-list-row")
         count = rows.count()
         total = int(rows.first.get_attribute("aria-setsize") or count) if count else 0
-        texts = [t.strip() for t in center.locator(".notification-list-item-message").all_inner_texts()]
+        texts = [
+            t.strip() for t in center.locator(".notification-list-item-message").all_inner_texts()
+        ]
         if close:
             self.page.keyboard.press("Escape")
         return total, texts
@@ -227,7 +229,13 @@ def code_server_window(
     env = {**os.environ, "XDG_CONFIG_HOME": str(root / "xdg"), "XDG_DATA_HOME": str(root / "xdg")}
     if CODE_SERVER_NODE:
         env["PATH"] = f"{Path(CODE_SERVER_NODE).parent}{os.pathsep}{env.get('PATH', '')}"
-    base = [*_code_server_command(), "--user-data-dir", str(data), "--extensions-dir", str(extensions)]
+    base = [
+        *_code_server_command(),
+        "--user-data-dir",
+        str(data),
+        "--extensions-dir",
+        str(extensions),
+    ]
     installed = subprocess.run(
         [*base, "--install-extension", str(vsix)],
         env=env,
@@ -331,7 +339,9 @@ def test_a_server_that_fails_at_start_says_so_once_and_is_not_restarted(
     # User settings, in a remote window (code-server's): the setting must be honoured there.
     with code_server_window(vsix, tmp_path, {"protosmith.serverPath": str(broken)}) as window:
         window.wait_for_toast("did not start", timeout_s=180)
-        assert _settle(starts, quiet_s=10, limit_s=60) == 1, "a server that never started was restarted"
+        assert _settle(starts, quiet_s=10, limit_s=60) == 1, (
+            "a server that never started was restarted"
+        )
         window.screenshot("failed-start")
         total, texts = window.notifications(close=False)
         assert total == 1, texts
@@ -339,7 +349,9 @@ def test_a_server_that_fails_at_start_says_so_once_and_is_not_restarted(
         assert f'"{broken} serve" exited with code 1.' in message, message
         assert "ModuleNotFoundError: No module named 'pygls'" in message, message
 
-        row = window.page.locator(".notifications-center .monaco-list-row").filter(has_text="did not start")
+        row = window.page.locator(".notifications-center .monaco-list-row").filter(
+            has_text="did not start"
+        )
         row.get_by_role("button", name="Open Settings").click()
         setting = window.page.locator(".settings-editor .setting-item-contents").filter(
             has_text="Server Path"
@@ -348,7 +360,9 @@ def test_a_server_that_fails_at_start_says_so_once_and_is_not_restarted(
         window.screenshot("open-settings")
         # The tab it opened on holds the value: User settings, where the user set it.
         tabs = window.page.locator('.settings-editor [role="tablist"] [role="tab"]')
-        assert any(name.startswith("Remote") for name in tabs.all_inner_texts()), "not a remote window"
+        assert any(name.startswith("Remote") for name in tabs.all_inner_texts()), (
+            "not a remote window"
+        )
         selected = tabs.and_(window.page.locator('[aria-selected="true"]')).inner_text()
         assert selected == "User", selected
         assert str(broken) in setting.first.locator("input").input_value()
@@ -394,13 +408,17 @@ def test_a_server_that_crashes_is_restarted_a_bounded_number_of_times_with_one_m
 ) -> None:
     fake = tmp_path / "fake_server.py"
     fake.write_text(textwrap.dedent(FAKE_SERVER), encoding="utf-8")
-    crashing, starts = _counting_server(tmp_path, "crashing-protosmith", f"exec '{sys.executable}' '{fake}'")
+    crashing, starts = _counting_server(
+        tmp_path, "crashing-protosmith", f"exec '{sys.executable}' '{fake}'"
+    )
     # Workspace settings this time: the `window` scope accepts them too.
     with code_server_window(
         vsix, tmp_path, {}, workspace_settings={"protosmith.serverPath": str(crashing)}
     ) as window:
         window.wait_for_toast("stopped again after", timeout_s=240)
-        assert _settle(starts, quiet_s=10, limit_s=60) == 4, "expected the first start and 3 restarts"
+        assert _settle(starts, quiet_s=10, limit_s=60) == 4, (
+            "expected the first start and 3 restarts"
+        )
         window.screenshot("crashed")
         total, texts = window.notifications()
         assert total == 1, texts

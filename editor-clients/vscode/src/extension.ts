@@ -57,16 +57,20 @@ class ProtosmithClient extends LanguageClient {
 }
 
 /** One start of the server: its client, its process once spawned, and how far it got. */
-interface Attempt {
-  server: ServerCommand;
-  client: ProtosmithClient;
+class Attempt {
+  /** Set right after construction: the client's options refer to this attempt. */
+  client!: ProtosmithClient;
   process: ServerProcess | undefined;
   /** The LSP initialization completed. */
-  started: boolean;
+  started = false;
+  /** The connection closed before `start()` returned. */
+  closedEarly = false;
   /** The manager is stopping it on purpose. */
-  stopping: boolean;
+  stopping = false;
   /** Its failure was handled (reported or restarted); later events about it are ignored. */
-  over: boolean;
+  over = false;
+
+  constructor(readonly server: ServerCommand) {}
 }
 
 class ServerManager implements vscode.Disposable {
@@ -153,9 +157,12 @@ class ServerManager implements vscode.Disposable {
       }
       return undefined;
     }
-    if (attempt.over) {
-      // It closed between the initialize reply and here; `crashed` has taken over.
+    if (attempt.closedEarly && !attempt.over) {
+      await this.failed(attempt, phase, new Error("The server closed the connection right after initializing."));
       return undefined;
+    }
+    if (attempt.over) {
+      return undefined; // stopped meanwhile
     }
     attempt.started = true;
     this.client = attempt.client;
@@ -164,9 +171,7 @@ class ServerManager implements vscode.Disposable {
   }
 
   private createAttempt(server: ServerCommand, folder: vscode.WorkspaceFolder | undefined): Attempt {
-    const attempt = { server, process: undefined, started: false, stopping: false, over: false } as Omit<Attempt, "client"> & {
-      client?: ProtosmithClient;
-    };
+    const attempt = new Attempt(server);
     const serverOptions: ServerOptions = async () => {
       const spawned = await ServerProcess.start(server.command, server.args, { cwd: folder?.uri.fsPath, env: process.env });
       attempt.process = spawned;
@@ -181,9 +186,10 @@ class ServerManager implements vscode.Disposable {
         handled: true,
       }),
       closed: () => {
-        const full = attempt as Attempt;
-        if (full.started && !full.stopping && !full.over) {
-          void this.crashed(full);
+        if (!attempt.started) {
+          attempt.closedEarly = true; // `start()` rejects or returns, and `start` reports it
+        } else if (!attempt.stopping && !attempt.over) {
+          void this.crashed(attempt);
         }
         // The manager restarts (or not) with a new client; the client itself never does.
         return { action: CloseAction.DoNotRestart, handled: true };
@@ -200,15 +206,14 @@ class ServerManager implements vscode.Disposable {
       initializationFailedHandler: () => false,
     };
     const client = new ProtosmithClient("protosmith", "protosmith", serverOptions, clientOptions);
-    attempt.client = client;
-    const full = attempt as Attempt;
-    client.setQuietWhen(() => !full.started || full.over);
+    client.setQuietWhen(() => !attempt.started || attempt.over);
     client.onDidChangeState((event) => {
-      if (this.current === full && !full.over && event.newState === State.Starting) {
+      if (this.current === attempt && !attempt.over && event.newState === State.Starting) {
         this.tracker.setServerState("starting");
       }
     });
-    return full;
+    attempt.client = client;
+    return attempt;
   }
 
   /** A server that never completed initialization: not restarted, reported once. */
