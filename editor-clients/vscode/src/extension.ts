@@ -181,10 +181,13 @@ class ServerManager implements vscode.Disposable {
       return spawned.child;
     };
     const errorHandler: ErrorHandler = {
-      error: (_error, _message, count) => ({
-        action: onConnectionError(attempt.started, count) === "continue" ? ErrorAction.Continue : ErrorAction.Shutdown,
-        handled: true,
-      }),
+      error: (_error, _message, count) => {
+        const decision = onConnectionError(attempt.started, count);
+        if (decision === "terminate") {
+          void attempt.process?.terminate(0);
+        }
+        return { action: decision === "shutdown" ? ErrorAction.Shutdown : ErrorAction.Continue, handled: true };
+      },
       closed: () => {
         if (!attempt.started) {
           attempt.closedEarly = true; // `start()` rejects or returns, and `start` reports it

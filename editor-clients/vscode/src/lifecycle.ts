@@ -214,7 +214,7 @@ export function failureMessage(failure: Failure): string {
 
 /** The same failure for the log: every kept stderr line, one per line. */
 export function failureLog(failure: Failure): string {
-  const lines = [failureMessage({ ...failure, stderr: [] })];
+  const lines = [failureMessage({ ...failure, stderr: [], error: undefined })];
   if (failure.error) {
     lines.push(`Client error: ${failure.error}`);
   }
@@ -258,17 +258,18 @@ export class RestartBudget {
   }
 }
 
-export type ErrorDecision = "continue" | "shutdown";
+export type ErrorDecision = "continue" | "shutdown" | "terminate";
 
 /**
- * What to do on a connection error: a server that has not started yet is shut down at once
- * (its errors are EPIPE on a dead process); a running one gets three errors in a row, like the
- * client's default, before it is shut down. Either way the client only logs the error: the
- * manager tells the user once, when the connection closes.
+ * What to do on a connection error. While the server starts, the client cannot stop itself
+ * (it is not running yet), so the process is terminated instead: an error then means it died
+ * (EPIPE) or is not speaking LSP, and either way the start fails and is reported once. A
+ * running server gets three errors in a row, like the client's default, before it is shut
+ * down. The client only logs the errors; the manager tells the user, once.
  */
 export function onConnectionError(started: boolean, count: number | undefined): ErrorDecision {
   if (!started) {
-    return "shutdown";
+    return "terminate";
   }
   return count !== undefined && count <= 3 ? "continue" : "shutdown";
 }

@@ -60,6 +60,8 @@ describe("server process", () => {
     for (const line of TRACEBACK) {
       assert.ok(log.includes(line), line);
     }
+    const withError = failureLog({ phase: "start", commandLine: "p serve", exit, stderr: [], error: "write EPIPE" });
+    assert.equal(withError, 'The protosmith language server did not start: "p serve" exited with code 1.\nClient error: write EPIPE\nIt wrote nothing to stderr.');
   });
 
   it("says why a program cannot be run at all", async () => {
@@ -118,7 +120,7 @@ describe("stderr tail", () => {
 
 describe("restart policy", () => {
   it("never keeps a server that has not started, and shuts a running one after three errors", () => {
-    assert.equal(onConnectionError(false, 1), "shutdown");
+    assert.equal(onConnectionError(false, 1), "terminate");
     assert.equal(onConnectionError(true, 1), "continue");
     assert.equal(onConnectionError(true, 3), "continue");
     assert.equal(onConnectionError(true, 4), "shutdown");
