@@ -49,6 +49,7 @@ if _PLAYWRIGHT_PATH and _PLAYWRIGHT_PATH not in sys.path:
     sys.path.append(_PLAYWRIGHT_PATH)
 try:
     from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ModuleNotFoundError:  # an optional test dependency, not one of protosmith's modules
     sync_playwright = None
 
@@ -177,14 +178,30 @@ class Window:
         self.screenshot("timeout")
         raise AssertionError(f"no notification with {needle!r}; toasts: {self.toast_texts()}")
 
-    def run_command(self, title: str) -> None:
-        self.page.keyboard.press("Control+Shift+P")
-        box = self.page.locator(".quick-input-widget input")
-        box.wait_for(state="visible", timeout=30000)
-        box.fill(f">{title}")
-        self.page.locator(".quick-input-list .monaco-list-row").first.wait_for(timeout=30000)
-        time.sleep(0.5)
-        self.page.keyboard.press("Enter")
+    def run_command(self, title: str, timeout_s: float = 90) -> None:
+        """Run a palette command by its title; the palette is reopened until it lists it (a
+        window that just opened may not have read the remote extensions' commands yet)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.page.keyboard.press("Control+Shift+P")
+            box = self.page.locator(".quick-input-widget input")
+            box.wait_for(state="visible", timeout=30000)
+            box.fill(f">{title}")
+            row = self.page.locator(".quick-input-list .monaco-list-row").filter(has_text=title)
+            try:
+                row.first.wait_for(state="visible", timeout=10000)
+            except PlaywrightTimeout:
+                self.page.keyboard.press("Escape")
+                if time.monotonic() > deadline:
+                    self.screenshot("command-palette")
+                    raise
+                continue
+            row.first.click()
+            return
+
+    def wait_for_status(self, text: str, timeout_s: float) -> None:
+        item = self.page.locator(".statusbar-item").filter(has_text=text)
+        item.first.wait_for(state="visible", timeout=timeout_s * 1000)
 
     def notifications(self, close: bool = True) -> tuple[int, list[str]]:
         """Every notification in the window (the center holds them all), and their texts."""
@@ -424,3 +441,29 @@ def test_a_server_that_crashes_is_restarted_a_bounded_number_of_times_with_one_m
         assert total == 1, texts
         assert "stopped again after 3 restarts in 3 minutes" in texts[0], texts[0]
         assert "exited with code 3. Its stderr ends with: MemoryError: simulated crash" in texts[0]
+
+
+def test_generate_on_an_invalid_spec_is_announced_once_by_the_real_server(
+    vsix: Path, tmp_path: Path
+) -> None:
+    # The real server, found through User settings (a wrapper, so it runs this checkout).
+    server, starts = _counting_server(
+        tmp_path, "protosmith", f"exec '{sys.executable}' -m protosmith \"$@\""
+    )
+    settings = {
+        "protosmith.serverPath": str(server),
+        # Never contacted: the spec fails validation before any LLM call.
+        "protosmith.backend": "openai",
+        "protosmith.baseUrl": "http://127.0.0.1:9/v1",
+        "protosmith.model": "unused",
+    }
+    with code_server_window(vsix, tmp_path, settings) as window:
+        window.wait_for_status("protosmith", timeout_s=120)
+        window.run_command("Protosmith: Generate Prototype")
+        window.wait_for_toast("invalid spec", timeout_s=240)
+        time.sleep(10)  # time for a second announcement, if there were one
+        window.screenshot("invalid-spec")
+        total, texts = window.notifications()
+        assert total == 1, texts
+        assert "invalid spec" in texts[0], texts[0]
+        assert starts() == 1

@@ -294,7 +294,9 @@ export class Commands {
     try {
       return await executeServerCommand<R>(client, command, args);
     } catch (error) {
-      const choice = await vscode.window.showErrorMessage(`protosmith: ${command} failed: ${errorText(error)}`, "Show Log");
+      // The server's messages already start with "protosmith: "; say it once.
+      const reason = errorText(error).replace(/^protosmith: /, "");
+      const choice = await vscode.window.showErrorMessage(`protosmith: ${command} failed: ${reason}`, "Show Log");
       if (choice === "Show Log") {
         this.deps.showLog();
       }

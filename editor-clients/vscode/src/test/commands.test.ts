@@ -207,6 +207,9 @@ describe("commands", () => {
     await commands.cancel();
     assert.equal(stub.recorded.messages[0].text, "protosmith: protosmith.cancel failed: server crashed");
     assert.equal(logs.length, 1);
+    const prefixed = new FakeClient({ "protosmith.generate": new Error("protosmith: backend 'openai' unavailable: no model set") });
+    await commandsWith(prefixed).commands.generate(stub.Uri.file("/ws/protosmith.toml") as unknown as vscode.Uri);
+    assert.equal(stub.recorded.messages[1].text, "protosmith: protosmith.generate failed: backend 'openai' unavailable: no model set");
   });
 
   it("does nothing more when the server cannot start", async () => {
