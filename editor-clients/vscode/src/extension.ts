@@ -247,7 +247,7 @@ class ServerManager implements vscode.Disposable {
     }
     const exit = await attempt.process?.settle(SETTLE_MS);
     const failure: Failure = {
-      phase: "crash",
+      phase: "exit",
       commandLine: attempt.process?.line ?? commandLine(attempt.server.command, attempt.server.args),
       exit,
       stderr: attempt.process?.stderr.lines() ?? [],
@@ -264,7 +264,7 @@ class ServerManager implements vscode.Disposable {
       return;
     }
     this.tracker.setServerState("failed", `stopped (${describeExit(exit)}) and was not restarted`);
-    void this.offerFix(failureMessage({ ...failure, restarts: this.budget.used }));
+    void this.offerFix(failureMessage({ ...failure, phase: "crash", restarts: this.budget.used }));
   }
 
   /** Stop a client (`exit` if it is running) and make sure its process is gone. */

@@ -176,7 +176,11 @@ export function describeExit(exit: ServerExit | undefined): string {
   return `exited with code ${exit.code ?? "unknown"}`;
 }
 
-export type FailurePhase = "start" | "restart" | "crash";
+/**
+ * `start`: never initialized; `restart`: a restart after a crash never initialized; `exit`: a
+ * running server stopped (it will be restarted); `crash`: it stopped once too often.
+ */
+export type FailurePhase = "start" | "restart" | "exit" | "crash";
 
 export interface Failure {
   phase: FailurePhase;
@@ -200,7 +204,9 @@ export function failureMessage(failure: Failure): string {
       ? `The protosmith language server stopped again after ${failure.restarts ?? 0} restart${failure.restarts === 1 ? "" : "s"} in ${RESTART_WINDOW_MINUTES} minutes and was not restarted: `
       : failure.phase === "restart"
         ? "The protosmith language server stopped, and restarting it failed: "
-        : "The protosmith language server did not start: ";
+        : failure.phase === "exit"
+          ? "The protosmith language server stopped: "
+          : "The protosmith language server did not start: ";
   let text = `${head}"${failure.commandLine}" ${describeExit(failure.exit)}.`;
   const tail = failure.stderr.slice(-MESSAGE_STDERR_LINES).join(" ⏎ ");
   if (tail) {

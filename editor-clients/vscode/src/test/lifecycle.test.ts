@@ -97,6 +97,10 @@ describe("server process", () => {
       "The protosmith language server stopped again after 3 restarts in 3 minutes and was not restarted: " +
         '"protosmith serve" exited with code 3. Its stderr ends with: MemoryError',
     );
+    assert.equal(
+      failureMessage({ phase: "exit", commandLine: "protosmith serve", exit: { code: null, signal: "SIGKILL" }, stderr: [] }),
+      'The protosmith language server stopped: "protosmith serve" was killed by SIGKILL.',
+    );
     const silent = failureMessage({ phase: "restart", commandLine: "protosmith serve", exit: { code: 1, signal: null }, stderr: [] });
     assert.equal(silent, 'The protosmith language server stopped, and restarting it failed: "protosmith serve" exited with code 1.');
   });
