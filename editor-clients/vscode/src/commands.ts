@@ -71,9 +71,13 @@ export function selectionRange(selection: vscode.Selection): LspRange | undefine
   };
 }
 
-/** One sentence about a finished run. */
+/**
+ * One sentence about a finished run. A run that failed before it got an id (an invalid spec)
+ * reads "protosmith generation failed", never "run  failed".
+ */
 export function describeRun(summary: RunSummary): string {
-  const parts: string[] = [`protosmith run ${summary.run_id} ${summary.status}`];
+  const runId = summary.run_id?.trim();
+  const parts: string[] = [runId ? `protosmith run ${runId} ${summary.status}` : `protosmith generation ${summary.status}`];
   const files = summary.files?.length ?? 0;
   parts.push(`${files} file${files === 1 ? "" : "s"}`);
   const tests = summary.tests;
@@ -91,14 +95,6 @@ export function describeRun(summary: RunSummary): string {
   }
   const sentence = parts.join(", ") + ".";
   return summary.message ? `${sentence} ${summary.message}` : sentence;
-}
-
-/** How loudly to report a run's final status. */
-export function runSeverity(status: string): "info" | "warning" | "error" {
-  if (status === "succeeded" || status === "cancelled") {
-    return "info";
-  }
-  return status === "failed" ? "error" : "warning";
 }
 
 /** The message of a failed request, for the user. */
@@ -143,17 +139,13 @@ export class Commands {
     if (summary === undefined) {
       return undefined;
     }
-    this.lastRunId = summary.run_id;
-    // The server announces the run with a message of its own (and offers the README);
-    // the status bar keeps the one-line summary, and failures get a way to the run.
-    const text = describeRun(summary);
-    vscode.window.setStatusBarMessage(text, 15000);
-    if (runSeverity(summary.status) !== "info") {
-      const choice = await vscode.window.showWarningMessage(text, "Show Run");
-      if (choice === "Show Run") {
-        await this.showRun();
-      }
+    if (summary.run_id?.trim()) {
+      this.lastRunId = summary.run_id;
     }
+    // The server announces every run it returns, success or failure, with a message of its
+    // own (and offers the README): a second notification here would say it twice. The status
+    // bar keeps the one-line summary; "Protosmith: Show Run" opens the run.
+    vscode.window.setStatusBarMessage(describeRun(summary), 15000);
     return summary;
   }
 
@@ -302,7 +294,9 @@ export class Commands {
     try {
       return await executeServerCommand<R>(client, command, args);
     } catch (error) {
-      const choice = await vscode.window.showErrorMessage(`protosmith: ${command} failed: ${errorText(error)}`, "Show Log");
+      // The server's messages already start with "protosmith: "; say it once.
+      const reason = errorText(error).replace(/^protosmith: /, "");
+      const choice = await vscode.window.showErrorMessage(`protosmith: ${command} failed: ${reason}`, "Show Log");
       if (choice === "Show Log") {
         this.deps.showLog();
       }

@@ -37,6 +37,8 @@ export interface ResolveOptions {
   interpreter?: () => Promise<string | undefined>;
   /** Whether an interpreter can `import protosmith` (used when it has no console script). */
   canImport?: (python: string) => Promise<boolean>;
+  /** `vscode.env.remoteName` when the extension host runs on a remote machine (SSH, WSL, ...). */
+  remoteName?: string;
 }
 
 const SERVE_ARGS = ["serve"];
@@ -67,6 +69,11 @@ export function executableNames(name: string, env: NodeJS.ProcessEnv, platform: 
   return [name, ...extensions.map((ext) => name + ext.toLowerCase())];
 }
 
+/** The PATH the extension host searches (Windows spells it `Path`). */
+export function searchPath(env: NodeJS.ProcessEnv): string {
+  return env.PATH ?? env.Path ?? "";
+}
+
 /** Search PATH like a shell would. */
 export async function findOnPath(
   name: string,
@@ -74,8 +81,7 @@ export async function findOnPath(
   platform: NodeJS.Platform,
 ): Promise<string | undefined> {
   const separator = platform === "win32" ? ";" : ":";
-  const pathValue = env.PATH ?? env.Path ?? "";
-  for (const dir of pathValue.split(separator).filter(Boolean)) {
+  for (const dir of searchPath(env).split(separator).filter(Boolean)) {
     for (const candidate of executableNames(name, env, platform)) {
       const full = path.join(dir, candidate);
       if (await isExecutable(full, platform)) {
@@ -112,8 +118,9 @@ export async function resolveServer(options: ResolveOptions): Promise<Resolution
     return {
       tried: [options.serverPath],
       message:
-        `protosmith.serverPath is set to "${options.serverPath}", which is not an executable file. ` +
-        "Fix the setting or clear it to use the selected Python interpreter or PATH.",
+        `protosmith.serverPath is set to "${options.serverPath}", which is not an executable file` +
+        (options.remoteName ? ` on the remote host (${options.remoteName})` : "") +
+        ". Fix the setting or clear it to use the selected Python interpreter or PATH.",
     };
   }
   const interpreter = options.interpreter ? await options.interpreter() : undefined;
@@ -130,23 +137,32 @@ export async function resolveServer(options: ResolveOptions): Promise<Resolution
       return { command: interpreter, args: ["-m", "protosmith", ...SERVE_ARGS], source: "python" };
     }
   }
-  tried.push("protosmith on PATH");
+  const pathValue = searchPath(options.env);
+  tried.push(`protosmith on PATH=${pathValue || "(empty)"}`);
   const onPath = await findOnPath("protosmith", options.env, options.platform);
   if (onPath) {
     return { command: onPath, args: SERVE_ARGS, source: "path" };
   }
-  return { tried, message: notFoundMessage(interpreter) };
+  return { tried, message: notFoundMessage(interpreter, options.remoteName) };
 }
 
-/** The message shown when no server was found: what to install, and where. */
-export function notFoundMessage(interpreter: string | undefined): string {
+/**
+ * The message shown when no server was found: what to install, and where. In a remote window
+ * the extension host, and so the server, runs on the remote machine, with the PATH of that
+ * machine's login shell: the install and the setting must name a program there.
+ */
+export function notFoundMessage(interpreter: string | undefined, remoteName?: string): string {
   const target = interpreter
     ? `the selected Python interpreter (${interpreter}): "${interpreter}" -m pip install protosmith`
     : "your Python environment: pip install protosmith (or pipx install protosmith)";
+  const where = remoteName
+    ? ` This window runs extensions on the remote host (${remoteName}): install it there, where PATH is the one its login shell sets.`
+    : "";
   return (
     "The protosmith language server was not found. Install it into " +
     target +
-    ", or set protosmith.serverPath to the protosmith executable."
+    ", or set protosmith.serverPath to the protosmith executable." +
+    where
   );
 }
 

@@ -14,6 +14,13 @@ export const SECTION = "protosmith";
 /** Settings only the client uses: the server never reads them. */
 export const CLIENT_ONLY_SETTINGS = ["serverPath"] as const;
 
+/**
+ * The Settings editor query that shows `protosmith.serverPath` alone (the `@id:` filter
+ * matches the key exactly), in whichever tab the editor opens: the setting's `window` scope
+ * makes it settable in User, Remote and Workspace settings alike.
+ */
+export const SERVER_PATH_QUERY = "@id:protosmith.serverPath";
+
 /** Settings whose change needs a new server process, not just a configuration push. */
 export const RESTART_SETTINGS = ["protosmith.serverPath"] as const;
 

@@ -7,7 +7,7 @@
  */
 import * as vscode from "vscode";
 
-export type ServerState = "starting" | "running" | "stopped" | "notFound";
+export type ServerState = "starting" | "running" | "stopped" | "notFound" | "failed";
 
 export interface ProgressValue {
   kind: "begin" | "report" | "end";
@@ -33,6 +33,7 @@ export interface StatusView {
 export class RunTracker {
   private readonly runs = new Map<string, ActiveRun>();
   private server: ServerState = "starting";
+  private serverDetail = "";
   private readonly listeners: Array<() => void> = [];
 
   /** Call `listener` after every change. */
@@ -40,8 +41,10 @@ export class RunTracker {
     this.listeners.push(listener);
   }
 
-  setServerState(state: ServerState): void {
+  /** `detail`: for "failed", how the server failed, in a few words (shown in the tooltip). */
+  setServerState(state: ServerState, detail = ""): void {
     this.server = state;
+    this.serverDetail = detail;
     if (state !== "running") {
       this.runs.clear();
     }
@@ -85,6 +88,13 @@ export class RunTracker {
       return {
         text: "$(warning) protosmith",
         tooltip: "protosmith: language server not found. Click to show the log.",
+        command: "protosmith.showLog",
+      };
+    }
+    if (this.server === "failed") {
+      return {
+        text: "$(error) protosmith",
+        tooltip: `protosmith: the language server ${this.serverDetail || "failed"}. Click to show the log; "Protosmith: Restart Server" tries again.`,
         command: "protosmith.showLog",
       };
     }

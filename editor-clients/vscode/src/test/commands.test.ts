@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import type * as vscode from "vscode";
 
-import { Commands, describeRun, type Executor, runSeverity, selectionRange } from "../commands";
+import { Commands, describeRun, type Executor, selectionRange } from "../commands";
 import * as stub from "./vscode-stub";
 
 /** Stands in for the language client: records requests, answers from a table. */
@@ -52,9 +52,11 @@ describe("commands", () => {
       "protosmith run r1 succeeded, 2 files, tests 2 passed, 0 failed, 120 tokens, 3.3 s.",
     );
     assert.match(describeRun({ run_id: "r2", status: "partial", tests: { not_run: 1 }, message: "Resume with --resume r2." }), /1 not run.*Resume/);
-    assert.equal(runSeverity("succeeded"), "info");
-    assert.equal(runSeverity("partial"), "warning");
-    assert.equal(runSeverity("failed"), "error");
+    // An invalid spec fails before the run has an id: no "run  failed" with an empty id.
+    assert.equal(
+      describeRun({ run_id: "", status: "failed", message: "invalid spec: modules: at least one module" }),
+      "protosmith generation failed, 0 files, 0 tokens. invalid spec: modules: at least one module",
+    );
   });
 
   it("maps a selection to an LSP range, and an empty one to the whole file", () => {
@@ -95,14 +97,32 @@ describe("commands", () => {
     await commandsWith(client).commands.generate();
     const sent = client.requests[0].param.arguments[0] as { spec: string };
     assert.equal(sent.spec, stub.Uri.file("/ws/a/protosmith.toml").toString());
-    assert.equal(stub.recorded.messages[0].level, "warning");
-    assert.deepEqual(stub.recorded.messages[0].items, ["Show Run"]);
+    // The server announces the failed run itself: the extension adds no second notification.
+    assert.equal(stub.recorded.messages.length, 0);
+    assert.match(stub.recorded.statusMessages[0], /run r1 failed/);
 
     stub.reset();
     const none = new FakeClient({});
     assert.equal(await commandsWith(none).commands.generate(), undefined);
     assert.equal(none.requests.length, 0);
     assert.match(stub.recorded.messages[0].text, /protosmith init/);
+  });
+
+  it("announces nothing of its own for an invalid spec, and keeps no empty run id", async () => {
+    const spec = stub.Uri.file("/ws/protosmith.toml");
+    const client = new FakeClient({
+      "protosmith.generate": { run_id: "", status: "failed", files: [], message: "invalid spec: name: field required" },
+      "protosmith.showRun": { run_id: "r0", status: "succeeded" },
+    });
+    const { commands } = commandsWith(client);
+    await commands.generate(spec as unknown as vscode.Uri);
+    assert.equal(stub.recorded.messages.length, 0);
+    assert.equal(stub.recorded.statusMessages.length, 1);
+    assert.doesNotMatch(stub.recorded.statusMessages[0], /run {2}/);
+    assert.match(stub.recorded.statusMessages[0], /^protosmith generation failed, .*invalid spec: name: field required$/);
+    assert.equal(commands.lastRunId, undefined);
+    await commands.showRun();
+    assert.deepEqual(client.requests[1].param, { command: "protosmith.showRun", arguments: [{}] });
   });
 
   it("uses the active protosmith.toml or an explorer argument without searching", async () => {
@@ -187,6 +207,9 @@ describe("commands", () => {
     await commands.cancel();
     assert.equal(stub.recorded.messages[0].text, "protosmith: protosmith.cancel failed: server crashed");
     assert.equal(logs.length, 1);
+    const prefixed = new FakeClient({ "protosmith.generate": new Error("protosmith: backend 'openai' unavailable: no model set") });
+    await commandsWith(prefixed).commands.generate(stub.Uri.file("/ws/protosmith.toml") as unknown as vscode.Uri);
+    assert.equal(stub.recorded.messages[1].text, "protosmith: protosmith.generate failed: backend 'openai' unavailable: no model set");
   });
 
   it("does nothing more when the server cannot start", async () => {

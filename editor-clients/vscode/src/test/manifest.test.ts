@@ -9,7 +9,10 @@ import * as stub from "./vscode-stub";
 interface Manifest {
   main: string;
   activationEvents: string[];
-  contributes: { commands: Array<{ command: string; title: string; category: string }>; configuration: { properties: Record<string, unknown> } };
+  contributes: {
+    commands: Array<{ command: string; title: string; category: string }>;
+    configuration: { properties: Record<string, { scope?: string; ignoreSync?: boolean }> };
+  };
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as Manifest;
@@ -43,6 +46,15 @@ describe("package.json", () => {
     for (const command of PALETTE_COMMANDS) {
       assert.ok(manifest.activationEvents.includes(`onCommand:${command}`), command);
     }
+  });
+
+  it("lets serverPath be set in User settings of a remote window, without syncing it", () => {
+    // `machine` and `machine-overridable` settings are ignored in User settings when the
+    // window is remote (Remote-SSH, WSL, Codespaces, code-server); `window` is honoured in
+    // User, Remote and Workspace settings. Untrusted workspaces still cannot set it.
+    const serverPath = manifest.contributes.configuration.properties["protosmith.serverPath"];
+    assert.equal(serverPath.scope, "window");
+    assert.equal(serverPath.ignoreSync, true);
   });
 
   it("points main at the bundle", () => {

@@ -87,8 +87,23 @@ describe("server resolution", () => {
     assert.match(message, /pip install protosmith/);
     assert.match(message, /protosmith\.serverPath/);
     assert.ok(message.includes(python));
-    assert.deepEqual(tried, [path.join(root, "bare", "bin", "protosmith"), `${python} -m protosmith`, "protosmith on PATH"]);
+    // The log names the PATH that was searched: in a remote window it is the remote login shell's.
+    assert.deepEqual(tried, [
+      path.join(root, "bare", "bin", "protosmith"),
+      `${python} -m protosmith`,
+      `protosmith on PATH=${path.join(root, "nowhere")}`,
+    ]);
     assert.match(notFoundMessage(undefined), /pipx install protosmith/);
+    assert.doesNotMatch(notFoundMessage(undefined), /remote/);
+  });
+
+  it("says the search ran on the remote host in a remote window", async () => {
+    const result = await resolveServer({ serverPath: "", env: {}, platform: "linux", remoteName: "ssh-remote" });
+    const { message, tried } = result as { message: string; tried: string[] };
+    assert.deepEqual(tried, ["protosmith on PATH=(empty)"]);
+    assert.match(message, /remote host \(ssh-remote\).*login shell/);
+    const bad = await resolveServer({ serverPath: "/home/me/venv/bin/protosmith", env: {}, platform: "linux", remoteName: "wsl" });
+    assert.match((bad as { message: string }).message, /not an executable file on the remote host \(wsl\)/);
   });
 
   it("skips files that are not executable on PATH", async () => {
