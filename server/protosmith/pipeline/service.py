@@ -228,6 +228,8 @@ async def generate(
     workspace = Path(options.workspace).resolve()
     output = spec.project.output
     settings = _settings(spec, options, {}, warn=not options.resume)
+    output_existed = (workspace / output).exists()
+    """The preflight creates the output folder; a run stopped early removes it if still empty."""
     problems = preflight.check_filesystem(workspace, output)
     if problems:
         return _failed(options.resume or "", "; ".join(p.line() for p in problems), output)
@@ -249,6 +251,8 @@ async def generate(
         )
     finally:
         run_log.close()
+        if not output_existed:
+            _remove_if_empty(workspace / output)
 
 
 async def _generate(
@@ -281,7 +285,6 @@ async def _generate(
         base_url=settings.base_url,
     )
     inner = backend
-    output_existed = True
     run = GenerationRun(spec, settings, options, journal, accountant, tracker, run_tests)
     run.review = review
     try:
@@ -306,7 +309,6 @@ async def _generate(
             api_key_env=settings.api_key_env,
         )
         await _prepare_off_loop(run.caching)
-        output_existed = (workspace / spec.project.output).exists()
         run.writer = SafeWriter(workspace / spec.project.output, workspace)
         await run.execute()
     except asyncio.CancelledError:
@@ -349,8 +351,6 @@ async def _generate(
     finally:
         if backend is None and inner is not None:
             await inner.aclose()
-        if run.writer is not None and not output_existed:
-            _remove_if_empty(run.writer.root)
     run.removed = run.remove_superseded()
     summary = summarise(run, time.monotonic() - started)
     journal.event("run_finished", status=summary.status, message=summary.message)
