@@ -100,7 +100,7 @@ class DocumentChecker:
     def publish(self, uri: str) -> None:
         """Push every layer of a document, tagged with its current version when open."""
         merged = [d for layer in self.layers.get(uri, {}).values() for d in layer]
-        document = self._server.workspace.text_documents.get(uri)
+        document = self._server.open_document(uri)
         self._server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=merged, version=document.version if document else None
@@ -133,7 +133,10 @@ class DocumentChecker:
                 await asyncio.wait_for(self._server.settings_ready.wait(), SETTINGS_WAIT_S)
             if not self._on_save(uri):
                 return
-        document = self._server.workspace.get_text_document(uri)
+        document = self._server.open_document(uri)
+        if document is None:
+            log.info("not checking %s: it is not open", uri)
+            return  # saved or changed without didOpen: the client owns no text to check
         version, text = document.version, document.source
         path = convert.uri_to_path(uri)
         loop = asyncio.get_running_loop()
@@ -152,7 +155,7 @@ class DocumentChecker:
             log.error("reviewing %s failed: %s", uri, error, exc_info=error)
             self._warn_once(f"protosmith: {error}")
             return
-        current = self._server.workspace.text_documents.get(uri)
+        current = self._server.open_document(uri)
         if current is None or current.version != version:
             return  # a newer version is being checked; this result is stale
         self.layers.setdefault(uri, {})["check"] = diagnostics
