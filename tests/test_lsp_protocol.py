@@ -255,9 +255,13 @@ async def test_expected_command_errors_have_no_traceback_anywhere(
     answer = await server.answer(6)
     assert answer["error"]["code"] == -32602, answer
     assert "instruction" in answer["error"]["message"]
-    server.request(7, "workspace/executeCommand", {"command": "protosmith.refine", "arguments": [1, 2]})
+    server.request(
+        7, "workspace/executeCommand", {"command": "protosmith.refine", "arguments": [1, 2]}
+    )
     assert (await server.answer(7))["error"]["code"] == -32602
-    server.request(8, "workspace/executeCommand", {"command": "protosmith.showRun", "arguments": []})
+    server.request(
+        8, "workspace/executeCommand", {"command": "protosmith.showRun", "arguments": []}
+    )
     assert (await server.answer(8))["error"]["code"] == -32602
     await server.close()
     assert b"Traceback" not in server.stderr, server.stderr.decode(errors="replace")

@@ -50,6 +50,14 @@ class RefineResult(BaseModel):
     """Each check that ran and its outcome, e.g. "parse: ok", "tests: 4 passed (before 4)"."""
 
 
+class FixTarget(BaseModel):
+    """The finding a refinement must make disappear: its rule code, in its file."""
+
+    code: str
+    path: str
+    """Relative to the workspace root, or absolute."""
+
+
 def is_mechanical(instruction: str) -> bool:
     """True when the instruction is handled without the LLM (``rename OLD to NEW``)."""
     return _RENAME.match(instruction) is not None
@@ -147,7 +155,9 @@ def _new_undefined_names(path: Path, before: str, after: str) -> str:
     now, was = undefined_names(after), undefined_names(before)
     if now is None or was is None:
         return ""
-    return ", ".join(f"{name} (line {line})" for name, line in sorted(now.items()) if name not in was)
+    return ", ".join(
+        f"{name} (line {line})" for name, line in sorted(now.items()) if name not in was
+    )
 
 
 def _new_placeholders(before: str, after: str) -> bool:
@@ -193,8 +203,10 @@ async def _tests_check(
     return None
 
 
-def _finding_check(finding: Finding | None, path: Path, text: str, root: Path) -> str | None:
-    if finding is None or path.suffix != ".py" or Path(finding.path).resolve() != path.resolve():
+def _finding_check(
+    finding: Finding | FixTarget | None, path: Path, text: str, root: Path
+) -> str | None:
+    if finding is None or path.suffix != ".py" or (root / finding.path).resolve() != path.resolve():
         return None
     try:
         from protosmith.analysis.review import review_source
@@ -239,7 +251,7 @@ async def refine(
     root: Path,
     backend: Backend | None,
     range: Range | None = None,
-    finding: Finding | None = None,
+    finding: Finding | FixTarget | None = None,
     attempts: int = 3,
 ) -> RefineResult:
     """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``."""
@@ -264,7 +276,9 @@ async def refine(
                 checks=[*checks, "rename: uses left behind"],
             )
         else:
-            result = await _validate(root, renamed, baseline, finding, [*checks, "rename: complete"])
+            result = await _validate(
+                root, renamed, baseline, finding, [*checks, "rename: complete"]
+            )
         result.message = (
             result.message
             or f"renamed {rename.group(1)} to {rename.group(2)} in {len(renamed)} module(s)"
@@ -356,7 +370,7 @@ async def _validate(
     root: Path,
     changes: dict[Path, tuple[str, str]],
     baseline: tuple[int, int] | None,
-    finding: Finding | None,
+    finding: Finding | FixTarget | None,
     checks: list[str],
 ) -> RefineResult:
     if not changes:

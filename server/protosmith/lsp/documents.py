@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from protosmith.analysis.positions import Lines
 from protosmith.lsp import convert
 
 if TYPE_CHECKING:
@@ -141,12 +142,14 @@ class DocumentChecker:
         path = convert.uri_to_path(uri)
         loop = asyncio.get_running_loop()
         try:
+            encoding = self._server.position_encoding
             if is_spec(uri):
-                work = functools.partial(_spec_diagnostics, text, path)
+                work = functools.partial(_spec_diagnostics, text, path, encoding)
             else:
                 root = self._server.folder_for(path)
                 findings = await (await self._reviewer()).review(path, text, root)
-                work = functools.partial(_source_diagnostics, findings, root, version)
+                encoder = self._server.encoder({path: text})
+                work = functools.partial(_source_diagnostics, findings, root, version, encoder)
             diagnostics = await loop.run_in_executor(self._server.executor, work)
         except ImportError as error:
             self._warn_once(f"the review service is not installed ({error})")
@@ -196,16 +199,18 @@ class DocumentChecker:
             log.warning("diagnostics unavailable: %s", message)
 
 
-def _spec_diagnostics(text: str, path: Path) -> list[types.Diagnostic]:
+def _spec_diagnostics(text: str, path: Path, encoding: str) -> list[types.Diagnostic]:
     """PS1xx diagnostics of a spec's text (runs in a worker thread)."""
     from protosmith.spec.loader import load_spec_text
 
-    lines = text.splitlines()
-    return [convert.spec_diagnostic(p, lines) for p in load_spec_text(text, path).problems]
+    lines = Lines(text)
+    return [
+        convert.spec_diagnostic(p, lines, encoding) for p in load_spec_text(text, path).problems
+    ]
 
 
 def _source_diagnostics(
-    findings: list[Finding], root: Path, version: int | None
+    findings: list[Finding], root: Path, version: int | None, encoder: convert.Encoder
 ) -> list[types.Diagnostic]:
     """Diagnostics of one file's static findings (converted in a worker thread)."""
-    return [convert.finding_diagnostic(f, root, version) for f in findings if f.active]
+    return [convert.finding_diagnostic(f, root, version, encoder) for f in findings if f.active]

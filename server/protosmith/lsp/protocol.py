@@ -125,9 +125,11 @@ class ProtosmithProtocol(LanguageServerProtocol):
         if method in _ALWAYS:
             return None
         if method == types.INITIALIZE:
-            return JsonRpcInvalidRequest("the server is already initialized") if (
-                self.initialize_received
-            ) else None
+            return (
+                JsonRpcInvalidRequest("the server is already initialized")
+                if (self.initialize_received)
+                else None
+            )
         if self._shutdown:
             return JsonRpcInvalidRequest("the server is shutting down; only exit is accepted")
         if not self.initialize_received:

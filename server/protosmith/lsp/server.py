@@ -115,6 +115,31 @@ class ProtosmithServer(LanguageServer):
         """
         return self.workspace.text_documents.get(unquote(uri))
 
+    @property
+    def position_encoding(self) -> str:
+        """The ``positionEncoding`` pygls negotiated: utf-16 unless the client offered another."""
+        return convert.position_encoding(self.workspace.position_encoding)
+
+    def text_of(self, path: Path) -> str | None:
+        """A file's current text: the open document, else the file; None when unreadable."""
+        document = self.open_document(convert.path_to_uri(path))
+        if document is not None:
+            return document.source
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+
+    def encoder(self, known: dict[Path, str] | None = None) -> convert.Encoder:
+        """Converts finding ranges to the client's unit; ``known`` texts win over lookups."""
+        given = {path.resolve(): text for path, text in (known or {}).items()}
+
+        def text_of(path: Path) -> str | None:
+            known_text = given.get(path.resolve())
+            return known_text if known_text is not None else self.text_of(path)
+
+        return convert.Encoder(self.position_encoding, text_of)
+
     # --- workspace folders ---------------------------------------------------------------
     def folders(self) -> list[tuple[str, Path]]:
         """Workspace folders as (uri, path), or the root when the client sent no folders."""
@@ -286,7 +311,10 @@ class ProtosmithServer(LanguageServer):
             child.terminate()
 
         def leave() -> None:
-            for handler in [*logging.getLogger("protosmith").handlers, *logging.getLogger().handlers]:
+            for handler in [
+                *logging.getLogger("protosmith").handlers,
+                *logging.getLogger().handlers,
+            ]:
                 with contextlib.suppress(Exception):
                     handler.flush()
             with contextlib.suppress(Exception):

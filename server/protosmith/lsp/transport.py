@@ -150,5 +150,3 @@ def dispatch(protocol: ProtosmithProtocol, body: bytes) -> None:
             protocol.send_error_response(
                 msg_id, ResponseError(code=-32603, message="internal error; see the server log")
             )
-
-
