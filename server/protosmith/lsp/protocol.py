@@ -206,6 +206,19 @@ class ProtosmithProtocol(LanguageServerProtocol):
         if handler is not None:
             yield handler, (params,), None
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """Run the server's shutdown, then cancel what is in flight (over a copy: a cancelled
+        future's callback removes itself from the table pygls iterates)."""
+        handler = self.fm.features.get(types.SHUTDOWN)
+        if handler is not None:
+            yield handler, args, None
+        current = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+        self._shutdown = True
+
     @lsp_method(types.EXIT)
     def lsp_exit(self, *args: Any) -> None:
         """End the process now: 0 after shutdown, 1 without it (the specification's codes)."""
