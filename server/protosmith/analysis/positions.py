@@ -24,8 +24,19 @@ UNIT = "utf-32"
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ENCODINGS = (UTF8, UTF16, UTF32)
 
-BYTE_COLUMN_SOURCES = frozenset({"taint", "protosmith", "perf", "bandit"})
-"""``Evidence.source`` values whose columns are UTF-8 byte offsets (from ``ast`` nodes)."""
+SOURCE_UNITS = {
+    "taint": UTF8,
+    "protosmith": UTF8,
+    "perf": UTF8,
+    "bandit": UTF8,
+    "gosec": UTF8,
+    "go vet": UTF8,
+    "eslint": UTF16,
+}
+"""The column unit of each producer (``Evidence.source``) that does not count code points:
+Python's ``ast`` (and bandit, which copies it) and Go count UTF-8 bytes, ESLint counts
+JavaScript string indices (UTF-16). ruff, rustc/clippy and Python's SyntaxError count
+characters already."""
 
 
 def _width(char: str, encoding: str) -> int:
@@ -100,15 +111,19 @@ def _convert_range(value: Range, lines: Lines, convert: Callable[[str, int], int
 
 
 def findings_to_code_points(
-    findings: Iterable[Finding], path: str, text: str, read: Callable[[str], str | None]
+    findings: Iterable[Finding],
+    path: str | None,
+    text: str | None,
+    read: Callable[[str], str | None],
 ) -> None:
-    """Convert the byte columns of ``findings`` (of the file ``path``) to code points, in place.
+    """Convert the columns of ``findings`` to code points, in place, from their producer's unit.
 
-    Only findings from byte-counting producers (:data:`BYTE_COLUMN_SOURCES`) change: their range,
-    their fix edits and their related locations. Locations in other files are converted with that
-    file's text from ``read(path)``; when it cannot be read the columns stay as they were.
+    Only findings whose producer counts otherwise (:data:`SOURCE_UNITS`) change: their range,
+    their fix edits and their related locations. ``text`` is the text of ``path`` when it is in
+    hand; other files are read with ``read(path)``, and when one cannot be read its columns stay
+    as they were.
     """
-    texts: dict[str, Lines | None] = {path: Lines(text)}
+    texts: dict[str, Lines | None] = {} if path is None or text is None else {path: Lines(text)}
 
     def lines_of(name: str) -> Lines | None:
         if name not in texts:
@@ -118,10 +133,13 @@ def findings_to_code_points(
 
     def convert(value: Range, name: str) -> Range:
         lines = lines_of(name)
-        return value if lines is None else _convert_range(value, lines, utf8_to_index)
+        if lines is None:
+            return value
+        return _convert_range(value, lines, lambda line, units: from_client(line, units, unit))
 
     for finding in findings:
-        if finding.evidence.source not in BYTE_COLUMN_SOURCES:
+        unit = SOURCE_UNITS.get(finding.evidence.source, UTF32)
+        if unit == UTF32:
             continue
         finding.range = convert(finding.range, finding.path)
         for related in finding.related:

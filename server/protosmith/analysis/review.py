@@ -201,6 +201,7 @@ async def static_review(
         result.findings += per_file[name]
     if others:
         other_findings, notes = await asyncio.to_thread(review_other, others, root)
+        findings_to_code_points(other_findings, None, None, reader(root))
         result.findings += other_findings
         result.notes += notes
     result.risk_level = risk_level(result.findings)

@@ -220,6 +220,9 @@ class ProtosmithProtocol(LanguageServerProtocol):
         self._shutdown = True
 
     @lsp_method(types.EXIT)
-    def lsp_exit(self, *args: Any) -> None:
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
         """End the process now: 0 after shutdown, 1 without it (the specification's codes)."""
+        handler = self.fm.features.get(types.EXIT)
+        if handler is not None:
+            yield handler, args, None
         self._server.exit_now(0 if self._shutdown else 1)

@@ -70,6 +70,8 @@ def _as_is(value: dict[str, Any]) -> dict[str, Any]:
 class ProtosmithServer(LanguageServer):
     """pygls LanguageServer with protosmith's state."""
 
+    protocol: ProtosmithProtocol
+
     def __init__(self, log_setup: LogSetup | None = None) -> None:
         super().__init__(
             "protosmith",
