@@ -191,8 +191,8 @@ async def test_an_absurd_content_length_is_refused_not_allocated(
     assert "exceeds" in answer["error"]["message"]
     assert server.process.stdin is not None
     server.process.stdin.close()  # the rest of the "body" never comes: end of input
-    await asyncio.wait_for(server.process.wait(), 10)
-    await asyncio.wait_for(server._errors, 10)
+    await asyncio.wait_for(server.process.wait(), 30)
+    await asyncio.wait_for(server._errors, 30)
     assert b"MemoryError" not in server.stderr and b"Traceback" not in server.stderr
 
 

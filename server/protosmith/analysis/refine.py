@@ -167,10 +167,8 @@ def _new_placeholders(before: str, after: str) -> bool:
 
 async def _run_tests(root: Path) -> tuple[int, int] | None:
     """(passed, failed+errors) of the project's tests, or None when none can run."""
-    try:
-        from protosmith.execution.service import detect_language, run_tests
-    except ImportError:
-        return None
+    from protosmith.execution.service import detect_language, run_tests
+
     language = detect_language(root)
     if language is None:
         return None
@@ -208,10 +206,8 @@ def _finding_check(
 ) -> str | None:
     if finding is None or path.suffix != ".py" or (root / finding.path).resolve() != path.resolve():
         return None
-    try:
-        from protosmith.analysis.review import review_source
-    except ImportError:
-        return None
+    from protosmith.analysis.review import review_source
+
     remaining = [f for f in review_source(path, text, root=root) if f.code == finding.code]
     return f"finding {finding.code} is still reported" if remaining else None
 

@@ -151,9 +151,6 @@ class DocumentChecker:
                 encoder = self._server.encoder({path: text})
                 work = functools.partial(_source_diagnostics, findings, root, version, encoder)
             diagnostics = await loop.run_in_executor(self._server.executor, work)
-        except ImportError as error:
-            self._warn_once(f"the review service is not installed ({error})")
-            return
         except ChildProcessError as error:  # the review worker died: say so, keep the old layer
             log.error("reviewing %s failed: %s", uri, error, exc_info=error)
             self._warn_once(f"protosmith: {error}")
@@ -179,11 +176,7 @@ class DocumentChecker:
         folders = self._server.folders()
         if any(self._server.settings_for(path).review.onSave for _, path in folders):
             started = time.perf_counter()
-            try:
-                await (await self._reviewer()).prestart()
-            except ImportError as error:
-                log.warning("no review worker: %s", error)
-                return
+            await (await self._reviewer()).prestart()
             log.info(
                 "protosmith: review worker ready in %.0f ms", (time.perf_counter() - started) * 1000
             )

@@ -58,20 +58,16 @@ async def warm_up() -> None:
     review does not spend its first tens of milliseconds importing while the editor waits."""
     started = time.perf_counter()
     for module in SERVICE_MODULES:
-        try:
-            await asyncio.to_thread(importlib.import_module, module)
-        except ImportError as error:  # reported by ``service`` when the command is used
-            log.warning("protosmith: %s is not available: %s", module, error)
+        await asyncio.to_thread(importlib.import_module, module)
     log.info("protosmith: services loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 async def service(module: str, what: str) -> ModuleType:
-    """Import a service module in a worker thread: first imports of the analysis and pipeline
-    packages take hundreds of milliseconds, which would stall every other request."""
-    try:
-        return await asyncio.to_thread(importlib.import_module, module)
-    except ImportError as error:
-        raise Unavailable(f"protosmith: the {what} is not available ({error})") from error
+    """Import a service module (``what`` names it for logs) in a worker thread: first imports
+    of the analysis and pipeline packages take hundreds of milliseconds, which would stall every
+    other request. A broken install fails here loudly, as an internal error."""
+    log.debug("loading the %s", what)
+    return await asyncio.to_thread(importlib.import_module, module)
 
 
 def workspace_path(server: ProtosmithServer, uri: str, name: str = "uri") -> tuple[Path, Path]:

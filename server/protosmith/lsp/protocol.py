@@ -111,10 +111,13 @@ class ProtosmithProtocol(LanguageServerProtocol):
                 self.initialize_received = True
             return message
         except (ClassValidationError, JsonRpcException, TypeError, ValueError, KeyError) as error:
-            if _is_id(data.get("id")) and isinstance(method, str):
-                message = f"invalid params for {method!r}"
-                code = error if isinstance(error, JsonRpcException) else None
-                self._answer(data["id"], code or JsonRpcInvalidParams(message))
+            if _is_id(data.get("id")) and "method" in data:
+                answer = (
+                    error
+                    if isinstance(error, JsonRpcException)
+                    else JsonRpcInvalidParams(f"invalid params for {method!r}")
+                )
+                self._answer(data["id"], answer)
             else:
                 log.info("dropping a malformed %s message", method or "response")
             return _ANSWERED

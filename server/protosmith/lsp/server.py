@@ -342,7 +342,12 @@ class ProtosmithServer(LanguageServer):
         """Run a coroutine in the background, keeping a reference until it finishes."""
         task = asyncio.ensure_future(coro)
         self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
 
 def create_server(log_setup: LogSetup | None = None) -> ProtosmithServer:
