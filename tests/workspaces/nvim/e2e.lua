@@ -17,8 +17,11 @@ local result = { scenario = scenario, notifications = {}, steps = {} }
 vim.notify = function(message, level)
   table.insert(result.notifications, { message = message, level = level or vim.log.levels.INFO })
 end
--- The server may ask "Open README?" after a run: answer "no" instead of prompting.
-vim.ui.select = function(_, _, on_choice)
+-- The server may announce a run with "Open README?" (window/showMessageRequest, which Neovim
+-- shows with vim.ui.select): record the message the user reads, and answer "no".
+vim.ui.select = function(_, opts, on_choice)
+  local prompt = (opts and opts.prompt or ""):gsub(": $", "")
+  table.insert(result.notifications, { message = prompt, level = vim.log.levels.INFO, select = true })
   on_choice(nil)
 end
 
