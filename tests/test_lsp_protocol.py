@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -322,3 +323,41 @@ async def test_exit_is_prompt_while_a_review_is_busy(server: RawServer, tmp_path
     server.notify("exit")
     await asyncio.wait_for(server.process.wait(), 10)
     assert time.monotonic() - started < 1.5
+
+
+async def test_tcp_transport_answers_parse_errors_and_exits(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PROTOSMITH_")}
+    process = await asyncio.create_subprocess_exec(
+        *SERVER,
+        "--tcp",
+        "--port",
+        str(port),
+        cwd=tmp_path,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        for _ in range(200):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the TCP server did not listen")
+        writer.write(frame(b'{"jsonrpc": "2.0", "id": 3, "method": "initialize", "params": '))
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        length = int(header.split(b":")[1].split(b"\r\n")[0])
+        answer = json.loads(await reader.readexactly(length))
+        assert answer["id"] == 3 and answer["error"]["code"] == -32700, answer
+        writer.write(frame(json.dumps({"jsonrpc": "2.0", "method": "exit"}).encode()))
+        await writer.drain()
+        assert await asyncio.wait_for(process.wait(), 10) == 1  # exit without shutdown
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

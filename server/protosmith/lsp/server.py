@@ -297,6 +297,24 @@ class ProtosmithServer(LanguageServer):
             pass
         self.exit_now(0 if self.protocol._shutdown else 1)
 
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one TCP client at a time with protosmith's reader, like :meth:`start_io`."""
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.event_loop = asyncio.get_running_loop()
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]  # pygls does the same
+            await transport.read_loop(stop, reader, self.protocol)
+            self.exit_now(0 if self.protocol._shutdown else 1)
+
+        async def serve() -> None:
+            server = await asyncio.start_server(connection, host, port)
+            async with server:
+                await server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            asyncio.run(serve())
+
     def exit_now(self, code: int) -> None:
         """Leave at once (``exit``, or the client went away), whatever is still running.
 

@@ -10,6 +10,7 @@ surrogates (``"\\ud800"`` is valid JSON but no valid text) so nothing later fail
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -97,6 +98,15 @@ async def read_loop(
     stop_event: threading.Event, reader: AsyncReader, protocol: ProtosmithProtocol
 ) -> None:
     """Read and dispatch messages until end of input or ``stop_event``."""
+    try:
+        await _read_messages(stop_event, reader, protocol)
+    except asyncio.IncompleteReadError:  # a TCP client went away inside a message
+        log.info("the client closed the connection inside a message")
+
+
+async def _read_messages(
+    stop_event: threading.Event, reader: AsyncReader, protocol: ProtosmithProtocol
+) -> None:
     while not stop_event.is_set():
         length: int | None = None
         lines = 0
