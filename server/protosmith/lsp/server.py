@@ -325,10 +325,6 @@ class ProtosmithServer(LanguageServer):
         :data:`EXIT_GRACE_S` on the loop when the loop is free.
         """
         log.info("exiting (code %d)", code)
-        self.runs.cancel()
-        self.documents.close()
-        for child in multiprocessing.active_children():
-            child.terminate()
 
         def leave() -> None:
             for handler in [
@@ -341,9 +337,15 @@ class ProtosmithServer(LanguageServer):
                 sys.stderr.flush()
             os._exit(code)
 
+        # The deadline first: no cleanup below may hold the exit (a worker being started holds
+        # its lock, a busy machine slows everything).
         timer = threading.Timer(EXIT_GRACE_S, leave)
         timer.daemon = True
         timer.start()
+        self.runs.cancel()
+        for child in multiprocessing.active_children():
+            child.terminate()
+        self.documents.close()
         loop = self.event_loop
         if loop is None or loop.is_closed() or not loop.is_running():
             leave()
