@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from protosmith.analysis.findings import Tier
 from protosmith.analysis.review import review
 from protosmith.analysis.rules import BY_CODE
 from protosmith.analysis.static_tools import BANDIT_KINDS
@@ -84,11 +85,12 @@ def cases() -> list[Case]:
 
 
 def protosmith_detections() -> dict[str, set[str]]:
-    """Classes protosmith reports (active findings) per file."""
+    """Classes protosmith reports (active, confirmed findings) per file."""
     result = asyncio.run(review([CORPUS], root=CORPUS))
     found: dict[str, set[str]] = {}
     for finding in result.findings:
-        if finding.active and finding.code in BY_CODE:
+        confirmed = finding.tier == Tier.CONFIRMED  # the unconfirmed tier says "maybe"
+        if finding.active and confirmed and finding.code in BY_CODE:
             found.setdefault(finding.path, set()).add(BY_CODE[finding.code].kind)
     return found
 

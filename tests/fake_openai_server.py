@@ -9,7 +9,11 @@ Each POST to ``/v1/chat/completions`` takes the next scripted action (or the def
 Actions: :class:`Reply` (200 with a completion), :class:`Status` (any status, JSON error body),
 :class:`Stall` (wait, then answer or hang up), :class:`Malformed` (200, invalid JSON),
 :class:`Empty` (200, empty body), :class:`Drop` (close the connection without a response).
-``GET /v1/models`` lists ``models``. Every request is recorded in ``server.requests``.
+``GET /v1/models`` lists ``models`` (each entry extended with ``model_fields[name]``, e.g.
+vLLM's ``max_model_len``). ``props`` is served at ``GET /props`` (llama.cpp server), ``ollama_ps``
+at ``GET /api/ps`` and ``ollama_show`` at ``POST /api/show`` (Ollama); each answers 404 while
+None. ``serve_v1_only`` makes ``/models`` answer only under ``/v1`` (a base URL without /v1
+then 404s). Every request is recorded in ``server.requests``.
 """
 
 from __future__ import annotations
@@ -94,10 +98,18 @@ class FakeOpenAIServer:
         default: Action | None = None,
         function: Callable[[RecordedRequest], Action] | None = None,
         models: tuple[str, ...] = ("fake-model",),
+        model_fields: dict[str, dict[str, Any]] | None = None,
+        props: dict[str, Any] | None = None,
+        ollama_ps: dict[str, Any] | None = None,
+        ollama_show: dict[str, Any] | None = None,
     ) -> None:
         self.default: Action = default if default is not None else Reply()
         self.function = function
         self.models = models
+        self.model_fields = model_fields or {}
+        self.props = props
+        self.ollama_ps = ollama_ps
+        self.ollama_show = ollama_show
         self.requests: list[RecordedRequest] = []
         self._queue: deque[Action] = deque()
         self._lock = threading.Lock()
@@ -209,9 +221,22 @@ def _handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             server.requests.append(
                 RecordedRequest("GET", self.path, _headers(self), None, time.monotonic())
             )
-            if self.path.rstrip("/").endswith("/models"):
-                data = [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models]
+            path = self.path.rstrip("/")
+            if path == "/v1/models":
+                data = [
+                    {
+                        "id": m,
+                        "object": "model",
+                        "owned_by": "fake",
+                        **server.model_fields.get(m, {}),
+                    }
+                    for m in server.models
+                ]
                 self._send_json(200, {"object": "list", "data": data})
+            elif path == "/props" and server.props is not None:
+                self._send_json(200, server.props)
+            elif path == "/api/ps" and server.ollama_ps is not None:
+                self._send_json(200, server.ollama_ps)
             else:
                 self._send_json(404, {"error": {"message": "no such route"}})
 
@@ -223,6 +248,17 @@ def _handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 body = raw.decode("utf-8", "replace")
             request = RecordedRequest("POST", self.path, _headers(self), body, time.monotonic())
+            if self.path == "/api/show":
+                server.requests.append(request)
+                if server.ollama_show is None:
+                    self._send_json(404, {"error": "not found"})
+                else:
+                    self._send_json(200, server.ollama_show)
+                return
+            if not self.path.startswith("/v1/"):
+                server.requests.append(request)
+                self._send_json(404, {"error": {"message": "no such route"}})
+                return
             action = server._next_action(request)
             model = body.get("model", "fake-model") if isinstance(body, dict) else "fake-model"
             self._perform(action, model)

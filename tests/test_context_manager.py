@@ -105,7 +105,8 @@ def test_active_item_is_never_reduced_and_overflow_is_reported() -> None:
         build(manager, active, [item("a")])
     assert caught.value.budget == 200
     assert caught.value.needed > 200
-    assert "huge" in str(caught.value) and "maxContextTokens" in str(caught.value)
+    assert "huge" in str(caught.value) and "--context-tokens" in str(caught.value)
+    assert "PROTOSMITH_CONTEXT_TOKENS" in str(caught.value)
 
 
 def test_active_module_is_not_repeated_in_related() -> None:

@@ -78,20 +78,71 @@ def test_local_report_text(tmp_path: Path) -> None:
 
 
 def test_openai_endpoint_reachable(tmp_path: Path) -> None:
-    with FakeOpenAIServer(models=("house-model",)) as server:
+    fields = {"house-model": {"max_model_len": 65536}}
+    with FakeOpenAIServer(models=("house-model",), model_fields=fields) as server:
         code, out, _ = doctor(
             tmp_path,
             "--json",
             PROTOSMITH_BACKEND="openai",
             PROTOSMITH_BASE_URL=server.base_url,
             PROTOSMITH_MODEL="house-model",
+            PROTOSMITH_TIMEOUT="90",
         )
-        assert [r.path for r in server.requests] == ["/v1/models"]
+        assert {r.path for r in server.requests} == {"/v1/models"}
         assert not server.completion_requests  # doctor never spends tokens
     report = json.loads(out)
     assert code == 0 and report["backend_ready"] and report["endpoint"] == server.base_url
     assert report["device"]["kind"] == "remote"
     assert report["tokenizer_exact"] is False  # house-model is not an OpenAI model name
+    assert report["limits"]["context_window"] == 65536
+    assert report["limits"]["max_tokens"] == 16384
+    effective = {item["name"]: item for item in report["effective"]}
+    assert set(effective) == {
+        "context window",
+        "completion limit",
+        "prompt budget",
+        "timeout",
+        "concurrency",
+        "structured output",
+    }
+    assert effective["context window"]["source"] == "endpoint: GET /v1/models max_model_len"
+    assert effective["timeout"]["value"] == "90 s"
+    assert effective["timeout"]["source"] == "PROTOSMITH_TIMEOUT"
+    assert effective["completion limit"]["source"] == "default"
+    assert effective["structured output"]["value"] == "json_object"
+    assert "--timeout" in effective["timeout"]["knobs"]
+
+
+def test_doctor_flags_and_text_output(tmp_path: Path) -> None:
+    props = {"default_generation_settings": {"n_ctx": 8192}, "total_slots": 2}
+    with FakeOpenAIServer(models=("gemma",), props=props) as server:
+        code, out, _ = doctor(
+            tmp_path,
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "gemma",
+            "--max-tokens",
+            "16000",
+            "--timeout",
+            "30",
+        )
+    assert code == 0, out
+    assert f"endpoint     {server.base_url}" in out
+    assert "context window     8192 tokens  [endpoint: GET /props n_ctx]" in out
+    assert "completion limit   6144 tokens  [command line]" in out
+    assert "timeout            30 s  [command line]" in out
+    assert "concurrency        2 (setting 4; the server decodes 2 at once)" in out
+    assert "limits: max_tokens=16000 does not fit" in out
+
+
+def test_base_url_without_v1_names_the_one_that_works(tmp_path: Path) -> None:
+    with FakeOpenAIServer(models=("m",)) as server:
+        root = f"http://127.0.0.1:{server.port}"
+        code, out, _ = doctor(tmp_path, "--backend", "openai", "--base-url", root, "--model", "m")
+    assert code == 1 and f"pass --base-url {root}/v1" in out
 
 
 def test_openai_endpoint_down_says_what_to_do(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def _hello(tmp_path: Path) -> Path:
 def test_json_prints_one_summary_object(tmp_path: Path) -> None:
     spec = _hello(tmp_path)
     result = _generate(spec, "--json", env=_env(TESTS / "scripted_team.py"))
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode in (0, 3), result.stderr
     summary = json.loads(result.stdout)
     assert set(summary) >= CONTRACT_KEYS
     assert set(summary["tests"]) >= {"ran", "passed", "failed", "not_run"}
@@ -88,7 +88,7 @@ def test_text_output_and_exit_code(tmp_path: Path) -> None:
     spec = _hello(tmp_path)
     result = _generate(spec, env=_env(TESTS / "scripted_team.py"))
     summary_line = result.stdout.splitlines()[0]
-    assert summary_line.startswith("run ") and result.returncode in (0, 1)
+    assert summary_line.startswith("run ") and result.returncode in (0, 3)
     assert "llm calls:" in result.stdout
 
 
@@ -149,7 +149,7 @@ def test_embedded_model_generates_hello_end_to_end(tmp_path: Path) -> None:
     env = _env(PROTOSMITH_MAX_TOKENS="256", PROTOSMITH_N_CTX="4096")
     started = time.monotonic()
     result = _generate(spec, "--json", env=env, timeout=1100)
-    assert result.returncode in (0, 1), result.stderr[-3000:]
+    assert result.returncode in (0, 1, 3, 4), result.stderr[-3000:]
     summary = json.loads(result.stdout)
     assert set(summary) >= CONTRACT_KEYS
     assert summary["status"] in ("succeeded", "partial", "failed")

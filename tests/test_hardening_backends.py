@@ -118,7 +118,9 @@ async def _reference(tmp: Path) -> tuple[dict[str, bytes], int]:
         with FakeOpenAIServer(function=Endpoint()) as server:
             summary = await _generate(spec, server.base_url)
             assert summary.status == "succeeded", summary.message
-            _REFERENCE.update(files=output_files(spec.parent), calls=len(server.requests))
+            _REFERENCE.update(
+                files=output_files(spec.parent), calls=len(server.completion_requests)
+            )
     return _REFERENCE["files"], _REFERENCE["calls"]
 
 
@@ -146,7 +148,7 @@ async def _resume_and_check(
         for e in journal_events(spec.parent, run_id)
     ):
         finished.add("architecture")
-    start = len(server.requests)
+    start = len(server.completion_requests)
     resumed = await _generate(spec, server.base_url, resume=run_id)
     assert resumed.status == "succeeded", resumed.message
     assert output_files(spec.parent) == reference

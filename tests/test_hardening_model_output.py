@@ -34,13 +34,15 @@ from hardening_support import (
     tree_outside,
 )
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.llm.structured import MAX_CONTINUATIONS
 from protosmith.pipeline.api import RunSummary
 from scripted_team import Team
 
 CLEAN_CALLS = 5
 """A clean run of the hello spec: architecture, interface, implementation, tests, docs."""
-ATTEMPTS = 3
-"""The scripted backend gets ``retries=2``: at most three attempts per structured request."""
+ATTEMPTS = max(3, 1 + MAX_CONTINUATIONS)
+"""The scripted backend gets ``retries=2``: at most three attempts per structured request, or
+one reply and its continuations when every reply is cut off (then it fails, never re-asks)."""
 CALL_BOUND = ATTEMPTS * CLEAN_CALLS + ATTEMPTS
 SOURCES = ("hello/hello.py", "hello/test_hello.py")
 TALLY = Tally()

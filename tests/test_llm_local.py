@@ -194,3 +194,45 @@ async def test_prompt_over_the_context_is_a_clear_error_and_the_worker_survives(
     assert "exceed context window of 2048" in str(caught.value) and "nCtx" in str(caught.value)
     assert (await backend.complete(ask("Say hi.", max_tokens=4))).usage.completion_tokens > 0
     assert pid is None or backend.worker_pid == pid
+
+
+def test_thread_counts_follow_llama_cpp_defaults() -> None:
+    from protosmith.llm.local_worker import thread_counts
+
+    assert thread_counts(2) == (1, 2)  # one generation thread on a 2-core machine
+    assert thread_counts(1) == (1, 1)
+    assert thread_counts(16) == (8, 16)
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio(loop_scope="module")
+async def test_init_request_stops_like_it_does_over_http(backend) -> None:  # type: ignore[no-untyped-def]
+    """The ``init`` draft request, seeded: without llama_cpp.server's repeat penalty the
+    embedded model looped to max_tokens ("This is a project for the project name..."), which
+    is why ``protosmith init`` took 17 minutes locally and 10 seconds over HTTP."""
+    import json
+
+    from protosmith.agents.spec_drafter import Draft, draft_schema
+    from protosmith.prompts import render
+    from protosmith.spec.model import KNOWN_LANGUAGES
+
+    schema = draft_schema()
+    prose = "A todo list service where users add, complete and list tasks"
+    messages = [
+        Message(
+            role="system",
+            content=render("init_system.j2", languages=", ".join(sorted(KNOWN_LANGUAGES))),
+        ),
+        Message(
+            role="user",
+            content=render("init_user.j2", prose=prose, schema=json.dumps(schema)),
+        ),
+    ]
+    request = CompletionRequest(
+        messages=messages, max_tokens=1536, temperature=0.2, seed=7, json_schema=schema
+    )
+    completion = await backend.complete(request)
+    assert completion.finish_reason == "stop", completion.text[:300]
+    assert completion.usage.completion_tokens < 800
+    Draft.model_validate_json(completion.text)
+    assert backend.worker_info["n_threads"] == max((os.cpu_count() or 1) // 2, 1)

@@ -43,7 +43,9 @@ def request(**extra: object) -> CompletionRequest:
 
 async def test_reply_usage_and_cost(server: FakeOpenAIServer) -> None:
     server.enqueue(Reply("four", prompt_tokens=1000, completion_tokens=100))
+    server.models = ("gpt-4o-mini",)  # prices apply to a model the endpoint lists
     backend = make(server, max_retries=0)
+    await backend.endpoint_limits()
     completion = await backend.complete(request(max_tokens=50, seed=7, stop=["\n\n"]))
     assert completion.text == "four" and completion.finish_reason == "stop"
     assert completion.usage.prompt_tokens == 1000 and not completion.usage.estimated

@@ -173,7 +173,11 @@ async def test_cancel_leaves_no_partial_files_and_resume_repeats_nothing(tmp_pat
     assert "architecture" in reused
     repeated = [r for r in second.requests if r.agent == "architecture"]
     assert not repeated
-    assert resumed.llm_calls + resumed.cache_hits == len(second.requests)
+    session = resumed.usage.session
+    assert session.llm_calls + session.cache_hits == len(second.requests)
+    # The run's ledger covers both sessions: the flat fields are the totals.
+    assert resumed.usage.sessions == 2
+    assert resumed.llm_calls == session.llm_calls + summary.llm_calls
     assert len(second.requests) < len(first.requests) + len(second.requests)
     for name in COMPONENTS:
         assert (tmp_path / "prototype" / name / f"{name}.py").is_file()

@@ -31,7 +31,8 @@ def test_critical_finding_fails_by_default_and_json_lists_everything() -> None:
     codes = {(f["code"], f["active"]) for f in payload["findings"]}
     assert ("PS301", True) in codes
     assert ("PS302", False) in codes, "suppressed findings stay in JSON, flagged"
-    assert any(f["dismissed_reason"] for f in payload["findings"])
+    unconfirmed = [f for f in payload["findings"] if f["tier"] == "unconfirmed"]
+    assert unconfirmed and all(f["active"] and f["precision"] == "low" for f in unconfirmed)
 
 
 def test_fail_on_levels() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from protosmith.analysis import rules
 from protosmith.analysis.analyzers import find_js_analyzer
-from protosmith.analysis.findings import Category, Severity
+from protosmith.analysis.findings import Category, Severity, Tier
 from protosmith.analysis.review import collect_files, review, review_source, risk_level
 from protosmith.analysis.suppress import apply_suppressions, parse_suppressions
 from protosmith.rules import RULES
@@ -43,12 +43,14 @@ async def test_suppressed_finding_stays_visible_but_inactive() -> None:
     assert "checked by the gateway" in command[0].evidence.detail
 
 
-async def test_bandit_result_without_taint_is_dismissed_with_mechanical_fix() -> None:
+async def test_bandit_result_without_taint_stays_unconfirmed_with_mechanical_fix() -> None:
     result = await review([WORKSPACE / "app" / "views.py"], root=WORKSPACE)
     yaml_load = [f for f in result.findings if f.evidence.rule_id == "B506"]
     assert len(yaml_load) == 1
     finding = yaml_load[0]
-    assert finding.severity == Severity.INFO and finding.dismissed_reason
+    assert finding.severity == Severity.INFO and finding.tier == Tier.UNCONFIRMED
+    assert finding.active and finding.dismissed_reason is None  # never hidden
+    assert finding.precision == "low" and "unconfirmed" in finding.message
     assert finding.fix is not None and finding.fix.edits[0].new_text == "yaml.safe_load("
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from protosmith.llm.base import Usage
-from protosmith.llm.pricing import cost, price_for, price_table
+from protosmith.llm.pricing import cost, price_for, price_table, user_prices
 from protosmith.llm.tokens import ByteCounter, TiktokenCounter, counter_for_model, encoding_name
 
 OFFLINE_SCRIPT = """
@@ -112,11 +112,17 @@ def test_llama_counter_matches_the_models_tokenizer() -> None:
 def test_prices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     usage = Usage(prompt_tokens=1_000_000, completion_tokens=1_000_000)
     price_table.cache_clear()
-    assert cost("gpt-4o", usage) == pytest.approx(12.5)
-    assert cost("gpt-4o-2024-08-06", usage) == pytest.approx(12.5)
-    assert cost("gpt-4o-mini-2024-07-18", usage) == pytest.approx(0.75)
+    user_prices.cache_clear()
+    assert cost("gpt-4o", usage, served=True) == pytest.approx(12.5)
+    assert cost("gpt-4o-2024-08-06", usage, served=True) == pytest.approx(12.5)
+    assert cost("gpt-4o-mini-2024-07-18", usage, official=True) == pytest.approx(0.75)
     assert cost("gpt-4o", usage, backend="local") == 0.0
-    assert cost("gemma-3-270m-q4_k_m.gguf", usage) == 0.0
+    # A name is not a bill: unlisted or unknown models have an unknown cost, not a guess.
+    assert cost("gpt-4.1-nonexistent", usage, served=False) is None
+    assert cost("gpt-4.1", usage, served=False, official=True) is None
+    assert cost("gpt-4.1-nonexistent", usage, served=True) is None  # listed, but no such model
+    assert cost("gpt-4o", usage) is None  # a server that does not list its models
+    assert cost("gemma-3-270m-q4_k_m.gguf", usage, served=True) is None
     assert price_for("unknown-model") is None
 
     prices = tmp_path / "prices.toml"
@@ -124,8 +130,10 @@ def test_prices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROTOSMITH_PRICES_FILE", str(prices))
     monkeypatch.setenv("PROTOSMITH_PRICES", json.dumps({"gpt-4o": {"input": 0, "output": 1}}))
     price_table.cache_clear()
+    user_prices.cache_clear()
     try:
-        assert cost("house-model", usage) == pytest.approx(4.0)
-        assert cost("gpt-4o", usage) == pytest.approx(1.0)
+        assert cost("house-model", usage) == pytest.approx(4.0)  # explicit: any endpoint
+        assert cost("gpt-4o", usage, served=False) == pytest.approx(1.0)
     finally:
         price_table.cache_clear()
+        user_prices.cache_clear()

@@ -18,10 +18,80 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+SETTING_FLAGS = ("backend", "model", "base_url", "max_tokens", "timeout_s", "context_tokens")
+"""Flags that are settings: they override ``PROTOSMITH_*`` variables, the spec and config files."""
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--concurrency 0`` is refused)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0")
+    return value
+
+
 def _backend_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=["local", "openai"], help="LLM backend")
-    parser.add_argument("--model", help="model name (openai) or GGUF path (local)")
-    parser.add_argument("--base-url", dest="base_url", help="OpenAI-compatible base URL")
+    group = parser.add_argument_group("LLM endpoint and limits")
+    group.add_argument(
+        "--backend",
+        choices=["local", "openai"],
+        help="local: the embedded llama.cpp model (default); openai: any OpenAI-compatible "
+        "endpoint (env PROTOSMITH_BACKEND)",
+    )
+    group.add_argument(
+        "--model",
+        help="model name the endpoint serves (openai), or a .gguf path (local; default: the "
+        "embedded Gemma 3 270M) (env PROTOSMITH_MODEL)",
+    )
+    group.add_argument(
+        "--base-url",
+        dest="base_url",
+        metavar="URL",
+        help="OpenAI-compatible base URL, usually ending in /v1, e.g. http://127.0.0.1:8000/v1 "
+        "(env PROTOSMITH_BASE_URL)",
+    )
+    group.add_argument(
+        "--max-tokens",
+        dest="max_tokens",
+        type=_positive_int,
+        metavar="N",
+        help="completion limit per LLM call (default 16384, less when the model's window or "
+        "output limit is smaller) (env PROTOSMITH_MAX_TOKENS)",
+    )
+    group.add_argument(
+        "--context-tokens",
+        dest="context_tokens",
+        type=_positive_int,
+        metavar="N",
+        help="the model's context window, prompt plus completion (default: what the endpoint "
+        "reports, else known models, else 32768; local: nCtx) (env PROTOSMITH_CONTEXT_TOKENS)",
+    )
+    group.add_argument(
+        "--timeout",
+        dest="timeout_s",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="per-request timeout for remote endpoints (default 600) (env PROTOSMITH_TIMEOUT)",
+    )
+
+
+def settings_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The setting flags the user gave (unset flags are left to the other sources)."""
+    values = {key: getattr(args, key, None) for key in SETTING_FLAGS}
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,52 +104,93 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="validate a spec (exit 2 with PATH:LINE:COL: CODE lines)")
-    check.add_argument("spec", nargs="?", default="protosmith.toml")
+    check.add_argument(
+        "spec", nargs="?", default="protosmith.toml", help="spec file (default protosmith.toml)"
+    )
 
     sub.add_parser("schema", help="print the spec's JSON Schema")
 
     init = sub.add_parser("init", help="draft a spec from a paragraph of prose with the LLM")
-    init.add_argument("prose")
-    init.add_argument("-o", "--output", default="protosmith.toml")
+    init.add_argument("prose", help="a paragraph describing the prototype, in quotes")
+    init.add_argument(
+        "-o",
+        "--output",
+        default="protosmith.toml",
+        help="where to write the spec (default protosmith.toml)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     _backend_options(init)
 
     generate = sub.add_parser("generate", help="run the agent pipeline on a spec")
-    generate.add_argument("spec", nargs="?", default="protosmith.toml")
+    generate.add_argument(
+        "spec", nargs="?", default="protosmith.toml", help="spec file (default protosmith.toml)"
+    )
     _backend_options(generate)
-    generate.add_argument("--concurrency", type=int)
-    generate.add_argument("--resume", metavar="RUN")
+    generate.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        metavar="N",
+        help="LLM calls in flight at once, at least 1 (default 4; also bounded by the backend's "
+        "parallel slots) (env PROTOSMITH_CONCURRENCY)",
+    )
+    generate.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="continue an interrupted run: its id, or 'last' for the most recent one",
+    )
+    generate.add_argument(
+        "--redo", action="store_true", help="with --resume: run a run that succeeded again"
+    )
     generate.add_argument("--json", action="store_true", help="print the summary as JSON")
     # For the language server, which runs generations as a child process.
     generate.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
     generate.add_argument("--settings-json", help=argparse.SUPPRESS)
 
     review = sub.add_parser("review", help="review files or folders")
-    review.add_argument("paths", nargs="+", metavar="PATH")
-    review.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    review.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
+    review.add_argument(
+        "--format",
+        choices=["text", "json", "sarif"],
+        default="text",
+        help="output format (default text)",
+    )
     review.add_argument("--no-llm", action="store_true", help="static analysis only")
     review.add_argument(
-        "--fail-on", choices=["critical", "major", "minor", "none"], default="critical"
+        "--fail-on",
+        choices=["critical", "major", "minor", "none"],
+        default="critical",
+        help="exit 1 when a finding of this severity or worse is reported (default critical)",
     )
     _backend_options(review)
 
     refine = sub.add_parser("refine", help="compute a validated edit from an instruction")
-    refine.add_argument("path")
-    refine.add_argument("--instruction", required=True)
-    refine.add_argument("--apply", action="store_true")
+    refine.add_argument("path", help="the file to edit")
+    refine.add_argument(
+        "--instruction", required=True, help="what to change, in a sentence (required)"
+    )
+    refine.add_argument(
+        "--apply", action="store_true", help="write the edit (default: print the diff only)"
+    )
     _backend_options(refine)
 
     doctor = sub.add_parser("doctor", help="report the environment and what is missing")
-    doctor.add_argument("--json", action="store_true")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    _backend_options(doctor)
 
     tools = sub.add_parser("tools", help="install the analyzers review uses beyond Python")
-    tools.add_argument("action", choices=["install", "status"])
+    tools.add_argument(
+        "action",
+        choices=["install", "status"],
+        help="install: fetch the analyzers; status: show what is installed",
+    )
     tools.add_argument("--force", action="store_true", help="reinstall even when current")
 
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
-    serve.add_argument("--tcp", action="store_true")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=2087)
+    serve.add_argument(
+        "--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
     return parser
 
 

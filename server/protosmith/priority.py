@@ -14,11 +14,14 @@ group) gets a new group whose niceness is what counts against the server's: it i
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import logging
 import os
+import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -90,13 +93,25 @@ def lower_own_priority(increment: int = BACKGROUND_NICE) -> None:
         log.debug("cannot lower this process's priority: %s", error)
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies, so no orphan keeps working."""
+def _load_prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
 
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+
+_PRCTL = _load_prctl()
+"""Resolved at import, in the parent: ``die_with_parent`` also runs between fork and exec
+(sandboxed commands), where loading a library could deadlock on a lock another thread held."""
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: signal.Signals = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies, so no orphan keeps working.
+
+    SIGKILL for helpers that have nothing to save; SIGINT for a generation, which then stops
+    cleanly and records that it was cancelled."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, int(sig))

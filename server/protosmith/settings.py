@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from protosmith.llm.base import StructuredMode
 
@@ -47,12 +47,16 @@ class Settings(BaseModel):
     """json_schema, json_object or none; default chosen per backend."""
     concurrency: int = Field(default=4, ge=1, le=64)
     """Maximum tasks in flight; the backend's parallel slots also bound it."""
-    max_tokens: int = Field(default=2048, ge=64, le=131072, alias="maxTokens")
-    """Maximum completion tokens per LLM call."""
+    max_tokens: int | None = Field(default=None, ge=64, le=1_048_576, alias="maxTokens")
+    """Completion limit per LLM call; default 16384, or less when the model's output limit or
+    context window is smaller."""
+    context_tokens: int | None = Field(default=None, ge=512, alias="contextTokens")
+    """The model's context window (prompt + completion); default: what the endpoint reports,
+    else a table of known models, else 32768 (local: nCtx)."""
     max_context_tokens: int | None = Field(default=None, ge=512, alias="maxContextTokens")
-    """Prompt budget per call; defaults to the backend's context window minus max_tokens."""
-    timeout_s: float = Field(default=120.0, gt=0, alias="timeout")
-    """Per-request timeout for remote endpoints, in seconds."""
+    """Cap on the prompt budget per call; default: the context window minus the completion limit."""
+    timeout_s: float = Field(default=600.0, gt=0, alias="timeout")
+    """Per-request timeout for remote endpoints, in seconds (long replies take minutes)."""
     max_retries: int = Field(default=2, ge=0, le=10, alias="maxRetries")
     """Bounded retries for connection errors, 429 and 5xx."""
     n_ctx: int = Field(default=8192, ge=512, alias="nCtx")
@@ -70,6 +74,16 @@ class Settings(BaseModel):
     log_file: str | None = Field(default=None, alias="logFile")
     """Optional log file for the language server."""
 
+    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        """Where the value of field ``name`` came from ("default" when nobody set it)."""
+        return self._sources.get(name, "default")
+
+    def is_set(self, name: str) -> bool:
+        """True when a user source (flag, variable, spec, editor, config file) set ``name``."""
+        return name in self._sources
+
 
 ENV_PREFIX = "PROTOSMITH_"
 _ENV_KEYS = {
@@ -80,6 +94,7 @@ _ENV_KEYS = {
     "structured_mode": "STRUCTURED_MODE",
     "concurrency": "CONCURRENCY",
     "max_tokens": "MAX_TOKENS",
+    "context_tokens": "CONTEXT_TOKENS",
     "max_context_tokens": "MAX_CONTEXT_TOKENS",
     "timeout_s": "TIMEOUT",
     "max_retries": "MAX_RETRIES",
@@ -114,33 +129,33 @@ def resolve_settings(
     """Merge the sources and validate each value; return settings and human-readable problems."""
     env = os.environ if env is None else env
     problems: list[str] = []
-    layers: list[dict[str, Any]] = []
+    layers: list[tuple[str, dict[str, Any]]] = []
     path = config_file if config_file is not None else user_config_path(env)
     if path.is_file():
         try:
-            layers.append(_canonical(tomllib.loads(path.read_text(encoding="utf-8"))))
+            layers.append((str(path), _canonical(tomllib.loads(path.read_text(encoding="utf-8")))))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             problems.append(f"{path}: ignored ({error})")
     if editor:
-        layers.append(_canonical(editor))
+        layers.append(("editor setting", _canonical(editor)))
     if spec_llm:
-        layers.append(_canonical(spec_llm))
-    layers.append(
-        {
-            name: env[ENV_PREFIX + key]
-            for name, key in _ENV_KEYS.items()
-            if env.get(ENV_PREFIX + key)
-        }
-    )
+        layers.append(("spec [llm]", _canonical(spec_llm)))
+    for name, key in _ENV_KEYS.items():
+        if env.get(ENV_PREFIX + key):
+            layers.append((ENV_PREFIX + key, {name: env[ENV_PREFIX + key]}))
     if cli:
-        layers.append(_canonical(cli))
+        layers.append(("command line", _canonical(cli)))
     merged: dict[str, Any] = {}
-    for layer in layers:
+    sources: dict[str, str] = {}
+    for source, layer in layers:
         merged.update(layer)
-    return _validate_each(merged, problems)
+        sources.update(dict.fromkeys(layer, source))
+    return _validate_each(merged, problems, sources)
 
 
-def _validate_each(merged: dict[str, Any], problems: list[str]) -> tuple[Settings, list[str]]:
+def _validate_each(
+    merged: dict[str, Any], problems: list[str], sources: dict[str, str] | None = None
+) -> tuple[Settings, list[str]]:
     accepted: dict[str, Any] = {}
     for key, value in merged.items():
         if key not in Settings.model_fields:
@@ -152,4 +167,6 @@ def _validate_each(merged: dict[str, Any], problems: list[str]) -> tuple[Setting
             problems.append(f"setting {key}={value!r} is invalid ({reason}); using the default")
             continue
         accepted[key] = value
-    return Settings.model_validate(accepted), problems
+    settings = Settings.model_validate(accepted)
+    settings._sources = {key: (sources or {}).get(key, "caller") for key in accepted}
+    return settings, problems

@@ -36,9 +36,12 @@ async def run_refiner(
     target: str,
     feedback: str = "",
     context: dict[str, str] | None = None,
-    max_tokens: int = 4096,
+    max_tokens: int,
 ) -> StructuredResult[RefineReply]:
-    """Ask for the rewritten files; ``feedback`` carries why the previous attempt was rejected."""
+    """Ask for the rewritten files; ``feedback`` carries why the previous attempt was rejected.
+
+    ``max_tokens`` is the caller's configured completion limit: no hidden cap of its own.
+    """
     messages = [
         Message(role="system", content=render("refine_system.j2")),
         Message(

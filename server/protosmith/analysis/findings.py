@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Severity(StrEnum):
@@ -35,6 +35,18 @@ class Category(StrEnum):
     PERFORMANCE = "performance"
     TEST = "test"
     REQUIREMENT = "requirement"
+
+
+class Tier(StrEnum):
+    """How strongly a finding is established, as CodeQL's precision levels separate queries.
+
+    ``confirmed``: protosmith traced the data, or the pattern itself is the problem (a literal
+    key, ``verify=False``). ``unconfirmed``: a dangerous call that no traced untrusted source
+    reaches (bandit's hit, or one of protosmith's sinks with a non-constant argument). It stays
+    reported, at information level, so nothing true is hidden by the taint filter."""
+
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
 
 
 class Position(BaseModel):
@@ -111,10 +123,21 @@ class Finding(BaseModel):
     confidence: float = Field(default=0.8, ge=0, le=1)
     fix: Fix | None = None
     related: list[RelatedLocation] = Field(default_factory=list)
+    tier: Tier = Tier.CONFIRMED
     suppressed: bool = False
     """True when a ``# protosmith: ignore[CODE]`` comment covers it; kept visible in JSON/SARIF."""
     dismissed_reason: str | None = None
     """Set when LLM triage dismissed a static finding; the finding stays in JSON and SARIF."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def precision(self) -> str:
+        """CodeQL's precision vocabulary (``very-high``/``high``/``medium``/``low``), for SARIF."""
+        if self.tier == Tier.UNCONFIRMED:
+            return "low"
+        if self.confidence >= 0.9:
+            return "very-high"
+        return "high" if self.confidence >= 0.75 else "medium"
 
     @property
     def active(self) -> bool:

@@ -4,23 +4,22 @@ The language server reviews whole workspaces on command. In its own process that
 the taint engine, bandit's AST walk, mapping results) would share the interpreter lock with the
 event loop, and on a two-core machine its helper processes would outnumber the cores; either way
 hovers and code actions would wait. Here it runs in ``python -m protosmith.analysis.isolated``,
-started in its own session at background priority (``priority``): the request (paths, root, unsaved buffers)
-goes in on stdin as JSON, the ``ReviewResult`` comes back on stdout. Cancelling the coroutine
-kills the child's whole process group; a review writes nothing, so nothing is left half done.
+started by ``childproc`` in its own session at background priority: the request (paths, root,
+unsaved buffers) goes in on stdin as JSON, the ``ReviewResult`` comes back on stdout. Cancelling
+the coroutine kills the child's whole process group at once; a review writes nothing, so nothing
+is left half done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from protosmith.analysis.review import ReviewResult, static_review
-from protosmith.priority import lower_priority_of
+from protosmith.childproc import run_child
 
 ERROR_TAIL_CHARS = 2000
 
@@ -38,37 +37,22 @@ async def static_review_in_child(
         "root": str(root),
         "sources": {str(path): text for path, text in sources.items()},
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "protosmith.analysis.isolated",
-        cwd=str(root),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
+    # A review writes nothing, so a cancelled one is killed at once (no grace).
+    result = await run_child(
+        [sys.executable, "-m", "protosmith.analysis.isolated"],
+        request=json.dumps(request).encode("utf-8"),
+        cwd=root,
+        interrupt_grace_s=0,
+        terminate_grace_s=0,
+        name="review",
     )
-    lower_priority_of(process.pid)
-    try:
-        output, errors = await process.communicate(json.dumps(request).encode("utf-8"))
-    except asyncio.CancelledError:
-        _kill_group(process.pid)
-        await process.wait()
-        raise
-    if process.returncode != 0 or not output.strip():
-        tail = errors.decode("utf-8", errors="replace")[-ERROR_TAIL_CHARS:].strip()
+    if result.returncode != 0 or not result.stdout.strip():
+        tail = "\n".join(result.tail)[-ERROR_TAIL_CHARS:].strip()
         raise IsolatedReviewFailed(
-            f"the review process exited with code {process.returncode}: {tail or 'no output'}"
+            f"the review process exited with code {result.returncode}: {tail or 'no output'}"
         )
     # Thousands of findings take a while to validate: in a thread, the event loop gets turns.
-    return await asyncio.to_thread(ReviewResult.model_validate_json, output)
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    return await asyncio.to_thread(ReviewResult.model_validate_json, result.stdout)
 
 
 def main() -> int:

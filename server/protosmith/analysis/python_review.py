@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import ast
 import logging
+import re
 import warnings
 from pathlib import Path
 
 from protosmith.analysis import rules
-from protosmith.analysis.findings import Category, Evidence, Finding, Position, Range, Severity
+from protosmith.analysis.findings import (
+    Category,
+    Evidence,
+    Finding,
+    Position,
+    Range,
+    Severity,
+    Tier,
+)
 from protosmith.analysis.performance import analyze_performance
 from protosmith.analysis.static_tools import BANDIT_IMPORT_NOTES, BANDIT_KINDS
 from protosmith.analysis.taint import analyze_module
 from protosmith.analysis.taint.module import module_context
 from protosmith.analysis.taint.patterns import check_patterns
 
-DISMISSABLE = frozenset(
+UNCONFIRMED_KINDS = frozenset(
     {
         "sqli",
         "cmdi",
@@ -30,14 +39,24 @@ DISMISSABLE = frozenset(
         "secret",
     }
 )
-REASONS = {
-    "weakrand": "the random values here do not reach a token, cookie, session or secret",
-    "hash": "not used for a security purpose (checksum context or usedforsecurity=False)",
-    "secret": "a placeholder or a non-secret literal",
+"""Bandit kinds that protosmith's taint or context rules decide; bandit alone is unconfirmed."""
+UNCONFIRMED_NOTES = {
+    "weakrand": "no token, cookie, session or secret was seen taking this random value",
+    "hash": "no secret was seen being hashed here",
+    "secret": "the name suggests a credential; protosmith did not see the value used as a key",
 }
+"""Why a bandit result of these kinds stays unconfirmed when protosmith's own rule is silent."""
+UNCONFIRMED_DEFAULT = "taint analysis traced no untrusted input to this call"
+TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
 log = logging.getLogger(__name__)
+
+
+def is_test_file(path: str) -> bool:
+    """Test code by pytest's conventions (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``):
+    its asserts are the point and its loops are not hot paths."""
+    return bool(TEST_FILE.search(path.replace("\\", "/")))
 
 
 def analyze_python(path: str, text: str, root: Path | None = None) -> list[Finding]:
@@ -74,7 +93,8 @@ def analyze_python(path: str, text: str, root: Path | None = None) -> list[Findi
         ctx = module_context(tree, path, tree_root)
         findings += analyze_module(tree, text, path, ctx=ctx)
         findings += check_patterns(tree, ctx, text, path)
-        findings += analyze_performance(tree, path, ctx.imports)
+        if not is_test_file(path):  # a test's loops over fixtures are not a hot path
+            findings += analyze_performance(tree, path, ctx.imports)
     except Exception:  # boundary: one module's analyzer bug must not end a whole-tree review
         log.exception("protosmith analyzer failed on %s; its findings are incomplete", path)
     return findings
@@ -88,13 +108,18 @@ def _span(finding: Finding) -> tuple[int, int]:
 
 def merge_bandit(own: list[Finding], bandit: list[Finding]) -> list[Finding]:
     """Keep one finding per issue: bandit results that taint analysis confirms corroborate it;
-    those it shows safe stay visible but dismissed at info severity."""
+    the others stay reported, never dismissed, as ``unconfirmed`` information (CodeQL's low
+    precision): a sink no traced source reaches may still be reached by one protosmith cannot
+    see (a framework it does not model, a file written from a request)."""
     merged: list[Finding] = []
+    test_file = bool(bandit) and is_test_file(bandit[0].path)
     for finding in bandit:
         rule = finding.evidence.rule_id or ""
         kind = BANDIT_KINDS.get(rule)
         line = finding.range.start.line
         if rule in BANDIT_IMPORT_NOTES:
+            if rule == "B101" and test_file:
+                continue  # asserts are how tests check; ``python -O`` does not run tests
             finding.severity = Severity.INFO
             finding.dismissed_reason = "an import or assert notice, not a vulnerability"
             merged.append(finding)
@@ -117,11 +142,14 @@ def merge_bandit(own: list[Finding], bandit: list[Finding]) -> list[Finding]:
             note = f"corroborated by bandit {rule}"
             match.evidence.detail = f"{match.evidence.detail}; {note}".strip("; ")
             match.confidence = min(1.0, match.confidence + 0.05)
+            if match.tier == Tier.UNCONFIRMED:
+                match.confidence = min(match.confidence, 0.5)
             continue
-        if kind in DISMISSABLE:
+        if kind in UNCONFIRMED_KINDS:
+            finding.tier = Tier.UNCONFIRMED
             finding.severity = Severity.INFO
-            finding.dismissed_reason = REASONS.get(
-                kind, "taint analysis: no untrusted input reaches this call"
-            )
+            finding.confidence = min(finding.confidence, 0.4)
+            note = UNCONFIRMED_NOTES.get(kind, UNCONFIRMED_DEFAULT)
+            finding.message = f"{finding.message}; unconfirmed: {note}"
         merged.append(finding)
     return merged

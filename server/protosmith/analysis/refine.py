@@ -3,7 +3,8 @@
 An edit is offered only after it passes the checks that apply: every changed file parses, no
 placeholder was introduced, the targeted finding is gone, and the project's tests pass at least
 as well as before (run for real in the sandbox). Rejected attempts go back to the model with the
-reason, a bounded number of times. Every refinement is recorded in ``.protosmith/refinements.jsonl``.
+reason, a bounded number of times. Every refinement is recorded in ``.protosmith/refinements.jsonl``
+of the workspace, or (``history=None``, the pipeline) only in the caller's run journal.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import shutil
 import symtable
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,7 +35,7 @@ from protosmith.analysis.impact import (
 )
 from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
-from protosmith.llm.errors import BackendError
+from protosmith.llm.errors import BackendError, StructuredOutputError
 
 _RENAME = re.compile(r"^\s*rename\s+`?([A-Za-z_]\w*)`?\s+to\s+`?([A-Za-z_]\w*)`?\s*\.?\s*$", re.I)
 
@@ -48,6 +50,8 @@ class RefineResult(BaseModel):
     files: list[str] = Field(default_factory=list)
     checks: list[str] = Field(default_factory=list)
     """Each check that ran and its outcome, e.g. "parse: ok", "tests: 4 passed (before 4)"."""
+    attempts: list[str] = Field(default_factory=list)
+    """One line per model attempt: what it proposed and why it was kept or rejected."""
 
 
 class FixTarget(BaseModel):
@@ -212,16 +216,18 @@ def _finding_check(
     return f"finding {finding.code} is still reported" if remaining else None
 
 
-def _record(root: Path, instruction: str, result: RefineResult, started: float) -> None:
-    """Append the refinement and its checks to the history in ``.protosmith/refinements.jsonl``."""
+def _record(history: Path | None, instruction: str, result: RefineResult, started: float) -> None:
+    """Append the refinement, its checks and attempts to the history file (when there is one)."""
+    if history is None:
+        return
     entry = {
         "instruction": instruction,
         "validated": result.validated,
         "files": result.files,
         "checks": result.checks,
+        "attempts": result.attempts,
         "duration_s": round(time.monotonic() - started, 3),
     }
-    history = root / ".protosmith" / "refinements.jsonl"
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry) + "\n")
@@ -249,9 +255,24 @@ async def refine(
     range: Range | None = None,
     finding: Finding | FixTarget | None = None,
     attempts: int = 3,
+    max_tokens: int | None = None,
+    history: Path | Literal["workspace"] | None = "workspace",
+    on_attempt: Callable[[int, int], None] | None = None,
 ) -> RefineResult:
-    """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``."""
+    """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``.
+
+    ``max_tokens`` bounds each reply (default: the configured setting); ``history`` is where
+    the refinement is recorded (``"workspace"``: ``root/.protosmith/refinements.jsonl``; None:
+    nowhere, the caller journals the result); ``on_attempt(n, of)`` is called before each call.
+    """
     path, root = path.resolve(), root.resolve()
+    if history == "workspace":
+        history = root / ".protosmith" / "refinements.jsonl"
+    if max_tokens is None and backend is not None:
+        from protosmith.llm.limits import effective_limits
+        from protosmith.settings import resolve_settings
+
+        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
     if not path.is_relative_to(root):
         raise ValueError(f"{path} is outside the workspace {root}")
     started = time.monotonic()
@@ -279,7 +300,7 @@ async def refine(
             result.message
             or f"renamed {rename.group(1)} to {rename.group(2)} in {len(renamed)} module(s)"
         )
-        _record(root, instruction, result, started)
+        _record(history, instruction, result, started)
         return result
     if backend is None:
         raise BackendError(
@@ -302,21 +323,34 @@ async def refine(
     selection = (range.start.line + 1, range.end.line + 1) if range else None
     feedback = ""
     result = RefineResult(message="no attempt made", checks=checks)
+    tried: list[str] = []
     for attempt in builtins.range(attempts):
-        reply = await run_refiner(
-            backend,
-            instruction=instruction,
-            files=files,
-            selection=selection,
-            target=str(path.relative_to(root)),
-            feedback=feedback,
-            context=context,
-        )
+        if on_attempt is not None:
+            on_attempt(attempt + 1, attempts)
+        try:
+            reply = await run_refiner(
+                backend,
+                instruction=instruction,
+                files=files,
+                selection=selection,
+                target=str(path.relative_to(root)),
+                feedback=feedback,
+                context=context,
+                max_tokens=max_tokens or 4096,
+            )
+        except BackendError as error:
+            if not isinstance(error, StructuredOutputError):
+                raise
+            feedback = "the reply was not the JSON object asked for"
+            tried.append(f"attempt {attempt + 1}: no usable reply ({error})")
+            result = RefineResult(message=f"no usable reply: {error}", checks=checks)
+            continue
         changes: dict[Path, tuple[str, str]] = {}
         for item in reply.value.files:
             target = (root / item.path).resolve()
             if not target.is_relative_to(root) or str(target.relative_to(root)) not in files:
                 feedback = f"{item.path} is not one of the files you were given"
+                result = RefineResult(message=feedback, checks=checks)
                 break
             before = files[str(target.relative_to(root))]
             if item.content != before:
@@ -325,9 +359,14 @@ async def refine(
             result = await _validate(root, changes, baseline, finding, list(checks))
             if result.validated:
                 result.message = reply.value.summary or f"refined after {attempt + 1} attempt(s)"
+                tried.append(f"attempt {attempt + 1}: validated")
                 break
             feedback = result.message
-    _record(root, instruction, result, started)
+        tried.append(f"attempt {attempt + 1}: rejected ({feedback})")
+    result.attempts = tried
+    if not result.validated and tried:
+        result.message = f"{len(tried)} attempt(s) rejected; last: {result.message}"
+    _record(history, instruction, result, started)
     return result
 
 

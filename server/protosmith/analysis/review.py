@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from protosmith.analysis.findings import Category, Finding, Severity, relative_path
+from protosmith.analysis.findings import Category, Finding, Severity, Tier, relative_path
 from protosmith.analysis.fixes import attach_mechanical_fixes
 from protosmith.analysis.other_languages import EXTENSIONS, review_other
 from protosmith.analysis.positions import findings_to_code_points, reader
-from protosmith.analysis.python_review import analyze_python, merge_bandit
+from protosmith.analysis.python_review import analyze_python, is_test_file, merge_bandit
 from protosmith.analysis.static_tools import bandit_source, run_ruff
 from protosmith.analysis.suppress import apply_suppressions
 from protosmith.llm.base import Backend
@@ -57,8 +57,13 @@ class ReviewResult(BaseModel):
 
 
 def risk_level(findings: Sequence[Finding]) -> str:
-    """CRITICAL/HIGH/MEDIUM/LOW/MINIMAL from the worst active security finding."""
-    ranks = [f.severity.rank for f in findings if f.active and f.category == Category.SECURITY]
+    """CRITICAL/HIGH/MEDIUM/LOW/MINIMAL from the worst active, confirmed security finding
+    (an unconfirmed one says "look here", not that the code is at risk)."""
+    ranks = [
+        f.severity.rank
+        for f in findings
+        if f.active and f.category == Category.SECURITY and f.tier == Tier.CONFIRMED
+    ]
     if not ranks:
         return "MINIMAL"
     return ("CRITICAL", "HIGH", "MEDIUM", "LOW")[min(ranks)]
@@ -106,6 +111,8 @@ def _finish(
     read: Callable[[str], str | None],
 ) -> list[Finding]:
     findings_to_code_points([*own, *bandit], path, text, read)
+    if is_test_file(path):  # a test's loops are not hot paths (ruff's perflint included)
+        ruff = [f for f in ruff if f.category != Category.PERFORMANCE]
     findings = [*own, *merge_bandit(own, bandit), *ruff]
     attach_mechanical_fixes(findings, text)
     apply_suppressions(findings, text)

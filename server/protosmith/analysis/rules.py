@@ -154,8 +154,8 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "hash",
         "Weak hash",
         328,
-        "major",
-        "MD5 or SHA-1 is used where a collision- or preimage-resistant hash is needed (passwords, tokens, signatures).",
+        "minor",
+        "MD5, SHA-1 or another broken hash is used (minor); where it protects a password, token or signature it is major. Calls that say `usedforsecurity=False` are not flagged.",
         "Use SHA-256 or better; for passwords use a KDF (`hashlib.scrypt`, argon2, bcrypt). Pass `usedforsecurity=False` for checksums.",
     ),
     SecurityClass(
@@ -173,7 +173,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Hard-coded credential",
         798,
         "major",
-        "A password, secret key, token or API key is written in the source.",
+        "A password, secret key, token or API key is written in the source. A literal used as a key (Flask `secret_key`, Django `SECRET_KEY`, a JWT or HMAC key passed as an argument) counts whatever it looks like; a name alone (`token = 'csrf_token'`) is not a secret.",
         "Read it from the environment or a secret store.",
     ),
     SecurityClass(
@@ -202,6 +202,15 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "minor",
         "Untrusted input is stored in the server-side session, where later code treats it as trusted.",
         "Validate the value (type, allow-list) before storing it in the session.",
+    ),
+    SecurityClass(
+        "PS321",
+        "jwtverify",
+        "JWT signature not verified",
+        347,
+        "major",
+        "A JSON Web Token is decoded with signature verification switched off (`jwt.decode(..., verify=False)`, `options={'verify_signature': False}`), so anyone can forge its claims.",
+        "Verify the signature: pass the key and `algorithms=[...]` to `jwt.decode` and keep `verify_signature` on.",
     ),
 )
 BY_KIND = {c.kind: c for c in SECURITY_CLASSES}

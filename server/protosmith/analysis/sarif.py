@@ -88,9 +88,12 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [_location(finding.path, finding.range)],
+        "rank": round(finding.confidence * 100, 1),
         "properties": {
             "severity": finding.severity.value,
             "confidence": finding.confidence,
+            "tier": finding.tier.value,
+            "precision": finding.precision,
             "evidence": finding.evidence.model_dump(exclude_none=True),
         },
     }

@@ -207,6 +207,26 @@ def run_ruff(
 
 
 _BANDIT_LOCK = threading.Lock()
+UNUSED_BANDIT_FORMATTERS = frozenset({"sarif"})
+"""Bandit's report formatters that need an extra protosmith does not install (``sarif_om``):
+protosmith reads bandit's issues in process and writes its own SARIF, so their failing to
+load is expected and not the user's to act on."""
+
+
+class _UnusedFormatterFilter(logging.Filter):
+    """Drops stevedore's "Could not load 'sarif'" error for a bandit formatter we never use
+    (bandit loads every formatter when it is imported); every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        unused = bool(args) and args[0] in UNUSED_BANDIT_FORMATTERS
+        if record.msg == "Could not load %r: %s" and unused:
+            log.debug("bandit formatter %s not loaded: %s", args[0], args[1:])
+            return False
+        return True
+
+
+logging.getLogger("stevedore.extension").addFilter(_UnusedFormatterFilter())
 
 
 @lru_cache(maxsize=1)

@@ -57,6 +57,14 @@ def render_text(report: Any) -> str:
     if report.tokenizer:
         exact = "exact" if report.tokenizer_exact else "estimated counts"
         lines.append(row("tokenizer", f"{report.tokenizer} ({exact})"))
+    if report.effective:
+        lines.append("  limits and knobs in effect (value, where it came from; how to change it):")
+        for item in report.effective:
+            lines.append(f"    {item.name:<18} {item.value}  [{item.source}]")
+            lines.append(f"    {'':<18} set with {item.knobs}")
+    if report.limits is not None:
+        for warning in report.limits.warnings:
+            lines.append(f"  limits: {warning}")
     isolation = {True: "yes", False: "NO", None: "unknown"}[report.network_isolation]
     lines.append(
         row("sandbox", f"network isolation: {isolation} ({report.network_isolation_detail})")
@@ -82,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.settings import resolve_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="protosmith: %(message)s")
-    settings, problems = resolve_settings(spec_llm=_spec_llm())
+    from protosmith.cli import settings_overrides
+
+    settings, problems = resolve_settings(cli=settings_overrides(args), spec_llm=_spec_llm())
     report = collect(settings, problems=problems)
     if args.json:
         print(report.model_dump_json(indent=2))

@@ -1,7 +1,11 @@
 """``protosmith generate``: run the agent pipeline on a spec from the terminal.
 
-Exit codes: 0 succeeded, 1 failed or partial (or budget spent), 2 bad spec, 130 interrupted
-(with the command that resumes the run). ``--json`` prints exactly one JSON object on stdout.
+Exit codes: 0 succeeded (every component's tests ran and passed), 1 failed (or could not
+start: the one line on stderr names the fix), 2 bad spec, 3 partial (something was generated
+but not everything was proven: the summary lists what and why), 4 stopped by the ``[budget]``
+(raise it, then ``--resume``), 130 interrupted (with the command that resumes the run).
+``--json`` prints exactly one JSON object on stdout. Ordinary errors never print a traceback:
+details go to the run's log, ``.protosmith/runs/<run>/protosmith.log``.
 """
 
 from __future__ import annotations
@@ -10,41 +14,56 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
-from protosmith.pipeline.api import GenerateOptions, RunSummary
+from protosmith.interrupts import Interruptible
+from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.priority import die_with_parent
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_SPEC = 2
+EXIT_PARTIAL = 3
+EXIT_BUDGET = 4
 EXIT_INTERRUPTED = 130
+_EXIT_CODES = {
+    "succeeded": EXIT_OK,
+    "partial": EXIT_PARTIAL,
+    "budget_exceeded": EXIT_BUDGET,
+    "cancelled": EXIT_INTERRUPTED,
+}
 
 
-def _exit_code(summary: RunSummary) -> int:
-    if summary.status == "succeeded":
-        return EXIT_OK
-    if summary.status == "cancelled":
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED
+def exit_code(summary: RunSummary) -> int:
+    """The documented exit status of a run summary (see the module docstring)."""
+    return _EXIT_CODES.get(summary.status, EXIT_FAILED)
+
+
+class _NoTraceback(logging.Formatter):
+    """Terminal log lines carry the message only; the traceback is in the run's log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"protosmith: {record.getMessage()}"
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_NoTraceback())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    # INFO reaches the run's log file (attached by the service), not the terminal.
+    logging.getLogger("protosmith").setLevel(logging.INFO)
 
 
 def _print_text(summary: RunSummary) -> None:
-    print(f"run {summary.run_id}: {summary.status}")
-    for item in summary.components:
-        print(f"  {item.name:<20} {item.language:<11} {item.status:<8} {item.detail}")
-    tests = summary.tests
-    print(f"files: {len(summary.files)} written under {summary.output}/")
-    print(
-        f"tests: {tests.passed} passed, {tests.failed} failed of {tests.ran} run; "
-        f"{tests.not_run} component(s) not run"
-    )
-    print(
-        f"llm calls: {summary.llm_calls} (cache hits {summary.cache_hits}); tokens "
-        f"{summary.prompt_tokens} prompt + {summary.completion_tokens} completion; "
-        f"cost ${summary.cost_usd:.4f}; {summary.duration_s:.1f}s"
-    )
-    print(summary.message)
+    from protosmith.report.run_summary import render_summary
+
+    print(render_summary(summary))
 
 
 def _check(spec_path: Path) -> list[str]:
@@ -60,7 +79,31 @@ def _check(spec_path: Path) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Validate the spec, run the pipeline with a progress display, print the summary."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="protosmith: %(message)s")
+    _configure_logging()
+    seen = _RunIdTracker()
+
+    def hard_stop(code: int) -> None:
+        """The clean stop did not come: remove our temporary copies, say how to resume."""
+        from protosmith import scratch
+
+        scratch.remove_root()
+        print(f"protosmith: stopped; {_resume_hint(seen.run_id)}", file=sys.stderr)
+        if args.json:
+            stopped = RunSummary(run_id=seen.run_id, status="cancelled", message="stopped")
+            print(stopped.model_dump_json(), flush=True)
+
+    # Installed first, whatever SIGINT's inherited disposition: see ``protosmith.interrupts``.
+    with Interruptible(hard_stop) as guard:
+        if getattr(args, "progress_json", False):  # a parent relays our progress (the server):
+            die_with_parent(signal.SIGINT)  # if it dies, stop cleanly rather than run on alone
+        return _run(args, guard, seen)
+
+
+def _resume_hint(run_id: str) -> str:
+    return f"run `protosmith generate --resume {run_id or 'last'}` to continue"
+
+
+def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) -> int:
     spec_path = Path(args.spec).resolve()
     problems = _check(spec_path)
     if problems:
@@ -76,11 +119,19 @@ def run(args: argparse.Namespace) -> int:
         from protosmith.pipeline.journal import latest_run
 
         resume = latest_run(workspace)
-    cli_settings: dict[str, object] = {
-        key: getattr(args, key)
-        for key in ("backend", "model", "base_url")
-        if getattr(args, key, None)
-    }
+        if resume is None:
+            print(
+                f"protosmith: there is no run to resume in {workspace}; "
+                "run `protosmith generate` to start one",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    if getattr(args, "redo", False) and not resume:
+        print("protosmith: --redo needs --resume RUN (or --resume last)", file=sys.stderr)
+        return EXIT_BAD_SPEC
+    from protosmith.cli import settings_overrides
+
+    cli_settings: dict[str, object] = settings_overrides(args)
     if getattr(args, "settings_json", None):
         cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(
@@ -88,26 +139,42 @@ def run(args: argparse.Namespace) -> int:
         workspace=workspace,
         concurrency=args.concurrency,
         resume=resume,
+        redo=bool(getattr(args, "redo", False)),
         cli_settings=cli_settings,
     )
     from protosmith.pipeline.service import generate
     from protosmith.report.progress import progress_display
 
     display = progress_display(machine=getattr(args, "progress_json", False))
+    seen.display = display
     try:
-        summary = asyncio.run(generate(options, progress=display))
-    except KeyboardInterrupt:
-        display.close()
-        print(
-            "protosmith: interrupted; run `protosmith generate --resume last` to continue",
-            file=sys.stderr,
+        summary = guard.run(generate(options, progress=seen))
+    except asyncio.CancelledError:  # interrupted before the pipeline could record anything
+        summary = RunSummary(
+            run_id=seen.run_id,
+            status="cancelled",
+            message=f"interrupted; {_resume_hint(seen.run_id)}",
         )
+    if not guard.finish():  # a hard stop is under way and prints its own summary
         return EXIT_INTERRUPTED
     display.close()
     if args.json:
         print(summary.model_dump_json())
     else:
         _print_text(summary)
-    if summary.status == "cancelled":
+    if summary.status == "cancelled" or (args.json and summary.status == "failed"):
         print(f"protosmith: {summary.message}", file=sys.stderr)
-    return _exit_code(summary)
+    return exit_code(summary)
+
+
+class _RunIdTracker:
+    """Passes progress on to the display and remembers the run id (for a hard stop's message)."""
+
+    def __init__(self) -> None:
+        self.display: Any = None
+        self.run_id = ""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        self.run_id = event.run_id or self.run_id
+        if self.display is not None:
+            self.display(event)

@@ -3,6 +3,8 @@
 The drafter returns a spec that already validates; this command writes it (never over an
 existing file unless ``--force``), prints it, and checks the written file exactly as
 ``protosmith check`` would, so what the user sees is what every other command will read.
+The call uses the effective limits of the endpoint (never a cap below the user's settings)
+and says on stderr what it is waiting for, so a slow model is never silent minutes.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from protosmith.cli import settings_overrides
 from protosmith.commands.check import report
 from protosmith.llm.errors import BackendError
 from protosmith.settings import Settings, resolve_settings
@@ -30,17 +34,46 @@ def _error(message: str) -> None:
     print(f"protosmith init: {message}", file=sys.stderr)
 
 
+HEARTBEAT_S = 15.0
+"""How often a line on stderr says the model is still working."""
+
+
+async def _heartbeat(what: str, started: float, interval: float = HEARTBEAT_S) -> None:
+    """Print ``still WHAT (Ns)`` every ``interval`` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(interval)
+        print(f"protosmith init: still {what} ({time.monotonic() - started:.0f}s)", file=sys.stderr)
+
+
 async def _draft(settings: Settings, prose: str) -> tuple[str, list[str]]:
     """Run the drafter on the configured backend; return the TOML text and the repairs."""
     from protosmith.agents.spec_drafter import draft_spec
     from protosmith.llm.factory import create_backend
+    from protosmith.llm.limits import effective_limits
     from protosmith.spec.toml_writer import dumps
 
+    started = time.monotonic()
     backend = create_backend(settings)
+    ticker: asyncio.Task[None] | None = None
     try:
-        outcome = await draft_spec(backend, prose, max_tokens=min(settings.max_tokens, 1536))
+        limits = await effective_limits(backend, settings)
+        model = backend.capabilities.model
+        print(
+            f"protosmith init: drafting the spec with {settings.backend} model {model} "
+            f"({limits.describe()})",
+            file=sys.stderr,
+        )
+        ticker = asyncio.create_task(_heartbeat(f"drafting with {model}", started))
+        outcome = await draft_spec(backend, prose, max_tokens=limits.max_tokens)
     finally:
+        if ticker is not None:
+            ticker.cancel()
         await backend.aclose()
+    print(
+        f"protosmith init: drafted in {time.monotonic() - started:.1f}s "
+        f"({outcome.attempts} attempt(s), {outcome.usage.completion_tokens} completion tokens)",
+        file=sys.stderr,
+    )
     return dumps(outcome.spec), outcome.repairs
 
 
@@ -71,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         _error(f"{target} already exists; pass --force to overwrite it")
         return EXIT_USAGE
-    cli = {"backend": args.backend, "model": args.model, "base_url": args.base_url}
-    settings, problems = resolve_settings(cli=cli)
+    settings, problems = resolve_settings(cli=settings_overrides(args))
     for problem in problems:
         _error(problem)
     try:

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from protosmith.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from protosmith.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_overrides
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.resolve().is_relative_to(root):
         print(f"protosmith refine: {path} is outside the current workspace {root}", file=sys.stderr)
         return EXIT_USAGE
-    settings, problems = resolve_settings(
-        cli={"backend": args.backend, "model": args.model, "base_url": args.base_url}
-    )
+    settings, problems = resolve_settings(cli=settings_overrides(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
 

@@ -30,10 +30,11 @@ def _root(paths: list[Path]) -> Path:
 
 
 def _backend(args: argparse.Namespace) -> Any:
+    from protosmith.cli import settings_overrides
     from protosmith.llm.factory import create_backend
     from protosmith.settings import resolve_settings
 
-    cli = {"backend": args.backend, "model": args.model, "base_url": args.base_url}
+    cli = settings_overrides(args)
     settings, problems = resolve_settings(cli=cli)
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)

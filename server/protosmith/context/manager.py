@@ -22,12 +22,19 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from protosmith.llm.base import Message, TokenCounter
+from protosmith.llm.limits import CONTEXT_KNOBS
+from protosmith.llm.tokens import MESSAGE_OVERHEAD_TOKENS, REPLY_PRIMER_TOKENS, count_messages
 from protosmith.prompts import render
 
-MESSAGE_OVERHEAD_TOKENS = 4
-"""Chat-template tokens around each message (role markers, separators)."""
-REPLY_PRIMER_TOKENS = 3
-"""Tokens the chat template adds to start the assistant's reply."""
+__all__ = [
+    "MESSAGE_OVERHEAD_TOKENS",
+    "REPLY_PRIMER_TOKENS",
+    "BuiltPrompt",
+    "ContextItem",
+    "ContextManager",
+    "ContextOverflow",
+    "count_messages",
+]
 TEMPLATE = "context_prompt.j2"
 
 Level = Literal["interface", "summary", "name"]
@@ -66,19 +73,15 @@ class ContextOverflow(Exception):
         what = f"the full code of {active!r}" if active else "no active module"
         super().__init__(
             f"prompt needs at least {needed} tokens (system, instruction, architecture summary, "
-            f"{what}, related modules by name only) but the budget is {budget} tokens; raise "
-            "protosmith.maxContextTokens or use a model with a larger context window, or split "
-            "the module into smaller components"
+            f"{what}, related modules by name only) but the budget is {budget} tokens; if the "
+            f"model's context window is larger than protosmith assumed, say so with {CONTEXT_KNOBS} "
+            "(the budget is the window minus the completion limit, --max-tokens / "
+            "PROTOSMITH_MAX_TOKENS); else use a model with a larger window, or split the module "
+            "into smaller components"
         )
         self.needed = needed
         self.budget = budget
         self.active = active
-
-
-def count_messages(counter: TokenCounter, messages: list[Message]) -> int:
-    """Tokens the model sees for ``messages``, including chat-template overhead."""
-    body = sum(counter.count(message.content) + MESSAGE_OVERHEAD_TOKENS for message in messages)
-    return body + REPLY_PRIMER_TOKENS
 
 
 def _fence(texts: list[str]) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from protosmith import scratch
 from protosmith.execution.sandbox import Limits, copy_tree, run_sandboxed
 from protosmith.execution.toolchains import search_path
 
@@ -112,7 +112,7 @@ async def smoke_test(
     """Start ``services``, check each against ``contract``, stop them; never raises on their faults."""
     started = time.monotonic()
     document = load_contract(contract)
-    work = Path(tempfile.mkdtemp(prefix="protosmith-smoke-"))
+    work = scratch.new_folder("smoke-")
     try:
         entries = []
         for index, service in enumerate(services):

@@ -2,7 +2,9 @@
 
 Containment, in layers (see ``isolation`` for the namespaces):
 - wall-clock timeout; on timeout or cancellation the whole process group, the pid namespace
-  and the run's pids cgroup are killed, so nothing is left behind;
+  and the run's pids cgroup are killed, so nothing is left behind; the command also dies with
+  the process that started it (a parent-death signal), and its scratch folder lives under that
+  process's ``scratch`` root, removed even when the process is killed;
 - rlimits: CPU seconds, address space (runners whose VMs reserve huge virtual ranges, i.e.
   JVM, node and go, use RLIMIT_DATA instead), file size, open files, no core dumps, and
   process count (RLIMIT_NPROC where it is enforced, a pids cgroup when running as root);
@@ -22,7 +24,6 @@ import re
 import resource
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from pathlib import Path
 from protosmith.execution import isolation
 from protosmith.execution.cgroups import PidsCgroup, pids_parent
 from protosmith.execution.toolchains import search_path
+from protosmith.priority import die_with_parent
+from protosmith.scratch import new_folder
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +138,26 @@ def copy_tree(source: Path, destination: Path) -> Path:
     return destination
 
 
+async def copy_tree_in_thread(source: Path, destination: Path) -> Path:
+    """:func:`copy_tree` in a thread, off the event loop, and finished even when cancelled.
+
+    A cancelled ``asyncio.to_thread`` returns at once while the thread goes on copying; the
+    caller would then remove the folder and the thread recreate parts of it, a leftover copy of
+    the workspace in TMPDIR. Waiting for the copy (bounded by the tree's size) prevents that.
+    """
+    job = asyncio.ensure_future(asyncio.to_thread(copy_tree, source, destination))
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        await asyncio.wait({job})
+        raise
+
+
 def _child_setup(limits: Limits, procs: Path | None, nproc: bool) -> None:
-    """Runs in the child between fork and exec: join the cgroup, then lower the limits."""
+    """Runs in the child between fork and exec: die with the parent, join the cgroup, then lower
+    the limits. The parent-death signal makes a killed generation take its test runs along
+    (they lead sessions of their own, so a kill of its process group does not reach them)."""
+    die_with_parent()
     if procs is not None:
         procs.write_text(str(os.getpid()))
 
@@ -213,8 +234,10 @@ async def run_sandboxed(
     ``writable`` names extra folders (package caches) that stay writable; everything else
     outside ``cwd`` and the run's scratch folder is read-only where mount namespaces work.
     """
-    found = isolation.probe()
-    scratch = Path(tempfile.mkdtemp(prefix="protosmith-sbx-"))
+    # The first probe runs ``unshare`` up to three times: seconds on a busy machine, so not on
+    # the event loop, where it would also hold up a cancellation.
+    found = await asyncio.to_thread(isolation.probe)
+    scratch = new_folder("sbx-")
     home, tmp, stage = scratch / "home", scratch / "tmp", scratch / "dev"
     for folder in (home, tmp, stage):
         folder.mkdir()

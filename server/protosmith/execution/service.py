@@ -14,16 +14,16 @@ import contextlib
 import fcntl
 import logging
 import shutil
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from protosmith import scratch
 from protosmith.execution import toolchains
 from protosmith.execution.api import TestRunResult
 from protosmith.execution.runners import runner_for
 from protosmith.execution.runners.base import RunContext, Runner, cache_root, tail_lines
-from protosmith.execution.sandbox import copy_tree, run_sandboxed
+from protosmith.execution.sandbox import copy_tree_in_thread, run_sandboxed
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +179,9 @@ async def run_tests(
     root = Path(root)
     if not root.is_dir():
         return _not_run(language, f"{root} is not a folder")
-    work = Path(tempfile.mkdtemp(prefix="protosmith-run-"))
+    work = scratch.new_folder("run-")
     try:
-        copy = await asyncio.to_thread(copy_tree, root, work / "project")
+        copy = await copy_tree_in_thread(root, work / "project")
         path = toolchains.search_path(path_env)
         ctx = RunContext(copy, language, path, timeout_s, install_timeout_s)
         reason = await asyncio.to_thread(runner.unavailable, ctx)

@@ -52,8 +52,12 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    """Dollars of the priced tokens; see ``priced``."""
     estimated: bool = False
     """True when the counts are not from the model's own tokenizer."""
+    priced: bool = True
+    """False when some of these tokens have no known price: the cost is then unknown, and
+    ``cost_usd`` counts only the priced part (never a guess for the rest)."""
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -61,7 +65,13 @@ class Usage(BaseModel):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cost_usd=self.cost_usd + other.cost_usd,
             estimated=self.estimated or other.estimated,
+            priced=self.priced and other.priced,
         )
+
+    @property
+    def known_cost_usd(self) -> float | None:
+        """The cost in dollars, or None when it is unknown (an unpriced model was used)."""
+        return self.cost_usd if self.priced else None
 
 
 class Completion(BaseModel):

@@ -2,6 +2,11 @@
 
 Both matter: a CUDA machine with a CPU-only wheel runs on the CPU, and the user should be
 told which reinstall command fixes that. Every probe is guarded and quick (doctor calls this).
+
+"Quick" is relative: the build probe imports llama_cpp and numpy, seconds on an idle machine and
+10 s and more on a busy one, and the machine probe runs ``nvidia-smi``. Code on an event loop
+therefore never calls :func:`detect_device`; it starts :func:`start_detection` (a daemon thread)
+and reads :func:`detected_device`, which never blocks.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import platform
 import shutil
 import subprocess  # nosec B404
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -214,6 +220,33 @@ def detect_device() -> DeviceInfo:
     return DeviceInfo(
         kind="cpu", name=cpu_name or "cpu", gpu_offload=info.gpu_offload, notes=tuple(notes)
     )
+
+
+_detection_lock = threading.Lock()
+_detection: threading.Thread | None = None
+_detected: DeviceInfo | None = None
+
+
+def start_detection() -> None:
+    """Run :func:`detect_device` once in a daemon thread (a no-op once started)."""
+    global _detection
+
+    def detect() -> None:
+        global _detected
+        try:
+            _detected = detect_device()
+        except Exception:  # a broken install: the worker reports it when it loads the model
+            log.debug("device detection failed", exc_info=True)
+
+    with _detection_lock:
+        if _detection is None:
+            _detection = threading.Thread(target=detect, name="protosmith-device", daemon=True)
+            _detection.start()
+
+
+def detected_device() -> DeviceInfo | None:
+    """The device once :func:`start_detection` has found it; None until then (never blocks)."""
+    return _detected
 
 
 def plan_gpu_layers(requested: int | None) -> tuple[int, list[str]]:

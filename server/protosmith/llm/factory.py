@@ -77,7 +77,7 @@ def create_backend(settings: Settings) -> Backend:
         chat_format = CHAT_FORMAT
     return LocalBackend(
         model_path,
-        n_ctx=settings.n_ctx,
+        n_ctx=settings.context_tokens or settings.n_ctx,
         n_gpu_layers=settings.n_gpu_layers,
         chat_format=chat_format,
     )

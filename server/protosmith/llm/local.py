@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import protosmith
+from protosmith.childproc import Child
 from protosmith.llm.base import (
     Capabilities,
     Completion,
@@ -31,7 +32,7 @@ from protosmith.llm.base import (
     StructuredMode,
     Usage,
 )
-from protosmith.llm.device import cpu_threads, omp_wait_policy
+from protosmith.llm.device import cpu_threads, detected_device, omp_wait_policy, start_detection
 from protosmith.llm.errors import BackendError, BackendUnavailable
 from protosmith.llm.tokens import LlamaTokenCounter
 
@@ -42,6 +43,8 @@ LINE_LIMIT = 1 << 24
 STDERR_TAIL = 20
 _ERROR_LINE = re.compile(r"error|assert|abort|fault|exception|traceback|failed", re.IGNORECASE)
 _REAPERS: set[asyncio.Task[int]] = set()
+LOCAL_DEVICE = DeviceInfo(kind="cpu", name="local (device not detected yet)")
+"""What ``capabilities`` says until the background probe has found the device."""
 
 
 class _WorkerProcess:
@@ -165,16 +168,15 @@ class LocalBackend:
 
     @property
     def capabilities(self) -> Capabilities:
-        if self._device is None:
-            from protosmith.llm.device import detect_device
-
-            self._device = detect_device()
+        if self._device is None:  # probed in a thread: its imports take seconds, never on a loop
+            start_detection()
+            self._device = detected_device()
         return Capabilities(
             context_window=self.n_ctx,
             parallel_slots=1,
             structured_mode=StructuredMode.JSON_OBJECT,
             token_counter=self.token_counter,
-            device=self._device,
+            device=self._device or LOCAL_DEVICE,
             model=self.model_path.name,
             backend=self.name,
         )
@@ -214,17 +216,17 @@ class LocalBackend:
         if self._worker is not None:
             self.restarts += 1
         self._worker = None
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "protosmith.llm.local_worker",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        # In our own process group, at our priority: whoever stops this process's group (the
+        # server stopping a generation) stops the worker with it.
+        child = await Child.start(
+            [sys.executable, "-m", "protosmith.llm.local_worker"],
             env=_worker_environment(),
+            session=False,
+            priority_increment=None,
+            private_tmp=False,
             limit=LINE_LIMIT,
         )
-        worker = _WorkerProcess(process)
+        worker = _WorkerProcess(child.process)
         try:
             reply = await worker.call(
                 {
@@ -286,7 +288,9 @@ class LocalBackend:
         if not reply.get("ok"):
             raise BackendError(
                 f"local model {self.model_path.name} failed: {reply.get('error')}",
-                hint=f"a prompt longer than n_ctx={self.n_ctx} needs a larger nCtx setting",
+                hint=f"a prompt longer than n_ctx={self.n_ctx} needs a larger window: "
+                "--context-tokens / PROTOSMITH_CONTEXT_TOKENS (or PROTOSMITH_N_CTX, editor "
+                "setting protosmith.nCtx)",
             )
         usage = reply.get("usage", {})
         finish = reply.get("finish_reason")

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -28,6 +29,16 @@ from protosmith.llm.base import (
     Usage,
 )
 from protosmith.llm.errors import BackendError, BackendUnavailable
+from protosmith.llm.limits import (
+    CONTEXT_KNOBS,
+    DEFAULT_CONTEXT_WINDOW,
+    EffectiveLimits,
+    EndpointLimits,
+    discover_endpoint_limits,
+    known_model,
+    server_root,
+    settle,
+)
 from protosmith.llm.pricing import cost
 from protosmith.llm.tokens import counter_for_model
 from protosmith.prompts import render
@@ -37,22 +48,17 @@ log = logging.getLogger(__name__)
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+TIMEOUT_KNOBS = "--timeout SECONDS / PROTOSMITH_TIMEOUT / protosmith.timeout"
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 RETRY_AFTER_CAP_S = 30.0
 DUMMY_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
 
-_CONTEXT_WINDOWS = {
-    "gpt-5": 400_000,
-    "gpt-4.1": 1_047_576,
-    "gpt-4o": 128_000,
-    "gpt-4-turbo": 128_000,
-    "gpt-4": 8_192,
-    "gpt-3.5-turbo": 16_385,
-    "o1": 200_000,
-    "o3": 200_000,
-    "o4-mini": 200_000,
-}
+_CONTEXT_ERROR = re.compile(r"context|too long|too many tokens|exceed", re.IGNORECASE)
+_STATED_WINDOW = re.compile(
+    r"(?:context window of|maximum context length is|context length of|n_ctx\W+)\s*(\d+)",
+    re.IGNORECASE,
+)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _FINISH: dict[str, Literal["stop", "length", "error"]] = {
     "stop": "stop",
@@ -86,11 +92,10 @@ def default_structured_mode(base_url: str) -> StructuredMode:
     )
 
 
-def context_window_for(model: str, default: int = 8192) -> int:
-    """Known context windows of OpenAI models, by longest prefix."""
-    bare = model.rsplit("/", 1)[-1]
-    matches = [key for key in _CONTEXT_WINDOWS if bare == key or bare.startswith(key + "-")]
-    return _CONTEXT_WINDOWS[max(matches, key=len)] if matches else default
+def context_window_for(model: str, default: int = DEFAULT_CONTEXT_WINDOW) -> int:
+    """The known context window of ``model`` (the table in :mod:`protosmith.llm.limits`)."""
+    known = known_model(model)
+    return known.context_window if known is not None else default
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -145,6 +150,7 @@ class OpenAIBackend:
                     hint=f"set the environment variable {self.api_key_env}",
                 )
             key = DUMMY_KEY
+        self._api_key = key
         import openai
 
         self._openai = openai
@@ -157,12 +163,29 @@ class OpenAIBackend:
         self.structured_mode = settings.structured_mode or default_structured_mode(self.base_url)
         self._official = official
         self._counter = token_counter
-        self._context_window = (
-            settings.max_context_tokens + settings.max_tokens
-            if settings.max_context_tokens
-            else context_window_for(self.model)
-        )
+        self._settings = settings
+        self._endpoint: EndpointLimits | None = None
+        self.limits: EffectiveLimits = settle(settings, model=self.model)
+        """Planned from the setting, the table or the default until the endpoint is asked."""
         self._slots = settings.concurrency
+
+    async def endpoint_limits(self) -> EndpointLimits:
+        """Ask the endpoint once what it serves and how large the window is (a few seconds at most)."""
+        if self._endpoint is None:
+            self._endpoint = await asyncio.to_thread(
+                discover_endpoint_limits,
+                self.base_url,
+                self.model,
+                api_key=self._api_key,
+                timeout=min(self.timeout_s, 5.0),
+            )
+            if self._endpoint.parallel_slots:
+                self._slots = min(self._slots, self._endpoint.parallel_slots)
+        return self._endpoint
+
+    def use_limits(self, limits: EffectiveLimits) -> None:
+        """Adopt the planned limits; ``capabilities.context_window`` reports them from now on."""
+        self.limits = limits
 
     @property
     def token_counter(self) -> TokenCounter:
@@ -174,7 +197,7 @@ class OpenAIBackend:
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(
-            context_window=self._context_window,
+            context_window=self.limits.context_window,
             parallel_slots=self._slots,
             structured_mode=self.structured_mode,
             token_counter=self.token_counter,
@@ -218,6 +241,8 @@ class OpenAIBackend:
                 return self._completion(request, response)
             except (self._openai.OpenAIError, ValueError) as raw:
                 error, wait = self._translate(raw)
+                if isinstance(raw, self._openai.NotFoundError):
+                    error = await self._not_found(error)
             if not error.retryable or attempt >= self.max_retries:
                 if attempt:
                     error.args = (f"{error.args[0]} (after {attempt + 1} attempts)",)
@@ -251,7 +276,9 @@ class OpenAIBackend:
                 completion_tokens=counter.count(text),
                 estimated=True,
             )
-        usage.cost_usd = cost(self.model, usage)
+        served = self._endpoint.serves_model if self._endpoint is not None else None
+        price = cost(self.model, usage, served=served, official=self._official)
+        usage.cost_usd, usage.priced = (price, True) if price is not None else (0.0, False)
         return Completion(text=text, finish_reason=finish, usage=usage, model=self.model)
 
     def _translate(self, raw: Exception) -> tuple[BackendError, float | None]:
@@ -261,7 +288,8 @@ class OpenAIBackend:
         if isinstance(raw, openai.APITimeoutError):
             return BackendError(
                 f"request to {url} timed out after {self.timeout_s:g}s",
-                hint="raise the timeout setting, lower max_tokens, or check the server's load",
+                hint=f"raise the timeout ({TIMEOUT_KNOBS}), lower the completion limit "
+                "(--max-tokens / PROTOSMITH_MAX_TOKENS), or check the server's load",
                 retryable=True,
             ), None
         if isinstance(raw, openai.APIConnectionError):
@@ -308,11 +336,41 @@ class OpenAIBackend:
                 hint="the endpoint failed; check its logs or try again later",
                 retryable=True,
             )
+        if _CONTEXT_ERROR.search(detail):
+            stated = _STATED_WINDOW.search(detail)
+            real = f" ({stated.group(1)} tokens, it says)" if stated else ""
+            return BackendError(
+                f"request rejected by {url} (HTTP {status}{detail})",
+                hint=f"the server's context window{real} is smaller than the "
+                f"{self.limits.context_window} tokens protosmith planned with "
+                f"({self.limits.context_source.value}); pass the server's real window with "
+                f"{CONTEXT_KNOBS}, or lower the completion limit with "
+                "--max-tokens / PROTOSMITH_MAX_TOKENS",
+            )
         return BackendError(
             f"request rejected by {url} (HTTP {status}{detail})",
-            hint="the prompt may exceed the model's context, or the server lacks a feature "
-            "(try structuredMode json_object or none)",
+            hint="the prompt may exceed the model's context window "
+            f"({CONTEXT_KNOBS}), or the server lacks a feature "
+            "(try structuredMode json_object or none: PROTOSMITH_STRUCTURED_MODE)",
         )
+
+    async def _not_found(self, error: BackendError) -> BackendError:
+        """A 404 at a base URL without ``/v1``: point at the URL that answers, if one does."""
+        if self.base_url.endswith("/v1"):
+            return error
+        candidate = f"{server_root(self.base_url)}/v1"
+        probe = await asyncio.to_thread(
+            discover_endpoint_limits, candidate, self.model, api_key=self._api_key, timeout=3.0
+        )
+        if probe.served_models is None:
+            return error
+        error.args = (f"{self.base_url} answered HTTP 404: there is no OpenAI API at that path",)
+        error.hint = (
+            f"the endpoint answers at {candidate}: pass --base-url {candidate} "
+            "(PROTOSMITH_BASE_URL)"
+            + ("" if probe.serves_model else f"; it lists {', '.join(probe.served_models[:5])}")
+        )
+        return error
 
     async def aclose(self) -> None:
         await self._client.close()

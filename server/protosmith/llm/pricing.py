@@ -12,8 +12,14 @@ OpenAI's public list prices; prices change, so users override or extend it:
 
 - or inline JSON in ``PROTOSMITH_PRICES``: ``{"my-model": {"input": 1.0, "output": 2.0}}``.
 
-Names match exactly first, then by the longest table key that prefixes the model name
-(``gpt-4o-2024-08-06`` costs what ``gpt-4o`` costs). Local models and unknown names cost 0.
+User prices match exactly first, then by the longest table key that prefixes the model name;
+built-in prices match an exact OpenAI name or its dated snapshot (``gpt-4o-2024-08-06`` costs
+what ``gpt-4o`` costs). The local backend costs 0.
+
+A name is not a bill: any server accepts ``--model gpt-4.1``. The built-in prices apply only
+when the endpoint lists the model under exactly that name at ``GET /models`` (or, on
+api.openai.com itself, when it does not answer that list); a price the user set applies
+always. Everything else has an unknown cost (``None``), never a guess.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,7 +92,13 @@ def _parse(raw: object, source: str) -> dict[str, Price]:
 @lru_cache(maxsize=1)
 def price_table() -> dict[str, Price]:
     """Built-in prices overlaid with the user's file and ``PROTOSMITH_PRICES``."""
-    table = dict(BUILTIN_PRICES)
+    return {**BUILTIN_PRICES, **user_prices()}
+
+
+@lru_cache(maxsize=1)
+def user_prices() -> dict[str, Price]:
+    """Prices the user set (file and ``PROTOSMITH_PRICES``): they apply to any endpoint."""
+    table: dict[str, Price] = {}
     path = prices_file()
     if path.is_file():
         try:
@@ -103,9 +116,9 @@ def price_table() -> dict[str, Price]:
     return table
 
 
-def price_for(model: str) -> Price | None:
+def price_for(model: str, table: dict[str, Price] | None = None) -> Price | None:
     """The price of ``model``: exact name, else the longest matching prefix, else None."""
-    table = price_table()
+    table = price_table() if table is None else table
     bare = model.rsplit("/", 1)[-1]
     if bare in table:
         return table[bare]
@@ -113,11 +126,34 @@ def price_for(model: str) -> Price | None:
     return table[max(matches, key=len)] if matches else None
 
 
-def cost(model: str, usage: Usage, *, backend: str = "") -> float:
-    """Dollars spent on ``usage`` with ``model``; 0 for local models and unknown names."""
+_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+def builtin_price(model: str) -> Price | None:
+    """OpenAI's list price for an OpenAI model name: exact, or a dated snapshot of one
+    (``gpt-4o-2024-08-06``); ``gpt-4.1-nonexistent`` is not ``gpt-4.1``."""
+    bare = model.rsplit("/", 1)[-1]
+    return BUILTIN_PRICES.get(_SNAPSHOT.sub("", bare))
+
+
+def cost(
+    model: str,
+    usage: Usage,
+    *,
+    backend: str = "",
+    served: bool | None = None,
+    official: bool = False,
+) -> float | None:
+    """Dollars spent on ``usage`` with ``model``, or None when the price is unknown.
+
+    ``served``: whether the endpoint lists ``model`` (None: it does not say); ``official``:
+    the endpoint is api.openai.com, whose list prices the built-in table holds.
+    """
     if backend == "local":
         return 0.0
-    price = price_for(model)
+    price = price_for(model, user_prices())
+    if price is None and (served is True or (served is None and official)):
+        price = builtin_price(model)
     if price is None:
-        return 0.0
+        return None
     return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000

@@ -17,9 +17,24 @@ import os
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from protosmith.llm.base import Message, TokenCounter
 
 log = logging.getLogger(__name__)
+
+MESSAGE_OVERHEAD_TOKENS = 4
+"""Chat-template tokens around each message (role markers, separators)."""
+REPLY_PRIMER_TOKENS = 3
+"""Tokens the chat template adds to start the assistant's reply."""
+
+
+def count_messages(counter: TokenCounter, messages: list[Message]) -> int:
+    """Tokens the model sees for ``messages``, including chat-template overhead."""
+    body = sum(counter.count(message.content) + MESSAGE_OVERHEAD_TOKENS for message in messages)
+    return body + REPLY_PRIMER_TOKENS
+
 
 _BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 _BPE_SHA256 = {

@@ -107,7 +107,10 @@ class RunRegistry:
             self._finish(run, "failed", f"Failed: {error}")
             raise
         status = getattr(result, "status", None)
-        self._finish(run, "cancelled" if status == "cancelled" else "finished", "Done")
+        cancelled = status == "cancelled"  # the child stopped and said so in its summary
+        self._finish(
+            run, "cancelled" if cancelled else "finished", "Cancelled" if cancelled else "Done"
+        )
         return run, result
 
     def _finish(self, run: Run, status: str, message: str) -> None:

@@ -2,7 +2,8 @@
 
 The check runs before every real LLM call (cache hits are free), so a run stops at the first
 call that would start over a limit, and everything finished so far stays journaled for
-``--resume``.
+``--resume``. A resumed run starts from the ledger of its earlier sessions (``prior``), so the
+limits apply to the whole run: a spent budget stays spent until it is raised.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from protosmith.llm.base import Usage
+from protosmith.pipeline.api import UsageShare
 from protosmith.spec.model import Budget
 
 Limit = Literal["max_tokens", "max_usd", "max_minutes"]
@@ -39,7 +41,9 @@ def _resume_hint(run_id: str | None) -> str:
 class Accountant:
     """Adds up usage per agent and for the run, and enforces a :class:`Budget`.
 
-    ``clock`` is injectable so time limits are testable without waiting.
+    ``clock`` is injectable so time limits are testable without waiting. ``prior`` is what the
+    run's earlier sessions spent (see :meth:`Journal.ledger`); ``total`` stays this session's
+    usage, and the limits are checked against ``prior`` plus this session.
     """
 
     def __init__(
@@ -48,9 +52,13 @@ class Accountant:
         *,
         clock: Callable[[], float] = time.monotonic,
         run_id: str | None = None,
+        prior: UsageShare | None = None,
+        prior_sessions: int = 0,
     ) -> None:
         self.budget = budget
         self.run_id = run_id
+        self.prior = prior or UsageShare()
+        self.prior_sessions = prior_sessions
         self._clock = clock
         self._started = clock()
         self._lock = threading.Lock()
@@ -75,36 +83,68 @@ class Accountant:
             self.calls_per_agent[agent] = self.calls_per_agent.get(agent, 0) + 1
             self.total = self.total + usage
 
+    def session(self, *, cache_hits: int = 0) -> UsageShare:
+        """This session's usage so far."""
+        total = self.total
+        return UsageShare(
+            llm_calls=self.calls,
+            cache_hits=cache_hits,
+            prompt_tokens=total.prompt_tokens,
+            completion_tokens=total.completion_tokens,
+            cost_usd=round(total.cost_usd, 6),
+            priced=total.priced,
+            duration_s=round(self.elapsed_s, 3),
+        )
+
+    def run_total(self, *, cache_hits: int = 0) -> UsageShare:
+        """The run's ledger: every earlier session plus this one."""
+        return self.prior.plus(self.session(cache_hits=cache_hits))
+
+    def _spent_where(self) -> str:
+        if not self.prior_sessions:
+            return ""
+        return f" over {self.prior_sessions + 1} sessions of this run"
+
     def check(self) -> None:
-        """Raise :class:`BudgetExceeded` when any limit is spent; cheap enough for every call."""
+        """Raise :class:`BudgetExceeded` when any limit is spent; cheap enough for every call.
+
+        The limits cover the whole run, earlier sessions included, so resuming does not reset
+        them: the message says to raise the limit before resuming.
+        """
         budget = self.budget
         hint = _resume_hint(self.run_id)
-        tokens = self.total.prompt_tokens + self.total.completion_tokens
+        spent = self.run_total()
+        where = self._spent_where()
+        tokens = spent.tokens
         if budget.max_tokens is not None and tokens >= budget.max_tokens:
             raise BudgetExceeded(
                 "max_tokens",
-                f"token budget spent: {tokens} of max_tokens={budget.max_tokens} used. "
+                f"token budget spent: {tokens} of max_tokens={budget.max_tokens} used{where}. "
                 f"Raise [budget] max_tokens in protosmith.toml, then run `{hint}`.",
             )
-        cost = self.total.cost_usd
+        cost = spent.cost_usd
         if budget.max_usd is not None and cost > 0 and cost >= budget.max_usd:
             raise BudgetExceeded(
                 "max_usd",
-                f"cost budget spent: ${cost:.4f} of max_usd={budget.max_usd} used. "
+                f"cost budget spent: ${cost:.4f} of max_usd={budget.max_usd} used{where}. "
                 f"Raise [budget] max_usd in protosmith.toml, then run `{hint}`.",
             )
-        minutes = self.elapsed_s / 60.0
+        minutes = spent.duration_s / 60.0
         if budget.max_minutes is not None and minutes >= budget.max_minutes:
             raise BudgetExceeded(
                 "max_minutes",
-                f"time budget spent: {minutes:.1f} of max_minutes={budget.max_minutes} minutes. "
-                f"Raise [budget] max_minutes in protosmith.toml, then run `{hint}`.",
+                f"time budget spent: {minutes:.1f} of max_minutes={budget.max_minutes} "
+                f"minutes{where}. Raise [budget] max_minutes in protosmith.toml, then run `{hint}`.",
             )
 
-    def snapshot(self) -> dict[str, Any]:
-        """Plain data for the manifest and the run summary."""
+    def snapshot(self, *, cache_hits: int = 0) -> dict[str, Any]:
+        """Plain data for the manifest: the run's ledger, this session's share, per agent."""
         return {
-            "total": self.total.model_dump(),
+            "total": self.run_total(cache_hits=cache_hits).model_dump(),
+            "session": self.session(cache_hits=cache_hits).model_dump(),
+            "previous_sessions": self.prior.model_dump(),
+            "sessions": self.prior_sessions + 1,
+            "estimated": self.total.estimated,
             "calls": self.calls,
             "elapsed_s": round(self.elapsed_s, 3),
             "per_agent": {

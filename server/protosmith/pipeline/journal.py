@@ -5,6 +5,7 @@ Layout under the workspace::
     .protosmith/runs/<run_id>/events.jsonl      append-only, one JSON object per line
     .protosmith/runs/<run_id>/manifest.json     written atomically when the run ends
     .protosmith/runs/<run_id>/tasks/<id>.json   a finished task's result, atomic
+    .protosmith/runs/<run_id>/protosmith.log    the run's log, tracebacks included
 
 Each event is flushed to the OS as it is written, so a SIGKILLed run keeps every event but
 possibly a torn last line, which readers ignore and a resumed run cuts off before appending.
@@ -20,11 +21,12 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from protosmith.pipeline.api import UsageShare
 from protosmith.pipeline.writer import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,16 @@ class Journal:
         self._tasks_dir = self.run_dir / "tasks"
         self._api_key_env = api_key_env
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    @property
+    def log_path(self) -> Path:
+        """The run's log file: what went wrong in detail (tracebacks), for every session."""
+        return self.run_dir / "protosmith.log"
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener`` with each (redacted) event after it is written (progress displays)."""
+        self._listeners.append(listener)
 
     @classmethod
     def create(cls, workspace: Path, *, api_key_env: str | None = "OPENAI_API_KEY") -> Journal:
@@ -166,6 +178,8 @@ class Journal:
         with self._lock, self._events_path.open("a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
+        for listener in self._listeners:
+            listener(record)
 
     def events(self) -> list[dict[str, Any]]:
         """All readable events in order; a torn or corrupt line is skipped, not fatal."""
@@ -185,6 +199,54 @@ class Journal:
             if isinstance(record, dict):
                 records.append(record)
         return records
+
+    def ledger(self) -> tuple[UsageShare, int]:
+        """What the run's sessions so far spent, from the events, and how many sessions there were.
+
+        Read from ``events.jsonl`` rather than the manifest so that a session that was killed
+        (no manifest written) still counts: its calls and its wall time up to its last event.
+        """
+        spent = UsageShare()
+        sessions = 0
+        session_start: float | None = None
+        last_ts: float | None = None
+        wall = 0.0
+        for event in self.events():
+            ts = event.get("ts")
+            ts = float(ts) if isinstance(ts, int | float) else last_ts
+            kind = event.get("kind")
+            if kind == "run_started":
+                if session_start is not None and last_ts is not None:  # a killed session
+                    wall += max(0.0, last_ts - session_start)
+                sessions += 1
+                session_start = ts
+            elif kind == "run_finished":
+                if session_start is not None and ts is not None:
+                    wall += max(0.0, ts - session_start)
+                session_start = None
+            elif kind == "llm_response":
+                raw = event.get("usage")
+                usage: dict[str, Any] = raw if isinstance(raw, dict) else {}
+                if event.get("cache_hit"):
+                    spent.cache_hits += 1
+                else:
+                    spent.llm_calls += 1
+                    spent.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+                    spent.completion_tokens += int(usage.get("completion_tokens") or 0)
+                    spent.cost_usd += float(usage.get("cost_usd") or 0.0)
+            last_ts = ts
+        if session_start is not None and last_ts is not None:
+            wall += max(0.0, last_ts - session_start)
+        spent.cost_usd = round(spent.cost_usd, 6)
+        spent.duration_s = round(wall, 3)
+        return spent, sessions
+
+    def first_event(self, kind: str) -> dict[str, Any] | None:
+        """The earliest event of ``kind`` (e.g. the first ``run_started``, with its backend)."""
+        for event in self.events():
+            if event.get("kind") == kind:
+                return event
+        return None
 
     def _task_path(self, task_id: str) -> Path:
         return self._tasks_dir / (quote(task_id, safe="") + ".json")

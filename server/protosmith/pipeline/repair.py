@@ -191,7 +191,13 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
     counts = {"total": len(findings), **dict(severities)}
     ctx.journal.event("review", component=name, findings=counts)
     remediations = await remediate(
-        findings, writer=ctx.writer, backend=ctx.backend, component_root=folder
+        findings,
+        writer=ctx.writer,
+        backend=ctx.backend,
+        component_root=folder,
+        max_tokens=ctx.max_tokens,
+        journal=ctx.journal,
+        component=name,
     )
     for entry in remediations:
         ctx.journal.event("remediation", component=name, **entry)

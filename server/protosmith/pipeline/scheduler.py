@@ -2,7 +2,9 @@
 
 A task starts only when every dependency is done. A failure skips only the tasks that depend
 on it (transitively); independent work continues. A spent budget stops new work and lets the
-graph end cleanly. Cancelling the coroutine cancels in-flight tasks at once.
+graph end cleanly. Cancelling the coroutine cancels in-flight tasks at once and returns only
+when every one of them has ended: nothing of a cancelled run keeps running (or writing) after
+the run has recorded that it stopped.
 
 The loop does O(log n) work per task (a heap of ready tasks and one queue of completions),
 so scheduling costs microseconds next to LLM calls that take seconds.
@@ -30,8 +32,8 @@ from protosmith.pipeline.graph import (
 log = logging.getLogger(__name__)
 
 Status = Literal["done", "failed", "skipped", "cancelled"]
-CANCEL_GRACE_S = 2.0
-"""How long a cancelled run waits for in-flight tasks to unwind before returning."""
+CANCEL_RETRY_S = 0.5
+"""How often a cancelled run cancels again the in-flight tasks that have not ended yet."""
 
 
 @dataclass
@@ -211,12 +213,20 @@ async def run_graph(
 
 
 async def _abandon(run: _Run) -> None:
-    """Cancel in-flight tasks (cancellation, or an error raised by ``on_event``)."""
-    pending = list(run.running)
-    for handle in pending:
-        handle.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=CANCEL_GRACE_S)
+    """Cancel in-flight tasks (cancellation, or an error raised by ``on_event``) and wait for them.
+
+    A task can absorb one cancellation (``asyncio.wait_for`` in Python 3.11 returns the result
+    when the inner call finishes as the cancel arrives, and code that catches
+    ``CancelledError`` to clean up may await again), so the cancel is repeated until each has
+    ended. A second cancellation of the caller stops waiting.
+    """
+    pending = set(run.running)
+    while pending:
+        for handle in pending:
+            handle.cancel()
+        _, pending = await asyncio.wait(pending, timeout=CANCEL_RETRY_S)
+        if pending:
+            log.debug("still unwinding: %s", ", ".join(run.running[h].id for h in pending))
     now = time.perf_counter()
     for task in list(run.running.values()):
         begun = run.started.get(task.id, now)

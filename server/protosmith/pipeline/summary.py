@@ -1,50 +1,236 @@
 """The run summary: what ``generate --json`` prints, built from real outcomes only.
 
 Test counts come from test runs that happened; a component whose tests could not run is
-counted as not run with the reason, never as passed.
+counted as not run with the reason, never as passed. The status follows what was proven:
+``succeeded`` only when every component's tests ran and passed (or the caller asked for no
+test execution) on the architect's design; everything short of that is a listed gap.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from protosmith.llm.errors import BackendError, ReplyTruncated, StructuredOutputError
 from protosmith.pipeline import tasks as graph_tasks
-from protosmith.pipeline.api import ComponentResult, RunSummary, TestCounts
+from protosmith.pipeline.api import (
+    ComponentResult,
+    ReviewResult,
+    RunGap,
+    RunSummary,
+    RunUsage,
+    TestCounts,
+)
+from protosmith.pipeline.scheduler import TaskOutcome
 
 if TYPE_CHECKING:
     from protosmith.pipeline.service import GenerationRun
 
+TESTS_DISABLED = "test execution disabled"
+"""The runner-missing reason when the caller asked for no test execution (not a gap)."""
+_KINDS = ("interface", "implement", "tests", "verify", "review")
 
-def _component_result(run: GenerationRun, name: str, language: str) -> ComponentResult:
-    outcome = run.outcomes.get(graph_tasks.task_id("verify", name))
+
+def resume_command(run_id: str) -> str:
+    return f"protosmith generate --resume {run_id}"
+
+
+def is_infrastructure(error: BaseException | None) -> bool:
+    """True for failures of the endpoint itself (down, timing out, overloaded), not the model.
+
+    Such a task did not fail on its merits: restarting the endpoint and resuming finishes it.
+    """
+    if not isinstance(error, BackendError):
+        return False
+    if isinstance(error, StructuredOutputError | ReplyTruncated):
+        return False
+    return error.retryable
+
+
+def _infrastructure_detail(error: BaseException) -> str:
+    text = str(error)
+    if "connect" in text.lower():
+        return f"endpoint unreachable ({text})"
+    return f"endpoint unavailable ({text})"
+
+
+def _infrastructure_fix(error: BaseException, run_id: str) -> str:
+    if "timed out" in str(error):
+        return (
+            "raise the timeout (PROTOSMITH_TIMEOUT) or lighten the endpoint's load, "
+            f"then run `{resume_command(run_id)}`"
+        )
+    return f"restart the endpoint, then run `{resume_command(run_id)}`"
+
+
+def _last_test_runs(run: GenerationRun) -> dict[str, dict[str, Any]]:
+    """Per component, its most recent journaled test run that really ran."""
+    last: dict[str, dict[str, Any]] = {}
+    for event in run.journal.events():
+        if event.get("kind") == "test_run" and event.get("status") not in (None, "not_run"):
+            last[str(event.get("component"))] = event
+    return last
+
+
+def _review(run: GenerationRun, name: str) -> ReviewResult | None:
     ctx = run.ctx
+    review = ctx.results.get(graph_tasks.task_id("review", name)) if ctx else None
+    if review is None:
+        return None
+    found = review.get("findings")
+    if not found:
+        return ReviewResult(detail=str(review.get("detail", "")))
+    remediations = review.get("remediations") or []
+    fixed = sum(1 for r in remediations if not str(r.get("outcome", "")).startswith("not fixed"))
+    return ReviewResult(
+        findings=int(found.get("total", 0)),
+        by_severity={k: int(v) for k, v in found.items() if k != "total"},
+        fixed=fixed,
+        not_fixed=len(remediations) - fixed,
+    )
+
+
+def _component_files(run: GenerationRun, name: str) -> list[str]:
+    ctx = run.ctx
+    if ctx is None:
+        return []
+    names: list[str] = []
+    for kind in ("implement", "tests", "verify"):
+        names.extend(ctx.files.get(graph_tasks.task_id(kind, name), []))
+    return list(dict.fromkeys(names))
+
+
+def _component_result(
+    run: GenerationRun, name: str, language: str, test_runs: dict[str, dict[str, Any]]
+) -> tuple[ComponentResult, RunGap | None]:
+    ctx = run.ctx
+    run_id = run.journal.run_id
     verify = ctx.results.get(graph_tasks.task_id("verify", name)) if ctx else None
+    review = _review(run, name)
+    files = _component_files(run, name)
     if verify is not None:
         detail = verify["detail"]
-        review = ctx.results.get(graph_tasks.task_id("review", name)) if ctx else None
         if review is not None:
-            found = review.get("findings")
-            detail += f"; review: {found['total']} finding(s)" if found else f"; {review['detail']}"
-        return ComponentResult(
+            detail += (
+                f"; {review.detail}" if review.detail else f"; review: {review.findings} finding(s)"
+            )
+        result = ComponentResult(
             name=name,
             language=language,
             status=verify["status"],
             detail=detail,
             repair_rounds=verify["rounds"],
+            files=files,
+            tests_ran=int(verify.get("ran", 0)),
+            tests_passed=int(verify.get("passed", 0)),
+            tests_failed=int(verify.get("failed", 0)),
+            review=review,
         )
-    for kind in ("interface", "implement", "tests", "verify"):
+        gap = None
+        if verify["status"] == "not_run" and TESTS_DISABLED not in verify["detail"]:
+            gap = RunGap(kind="not_run", subject=name, reason=verify["detail"])
+        elif verify["status"] == "failed":
+            gap = RunGap(
+                kind="failed",
+                subject=name,
+                reason=f"tests {verify['detail']}",
+                fix=f"read the failures in the journal, fix the code, or resume: `{resume_command(run_id)}`",
+            )
+        return result, gap
+    for kind in _KINDS[:4]:
         failed = run.outcomes.get(graph_tasks.task_id(kind, name))
-        if failed is not None and failed.status == "failed":
+        if failed is None or failed.status != "failed":
+            continue
+        if is_infrastructure(failed.error):
+            assert failed.error is not None
+            reason = f"{kind} not finished: {_infrastructure_detail(failed.error)}"
+            fix = _infrastructure_fix(failed.error, run_id)
+            last = test_runs.get(name)
+            ran = passed = bad = 0
+            if last is not None:
+                passed = int(last.get("passed") or 0)
+                bad = int(last.get("failed") or 0) + int(last.get("errors") or 0)
+                ran = passed + bad
             return ComponentResult(
                 name=name,
                 language=language,
-                status="error",
-                detail=f"{kind} failed: {failed.error}",
-            )
-    detail = outcome.detail if outcome is not None else "not started"
+                status="not_run",
+                detail=f"not run: {reason}; {fix}",
+                files=files,
+                tests_ran=ran,
+                tests_passed=passed,
+                tests_failed=bad,
+                review=review,
+            ), RunGap(kind="not_run", subject=name, reason=reason, fix=fix)
+        reason = f"{kind} failed: {failed.error}"
+        return ComponentResult(
+            name=name,
+            language=language,
+            status="error",
+            detail=reason,
+            files=files,
+            review=review,
+        ), RunGap(kind="error", subject=name, reason=reason)
+    outcome = run.outcomes.get(graph_tasks.task_id("verify", name))
+    detail = outcome.detail if outcome is not None and outcome.detail else "not started"
     return ComponentResult(
-        name=name, language=language, status="not_run", detail=f"not run: {detail}"
-    )
+        name=name,
+        language=language,
+        status="not_run",
+        detail=f"not run: {detail}",
+        files=files,
+        review=review,
+    ), RunGap(kind="not_run", subject=name, reason=f"not run: {detail}")
+
+
+def _design_gaps(run: GenerationRun) -> list[RunGap]:
+    """A fallback design, and languages or a style the spec asked for that the design dropped."""
+    record, spec = run.record, run.spec
+    if record is None:
+        return []
+    gaps: list[RunGap] = []
+    used = {component.language for component in record.components}
+    if run.fallback:
+        gaps.append(
+            RunGap(
+                kind="fallback",
+                subject="design",
+                reason=run.fallback_reason,
+                fix="run with a more capable model (see README: running against a real endpoint)",
+            )
+        )
+        style = spec.architecture.style
+        if style:
+            gaps.append(
+                RunGap(
+                    kind="dropped",
+                    subject=f"architecture style {style}",
+                    reason="the fallback design is a single in-process component",
+                )
+            )
+    if run.fallback or spec.architecture.polyglot:
+        for language in spec.project.languages:
+            if language not in used:
+                why = (
+                    "the fallback design uses only the first project language"
+                    if run.fallback
+                    else "no component of the design uses it"
+                )
+                gaps.append(RunGap(kind="dropped", subject=f"language {language}", reason=why))
+    return gaps
+
+
+def _failed_step(run: GenerationRun, components: list[ComponentResult]) -> str:
+    """The first task that failed, by start time, and why; the fallback design counts as one."""
+    failed: list[TaskOutcome] = [o for o in run.outcomes.values() if o.status == "failed"]
+    if failed:
+        first = min(failed, key=lambda outcome: outcome.started)
+        return f"{first.id}: {first.error}"
+    for item in components:
+        if item.status == "failed":
+            return f"verify:{item.name}: tests {item.detail}"
+    if run.fallback:
+        return f"architecture: {run.fallback_reason}"
+    return ""
 
 
 def _files(run: GenerationRun) -> list[str]:
@@ -59,55 +245,79 @@ def _files(run: GenerationRun) -> list[str]:
     return [f"{prefix}/{name}" for name in unique]
 
 
+def _status(run: GenerationRun, components: list[ComponentResult], gaps: list[RunGap]) -> str:
+    if run.status and run.status != "partial":
+        return run.status
+    bad = [c for c in components if c.status in ("failed", "error")]
+    if not components or (bad and len(bad) == len(components)):
+        return "failed"
+    if gaps or run.status == "partial":
+        return "partial"
+    return "succeeded"
+
+
 def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
-    """The contract summary: real counts only, one sentence of what happened."""
-    components = (
-        [_component_result(run, c.name, c.language) for c in run.record.components]
-        if run.record
-        else []
-    )
+    """The contract summary: real counts only, and in words what was and was not proven."""
+    test_runs = _last_test_runs(run)
+    components: list[ComponentResult] = []
+    gaps: list[RunGap] = []
+    for component in run.record.components if run.record else []:
+        item, gap = _component_result(run, component.name, component.language, test_runs)
+        components.append(item)
+        if gap is not None:
+            gaps.append(gap)
     counts = TestCounts()
-    for item, component in zip(
-        components, run.record.components if run.record else [], strict=False
-    ):
-        verify = (
-            run.ctx.results.get(graph_tasks.task_id("verify", component.name)) if run.ctx else None
-        )
-        if verify is not None and verify["status"] != "not_run":
-            counts.ran += verify["ran"]
-            counts.passed += verify["passed"]
-            counts.failed += verify["failed"]
-        elif item.status != "error":
+    for item in components:
+        counts.ran += item.tests_ran
+        counts.passed += item.tests_passed
+        counts.failed += item.tests_failed
+        if item.status == "not_run":
             counts.not_run += 1
-    status = run.status
-    if not status:
-        bad = [c for c in components if c.status in ("failed", "error")]
-        status = (
-            "succeeded" if not bad else ("failed" if len(bad) == len(components) else "partial")
-        )
-    message = run.message or _message(status, components, counts)
-    if run.notes:
-        message += " Note: " + "; ".join(run.notes) + "."
+    gaps.extend(_design_gaps(run))
+    status = _status(run, components, gaps)
+    message = run.message or _message(status, components, counts, gaps, run.journal.run_id)
+    notes = list(run.notes)
+    if run.fallback and run.message:  # otherwise the message's "Not proven" already says it
+        notes.append(run.fallback_reason)
+    if notes:
+        message += " Note: " + "; ".join(notes) + "."
     caching = run.caching
-    total = run.accountant.total
+    hits = caching.hits if caching else 0
+    session = run.accountant.session(cache_hits=hits)
+    session.duration_s = round(duration_s, 3)
+    total = run.accountant.prior.plus(session)
+    files = _files(run)
     return RunSummary(
         run_id=run.journal.run_id,
         status=status,  # type: ignore[arg-type]
         output=run.spec.project.output,
-        files=_files(run),
-        llm_calls=caching.calls if caching else 0,
-        cache_hits=caching.hits if caching else 0,
+        files=files,
+        llm_calls=total.llm_calls,
+        cache_hits=total.cache_hits,
         prompt_tokens=total.prompt_tokens,
         completion_tokens=total.completion_tokens,
-        cost_usd=round(total.cost_usd, 6),
+        cost_usd=round(total.cost_usd, 6) if total.priced else None,
+        limits=run.limits,
         tests=counts,
-        duration_s=round(duration_s, 3),
+        duration_s=total.duration_s,
         components=components,
         message=message,
+        gaps=gaps,
+        design="none" if run.record is None else ("fallback" if run.fallback else "architect"),
+        usage=RunUsage(total=total, session=session, sessions=run.accountant.prior_sessions + 1),
+        failed_step=_failed_step(run, components),
+        stale_files=run.stale_files(files + run.removed),
+        removed_files=run.removed,
     )
 
 
-def _message(status: str, components: list[ComponentResult], counts: TestCounts) -> str:
+def _message(
+    status: str,
+    components: list[ComponentResult],
+    counts: TestCounts,
+    gaps: list[RunGap],
+    run_id: str,
+) -> str:
     by_status: dict[str, int] = {}
     for item in components:
         by_status[item.status] = by_status.get(item.status, 0) + 1
@@ -115,4 +325,14 @@ def _message(status: str, components: list[ComponentResult], counts: TestCounts)
     tests = f"tests: {counts.passed} passed, {counts.failed} failed of {counts.ran} run"
     if counts.not_run:
         tests += f", {counts.not_run} component(s) not run"
-    return f"{status}: {len(components)} component(s) ({parts}); {tests}."
+    text = f"{status}: {len(components)} component(s) ({parts}); {tests}."
+    if status == "succeeded":
+        if counts.ran:
+            return text + " Every component's tests ran and passed."
+        return text + " Test execution was switched off, so nothing was tested."
+    if gaps:
+        text += " Not proven: " + "; ".join(f"{g.subject}: {g.reason}" for g in gaps) + "."
+    fixes = list(dict.fromkeys(g.fix for g in gaps if g.kind == "not_run" and g.fix))
+    if fixes:
+        text += " To finish: " + "; or ".join(fixes) + "."
+    return text

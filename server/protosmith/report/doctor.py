@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from protosmith import __version__
 from protosmith.llm.errors import BackendError
+from protosmith.llm.limits import EffectiveLimits, EndpointLimits, settle
 from protosmith.settings import Settings
 
 PROBE_TIMEOUT_S = 3.0
@@ -48,6 +49,16 @@ class DeviceReport(BaseModel):
     gpu_offload: bool = False
     backends: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+class EffectiveValue(BaseModel):
+    """One limit or knob in effect, and where its value came from."""
+
+    name: str
+    value: str
+    source: str
+    knobs: str = ""
+    """The flag, environment variable and editor setting that change it."""
 
 
 class ToolchainReport(BaseModel):
@@ -83,6 +94,10 @@ class DoctorReport(BaseModel):
     """None: unknown (the sandbox could not be asked)."""
     network_isolation_detail: str = ""
     settings_problems: list[str] = Field(default_factory=list)
+    limits: EffectiveLimits | None = None
+    """Context window, completion limit and prompt budget a run would use here."""
+    effective: list[EffectiveValue] = Field(default_factory=list)
+    """Every limit and knob in effect for the configured endpoint, with its source."""
     missing: list[Fix] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -127,6 +142,8 @@ def _local(settings: Settings, report: DoctorReport) -> None:
     report.model.name = path.name
     report.model.size_bytes = path.stat().st_size
     _describe_gguf(settings, path, report)
+    window = settings.context_tokens or settings.n_ctx
+    _effective(settings, report, settle(settings, model=path.name, backend_window=window))
 
 
 def _local_model_path(settings: Settings, report: DoctorReport) -> Path | None:
@@ -203,6 +220,98 @@ def _openai(settings: Settings, report: DoctorReport) -> None:
     report.backend_ready, report.backend_detail = _probe_endpoint(url, key, settings)
     if not report.backend_ready:
         report.missing.append(Fix(what="endpoint", fix=report.backend_detail))
+    endpoint: EndpointLimits | None = None
+    if report.backend_ready and settings.model:
+        from protosmith.llm.limits import discover_endpoint_limits
+
+        endpoint = discover_endpoint_limits(url, settings.model, api_key=key or None)
+    model = settings.model or ("gpt-4o-mini" if "api.openai.com" in url else "")
+    _effective(settings, report, settle(settings, model=model, endpoint=endpoint), endpoint, url)
+
+
+_KNOBS = {
+    "context window": "--context-tokens, PROTOSMITH_CONTEXT_TOKENS, protosmith.contextTokens",
+    "completion limit": "--max-tokens, PROTOSMITH_MAX_TOKENS, protosmith.maxTokens",
+    "prompt budget": "PROTOSMITH_MAX_CONTEXT_TOKENS, protosmith.maxContextTokens",
+    "timeout": "--timeout, PROTOSMITH_TIMEOUT, protosmith.timeout",
+    "concurrency": "--concurrency, PROTOSMITH_CONCURRENCY, protosmith.concurrency",
+    "structured output": "PROTOSMITH_STRUCTURED_MODE, protosmith.structuredMode",
+}
+
+
+def _source(limits_source: str, detail: str = "") -> str:
+    return f"{limits_source}: {detail}" if detail else limits_source
+
+
+def _effective(
+    settings: Settings,
+    report: DoctorReport,
+    limits: EffectiveLimits,
+    endpoint: EndpointLimits | None = None,
+    url: str = "",
+) -> None:
+    """Fill ``report.limits`` and the table of effective values for the configured backend."""
+    from protosmith.llm.openai_backend import default_structured_mode
+
+    report.limits = limits
+    setting = {
+        "max_tokens": settings.source("max_tokens"),
+        "context_tokens": settings.source("context_tokens"),
+    }
+    context_source = limits.context_source.value
+    if limits.context_source.value == "setting":
+        context_source = setting["context_tokens"]
+    elif limits.context_source.value == "backend":
+        context_source = f"nCtx ({settings.source('n_ctx')})"
+    completion_source = limits.max_tokens_source.value
+    if completion_source == "setting":
+        completion_source = setting["max_tokens"]
+    rows = [
+        (
+            "context window",
+            f"{limits.context_window} tokens",
+            _source(
+                context_source,
+                limits.context_detail if limits.context_source.value == "endpoint" else "",
+            ),
+        ),
+        ("completion limit", f"{limits.max_tokens} tokens", completion_source),
+        (
+            "prompt budget",
+            f"{limits.prompt_budget} tokens",
+            "context window minus completion limit"
+            if limits.prompt_budget_source.value != "setting"
+            else settings.source("max_context_tokens"),
+        ),
+    ]
+    if settings.backend == "local":
+        rows.append(("timeout", "none (the local model runs in-process)", "backend"))
+        rows.append(
+            ("concurrency", f"1 (setting {settings.concurrency}; one request at a time)", "backend")
+        )
+        rows.append(
+            ("structured output", "json_object (llama.cpp grammar from the schema)", "backend")
+        )
+    else:
+        rows.append(("timeout", f"{settings.timeout_s:g} s", settings.source("timeout_s")))
+        slots = endpoint.parallel_slots if endpoint is not None else None
+        concurrency = f"{settings.concurrency}"
+        if slots and slots < settings.concurrency:
+            concurrency = (
+                f"{slots} (setting {settings.concurrency}; the server decodes {slots} at once)"
+            )
+        rows.append(("concurrency", concurrency, settings.source("concurrency")))
+        mode = settings.structured_mode or default_structured_mode(url)
+        mode_source = (
+            settings.source("structured_mode")
+            if settings.structured_mode
+            else "default for this endpoint"
+        )
+        rows.append(("structured output", mode.value, mode_source))
+    report.effective = [
+        EffectiveValue(name=name, value=value, source=source, knobs=_KNOBS[name])
+        for name, value, source in rows
+    ]
 
 
 def _probe_endpoint(url: str, key: str, settings: Settings) -> tuple[bool, str]:
@@ -217,6 +326,11 @@ def _probe_endpoint(url: str, key: str, settings: Settings) -> tuple[bool, str]:
     except urllib.error.HTTPError as error:
         if error.code in (401, 403):
             return False, f"authentication failed at {url}: set {settings.api_key_env}"
+        if error.code == 404 and not url.endswith("/v1") and _answers(f"{url}/v1", headers):
+            return (
+                False,
+                f"{url}/models answered HTTP 404, {url}/v1 works: pass --base-url {url}/v1",
+            )
         return (
             False,
             f"{url}/models answered HTTP {error.code}: check --base-url (it usually ends in /v1)",
@@ -226,6 +340,16 @@ def _probe_endpoint(url: str, key: str, settings: Settings) -> tuple[bool, str]:
     if settings.model and settings.model not in body:
         return True, f"reachable, but {settings.model!r} is not listed at {url}/models"
     return True, "reachable"
+
+
+def _answers(url: str, headers: dict[str, str]) -> bool:
+    """True when ``GET {url}/models`` answers 200 (the base URL that works)."""
+    request = urllib.request.Request(f"{url}/models", headers=headers)  # nosec B310
+    try:
+        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S) as response:  # nosec B310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def _toolchains(report: DoctorReport) -> None:

@@ -17,6 +17,11 @@ def _tokens(event: ProgressEvent) -> str:
     return f"{tokens} tokens{cost}"
 
 
+def _count(event: ProgressEvent) -> str:
+    """``done/total``; the total is ``?`` until the design says how many tasks there are."""
+    return f"{event.done}/{event.total if event.total else '?'}"
+
+
 class PlainProgress:
     """One line per event: ``[done/total] stage: message (N tokens)``; for logs and CI."""
 
@@ -24,7 +29,7 @@ class PlainProgress:
         self.stream = stream if stream is not None else sys.stderr
 
     def __call__(self, event: ProgressEvent) -> None:
-        line = f"[{event.done}/{event.total}] {event.stage}: {event.message} ({_tokens(event)})"
+        line = f"[{_count(event)}] {event.stage}: {event.message} ({_tokens(event)})"
         print(line, file=self.stream, flush=True)
 
     def close(self) -> None:
@@ -73,7 +78,7 @@ class RichProgress:
         self._progress.start()
 
     def __call__(self, event: ProgressEvent) -> None:
-        total = max(event.total, 1)
+        total = event.total or None  # unknown until the architecture is designed
         if self._task is None:
             self._task = self._progress.add_task(
                 event.message, total=total, stage=event.stage, tokens=_tokens(event)

@@ -10,10 +10,24 @@ from enum import StrEnum
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 
 class _Strict(BaseModel):
+    """Unknown keys are errors, and scalars are taken as written: ``"30"`` is text, not a
+    number, and ``true`` is not a count (the ``Strict*`` field types; enums still accept their
+    string values, which is how TOML writes them)."""
+
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
@@ -28,16 +42,16 @@ class Priority(StrEnum):
 class Project(_Strict):
     """The `[project]` table."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: StrictStr = Field(min_length=1, max_length=200)
     """Name of the prototype; used for the output README title and package names."""
 
-    description: str = ""
+    description: StrictStr = ""
     """What the prototype is for, in a few sentences."""
 
-    languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
+    languages: list[StrictStr] = Field(default_factory=lambda: ["python"], min_length=1)
     """Languages the prototype may use, preferred first (python, javascript, typescript, go, rust, java, csharp)."""
 
-    output: str = "prototype"
+    output: StrictStr = "prototype"
     """Folder, relative to the workspace, where generated files are written. Must stay inside the workspace."""
 
     @field_validator("languages")
@@ -75,25 +89,25 @@ KNOWN_LANGUAGES = frozenset({"python", "javascript", "typescript", "go", "rust",
 class Scenario(_Strict):
     """One `[[scenarios]]` entry: a user-visible behaviour the prototype must have."""
 
-    name: str = Field(min_length=1)
+    name: StrictStr = Field(min_length=1)
     """Unique identifier of the scenario; tests and findings refer to it."""
 
-    description: str = ""
+    description: StrictStr = ""
     """What happens in this scenario, from the user's point of view."""
 
-    acceptance: list[str] = Field(min_length=1)
+    acceptance: list[StrictStr] = Field(min_length=1)
     """Acceptance criteria; each one is traced to code and tests."""
 
     priority: Priority = Priority.MEDIUM
     """high, medium or low."""
 
-    steps: list[str] | None = None
+    steps: list[StrictStr] | None = None
     """Steps of the scenario; when absent the architecture agent derives them."""
 
     @field_validator("acceptance")
     @classmethod
     def _non_blank(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() for item in value):
+        if not all(map(str.strip, value)):  # C-level loop: 40k scenarios cost milliseconds
             raise ValueError("acceptance criteria must not be blank")
         return value
 
@@ -101,29 +115,29 @@ class Scenario(_Strict):
 class Architecture(_Strict):
     """The `[architecture]` table: guidelines the architecture agent must honour."""
 
-    style: str | None = None
+    style: StrictStr | None = None
     """Architectural style, e.g. layered, hexagonal, microservices, event-driven."""
 
-    patterns: list[str] = Field(default_factory=list)
+    patterns: list[StrictStr] = Field(default_factory=list)
     """Design patterns to apply, e.g. CQRS, event sourcing, repository."""
 
-    polyglot: bool = False
+    polyglot: StrictBool = False
     """Let the architecture agent choose a language per component from `project.languages`."""
 
 
 class LLMConfig(_Strict):
     """The `[llm]` table: which model the spec prefers. CLI flags and settings override it."""
 
-    backend: str | None = None
+    backend: StrictStr | None = None
     """local (llama.cpp in a worker process) or openai (any OpenAI-compatible endpoint)."""
 
-    model: str | None = None
+    model: StrictStr | None = None
     """Model name for remote endpoints, or a GGUF path for the local backend."""
 
-    base_url: str | None = None
+    base_url: StrictStr | None = None
     """Base URL of an OpenAI-compatible endpoint, e.g. http://localhost:8080/v1."""
 
-    api_key_env: str | None = None
+    api_key_env: StrictStr | None = None
     """Name of the environment variable that holds the API key (never the key itself)."""
 
     @field_validator("backend")
@@ -144,23 +158,23 @@ class LLMConfig(_Strict):
 class Budget(_Strict):
     """The `[budget]` table: limits that stop a run cleanly, leaving it resumable."""
 
-    max_tokens: int | None = Field(default=None, gt=0)
+    max_tokens: StrictInt | None = Field(default=None, gt=0)
     """Total prompt plus completion tokens for one run."""
 
-    max_usd: float | None = Field(default=None, ge=0)
+    max_usd: StrictFloat | None = Field(default=None, ge=0)
     """Total cost in US dollars for one run (remote endpoints with known prices)."""
 
-    max_minutes: float | None = Field(default=None, gt=0)
+    max_minutes: StrictFloat | None = Field(default=None, gt=0)
     """Wall-clock limit for one run, in minutes."""
 
-    max_repair_rounds: int = Field(default=2, ge=0, le=10)
+    max_repair_rounds: StrictInt = Field(default=2, ge=0, le=10)
     """How many times failing generated tests are sent back for repair."""
 
 
 class Spec(_Strict):
     """A protosmith prototype specification (`protosmith.toml`)."""
 
-    goals: list[str] = Field(default_factory=list)
+    goals: list[StrictStr] = Field(default_factory=list)
     """Functional, business and performance goals, one per string."""
 
     project: Project

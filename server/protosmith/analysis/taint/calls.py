@@ -8,7 +8,8 @@ import builtins
 from typing import cast
 
 from protosmith.analysis.taint import sanitizers, sinks, sources
-from protosmith.analysis.taint.evaluate import Evaluator
+from protosmith.analysis.taint.context import RawFinding
+from protosmith.analysis.taint.evaluate import SAFE_PREFIX, Evaluator
 from protosmith.analysis.taint.model import CLEAN, TV, join_all
 from protosmith.analysis.taint.state import MISSING, const_eval, key_of
 
@@ -17,8 +18,77 @@ ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
 """Path sinks whose result still carries the input: an uploaded archive's member names."""
 
 
+DJANGO_RENDERERS = frozenset({"django.template.loader.render_to_string", "django.shortcuts.render"})
+"""Django renders templates with autoescaping on: their output is escaped HTML."""
+UNCONFIRMED_SINKS = frozenset({"ldapi", "xpathi", "codeinj"})
+"""Sink kinds bandit does not cover (LDAP, XPath, templates compiled from text): a hit with no
+traced source is still reported, unconfirmed, unless every argument is a constant."""
+
+
+def _built(call: ast.Call, imports: dict[str, str]) -> bool:
+    """Whether a call's arguments hold a value computed at run time: a variable, an attribute
+    or a call result, not a literal, an imported constant (``ldap.SCOPE_SUBTREE``) or an
+    upper-case module constant."""
+    for value in [*call.args, *(k.value for k in call.keywords)]:
+        for node in ast.walk(value):
+            if isinstance(node, (ast.Call, ast.Subscript, ast.Starred)):
+                return True
+            if not isinstance(node, (ast.Name, ast.Attribute)):
+                continue
+            root: ast.expr = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id not in imports and not root.id.isupper():
+                return True
+    return False
+
+
+def _string_method(func: ast.Attribute, node: ast.Call, short: str, result: TV) -> TV:
+    """What a string method keeps from its text: ``"https://host/{}".format(x)`` keeps the
+    host; ``u.replace("\\", "/")`` leaves no backslash to smuggle a host past a netloc check."""
+    template = func.value
+    text = template.value if isinstance(template, ast.Constant) else None
+    if short == "format" and isinstance(text, str) and SAFE_PREFIX.match(text.split("{", 1)[0]):
+        return result.sanitized(frozenset({"redirect", "ssrf"}))
+    first = node.args[0] if node.args else None
+    if short == "replace" and isinstance(first, ast.Constant) and first.value == "\\":
+        return result.sanitized(frozenset({"slashes"}))
+    if short == "replace" and isinstance(first, ast.Constant) and first.value in ("\n", "\r\n"):
+        return result.sanitized(frozenset({"header"}))  # no line break left to split a header
+    return result
+
+
 class CallEvaluator(Evaluator):
     """The evaluator's calls (base of the statement-level effects)."""
+
+    def _stored_upload(
+        self, node: ast.Call, qname: str | None, short: str, receiver: TV, args: list[TV]
+    ) -> TV | None:
+        """An uploaded file saved to a path (``upload.save(path)``, ``shutil.copyfileobj``),
+        then opened again at the same path: what is read back is the request's data."""
+        path = node.args[0] if node.args else None
+        if path is None:
+            return None
+        text = ast.unparse(path)
+        if short == "save" and isinstance(node.func, ast.Attribute) and receiver.tainted:
+            self.ctx.uploads.add(text)
+            return None
+        if qname in ("open", "io.open", "codecs.open") and text in self.ctx.uploads:
+            for hit in sinks.sink_hits(node, qname, short, cast("sinks.Evaluator", self)):
+                if hit.value.tainted:
+                    self.report(hit.kind, node, hit.value, hit.sink, through=node)
+            return sources.origin_at(node, f"a file saved from the request ({text})")
+        return None
+
+    def _django_template(self, node: ast.expr) -> bool:
+        """A Django template (``loader.get_template(...)``, ``Template(...)``), directly or
+        through a name bound once in this function: Django autoescapes what it renders."""
+        if isinstance(node, ast.Name) and self.scope is not None:
+            values = self.ctx.assignments_in(self.scope).get(node.id, [])
+            node = values[0] if len(values) == 1 else node
+        if not isinstance(node, ast.Call):
+            return False
+        return (self.ctx.qualify(node.func) or "").startswith("django.template")
 
     def _readable_method(self, func: ast.expr) -> bool:
         """``repo.search(q)`` where ``repo`` holds a class of the tree that defines ``search``:
@@ -101,6 +171,8 @@ class CallEvaluator(Evaluator):
                 self.eval(arg)
             return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "receive" and func.id in self.state.env:
+            return self.state.env[func.id]  # an ASGI application's ``await receive()``
         mapped = self._mapped_lambda(node)
         if mapped is None:
             mapped = self._dispatched(node)
@@ -115,8 +187,18 @@ class CallEvaluator(Evaluator):
             else ""
         )
         receiver = self.eval(func.value) if isinstance(func, ast.Attribute) else CLEAN
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if short in sources.OWN_URL_METHODS and owner and self._request_root(owner) == "source":
+            for arg in node.args:
+                self.eval(arg)  # ``request.get_full_path()``: the request's own URL
+            return sources.origin_at(node, sources.describe(node)).sanitized(
+                frozenset({"redirect"})
+            )
         args = [self.eval(a) for a in node.args]
         kwargs = {k.arg: self.eval(k.value) for k in node.keywords}
+        stored = self._stored_upload(node, qname, short, receiver, args)
+        if stored is not None:
+            return stored
         hits = (
             []
             if self._readable_method(func)
@@ -127,10 +209,21 @@ class CallEvaluator(Evaluator):
                 self.report(
                     hit.kind, node, hit.value, hit.sink, origin_kind=hit.origin_kind, through=node
                 )
+            elif (
+                hit.kind in UNCONFIRMED_SINKS
+                and not self.summary_mode
+                and _built(node, self.imports)
+            ):
+                # No traced source, but the query or code is built at run time: reported at
+                # the unconfirmed tier (bandit has no rule here that would show it otherwise).
+                self.ctx.raw.append(RawFinding(hit.kind, node, hit.sink, [], unconfirmed=True))
         self.call_effects(node, qname, short, receiver, args, kwargs)
         if hits and not short.startswith(("text", "TextClause")) and qname not in ARCHIVES:
             return CLEAN  # an archive's members stay untrusted (zip slip)
-        return self.call_result(node, qname, short, receiver, args, kwargs)
+        result = self.call_result(node, qname, short, receiver, args, kwargs)
+        if result.tainted and isinstance(func, ast.Attribute):
+            result = _string_method(func, node, short, result)
+        return result
 
     def call_effects(
         self,
@@ -155,7 +248,8 @@ class CallEvaluator(Evaluator):
         """Taint of a call's result."""
         name = qname or short
         if name in sources.CALL_SOURCES:
-            return sources.origin_at(node, sources.CALL_SOURCES[name], web=False)
+            description = sources.CALL_SOURCES[name]
+            return sources.origin_at(node, description, web=description.startswith("CGI"))
         if short in sources.SOCKET_METHODS:  # a peer on the network, as remote as a browser
             return sources.origin_at(node, f"socket {short}()")
         if (
@@ -188,8 +282,11 @@ class CallEvaluator(Evaluator):
         if (
             short == "render"
             and isinstance(node.func, ast.Attribute)
-            and sanitizers.autoescaped(node.func.value, self.ctx)
-        ):
+            and (
+                sanitizers.autoescaped(node.func.value, self.ctx)
+                or self._django_template(node.func.value)
+            )
+        ) or qname in DJANGO_RENDERERS:
             return everything.sanitized(frozenset({"xss"}))
         host = sanitizers.url_host_parts(node, qname)
         if host is not None and not any(self.eval(p).dangerous_for("ssrf") for p in host):

@@ -36,6 +36,8 @@ class RawFinding:
     origin_kind: str = "input"
     sink_at: tuple[str, ast.AST] | None = None
     """(path, node) of the sink when it is in another module of the tree."""
+    unconfirmed: bool = False
+    """A sink reached by a value built at run time that no traced source reaches."""
 
 
 @dataclass
@@ -108,6 +110,9 @@ class ModuleContext:
     """The module's dotted name in the reviewed tree ('' when unknown)."""
     project: ProjectIndex | None = None
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
+    uploads: set[str] = field(default_factory=set)
+    """Path expressions (source text) that request data was saved to: reading them back
+    (``open(path)``) reads untrusted data."""
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
     instance_cache: dict[int, dict[str, str]] = field(default_factory=dict)

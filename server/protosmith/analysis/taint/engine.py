@@ -9,6 +9,7 @@ import re
 from protosmith.analysis.taint.context import SECRET_NAME, ModuleContext, Summary
 from protosmith.analysis.taint.effects import Effects
 from protosmith.analysis.taint.entry import function_instances, params_of
+from protosmith.analysis.taint.evaluate import SAFE_PREFIX
 from protosmith.analysis.taint.guards import guard_facts
 from protosmith.analysis.taint.model import CLEAN, PARAM, RANDOM, TV, Origin, join_all
 from protosmith.analysis.taint.sinks import HTTP_CLIENTS
@@ -129,6 +130,9 @@ class FunctionAnalyzer(Effects):
     def _stmt_AugAssign(self, node: ast.AugAssign) -> State | None:
         value = self.eval(node.target).join(self.eval(node.value))
         name = node.target.id if isinstance(node.target, ast.Name) else None
+        before = const_eval(node.target, self.state)
+        if isinstance(node.op, ast.Add) and isinstance(before, str) and SAFE_PREFIX.match(before):
+            value = value.sanitized(frozenset({"redirect", "ssrf"}))  # url = "https://h/"; url += x
         constant = const_eval(ast.BinOp(node.target, node.op, node.value), self.state)
         self.bind(node.target, value, None)
         if name and constant is not MISSING:
@@ -178,9 +182,29 @@ class FunctionAnalyzer(Effects):
             self.loops[-1][1].append(self.state)
         return None
 
+    def _held_checks(self, test: ast.expr) -> ast.expr:
+        """``test`` with each operand that is a name holding a check's result replaced by that
+        check (``ok = url_has_allowed_host_and_scheme(url, ...)``, then ``if ok and ...``), when
+        the name is assigned once in this function."""
+        if self.scope is None:
+            return test
+        if isinstance(test, ast.Name):
+            values = self.ctx.assignments_in(self.scope).get(test.id, [])
+            single = len(values) == 1 and isinstance(values[0], (ast.Call, ast.Compare))
+            return values[0] if single else test
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            operand = self._held_checks(test.operand)
+            return test if operand is test.operand else ast.UnaryOp(op=ast.Not(), operand=operand)
+        if isinstance(test, ast.BoolOp):
+            values = [self._held_checks(v) for v in test.values]
+            changed = any(a is not b for a, b in zip(values, test.values, strict=True))
+            return ast.BoolOp(op=test.op, values=values) if changed else test
+        return test
+
     def refined(self, state: State, test: ast.expr, positive: bool) -> State:
         """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
         result = state.copy()
+        test = self._held_checks(test)
         for subject, kinds in guard_facts(test, positive, self.ctx):
             targets = (
                 [subject]

@@ -58,6 +58,36 @@ def _pytest_function(ctx: ModuleContext, func: FunctionNode) -> bool:
     return "pytest" in libraries and not ctx.framework
 
 
+def _web_module(ctx: ModuleContext) -> bool:
+    """A module that imports a web framework or server, or no HTTP client either (a helper of a
+    web app); not an HTTP client library, whose ``request`` parameters are outgoing requests."""
+    qualified = set(ctx.imports.values())
+    tops = {q.split(".")[0] for q in qualified}
+    server = any(q.startswith("http.server") for q in qualified)
+    if ctx.framework or server or tops & (sources.WEB_MODULES - {"http"}):
+        return True
+    own_models = [
+        q
+        for local, q in ctx.imports.items()
+        if local in ("Request", "Response") and q.split(".")[0] not in sources.WEB_MODULES
+    ]
+    if own_models:  # a library with its own Request/Response types (an HTTP client's)
+        return False
+    client = any(q.startswith(("http.client", "urllib.request")) for q in qualified)
+    return not client and not tops & sources.HTTP_CLIENT_MODULES
+
+
+def _web_type(ctx: ModuleContext, annotation: str) -> bool:
+    """A ``Request`` annotation that names a web framework's request class: imported from one,
+    or unresolved in a module that is a web module (not an HTTP client's own ``Request``)."""
+    qualified = ctx.imports.get(annotation)
+    if qualified is None:
+        return _web_module(ctx)
+    return qualified.split(".")[0] in sources.WEB_MODULES - {"http"} or qualified.startswith(
+        "http.server"
+    )
+
+
 def entry_state(
     ctx: ModuleContext, func: FunctionNode, module_state: State
 ) -> tuple[State, set[str], bool]:
@@ -69,11 +99,24 @@ def entry_state(
         arg = next((a for a in params_of(func) if a.arg == name), None)
         if arg is not None:
             state.env[name] = sources.origin_at(arg, f"path parameter `{name}`")
-    by_name = not _pytest_function(ctx, func)  # pytest's own ``request`` fixture is no HTTP request
+    # pytest's own ``request`` fixture is no HTTP request, nor is an HTTP client's ``request``
+    by_name = not _pytest_function(ctx, func) and _web_module(ctx)
+    names = [a.arg for a in params_of(func)]
+    if "environ" in names and "start_response" in names:  # a WSGI application
+        arg = params_of(func)[names.index("environ")]
+        state.env["environ"] = sources.origin_at(arg, "WSGI environ")
+    if names[-3:] == ["scope", "receive", "send"]:  # an ASGI application
+        for name in ("scope", "receive"):
+            arg = params_of(func)[names.index(name)]
+            state.env[name] = sources.origin_at(arg, f"ASGI {name}")
+    if names[-3:] == ["method", "properties", "body"]:  # a pika (RabbitMQ) consumer callback
+        arg = params_of(func)[names.index("body")]
+        state.env["body"] = sources.origin_at(arg, "message-queue payload")
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
         named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES
-        if named or annotation in sources.REQUEST_ANNOTATIONS:
+        typed = annotation in sources.REQUEST_ANNOTATIONS and _web_type(ctx, annotation)
+        if named or typed:
             request_names.add(arg.arg)
             continue
         if (

@@ -76,17 +76,34 @@ class Evaluator(Reporter):
     def _eval_Constant(self, node: ast.Constant) -> TV:
         return CLEAN
 
+    def _stdlib_handler(self) -> bool:
+        """Whether the method being analyzed belongs to an ``http.server``/``socketserver``
+        request handler (its class, or a class of this module it derives from)."""
+        seen: set[str] = set()
+        pending = [self.owner] if self.owner else []
+        while pending:
+            name = pending.pop()
+            cls = self.ctx.classes.get(name)
+            if cls is None or name in seen:
+                continue
+            seen.add(name)
+            for base in cls.bases:
+                qualified = self.ctx.qualify(base) or ""
+                if qualified in sources.HANDLER_BASES:
+                    return True
+                pending.append(qualified)
+        return False
+
     def _request_root(self, node: ast.expr) -> str:
         """'source' for request data, 'clean' for harmless request attributes, '' otherwise."""
         current = node
         first_attr = ""
         while True:
             if isinstance(current, ast.Attribute):
-                if (
-                    isinstance(current.value, ast.Name)
-                    and current.value.id == "self"
-                    and current.attr == "request"
-                ):
+                on_self = isinstance(current.value, ast.Name) and current.value.id == "self"
+                if on_self and current.attr in sources.HANDLER_ATTRS and self._stdlib_handler():
+                    return "source"
+                if on_self and current.attr == "request":
                     return "clean" if first_attr in sources.CLEAN_REQUEST_ATTRS else "source"
                 first_attr = current.attr
                 current = current.value
@@ -117,7 +134,12 @@ class Evaluator(Reporter):
     def _eval_Attribute(self, node: ast.Attribute) -> TV:
         root = self._request_root(node)
         if root:
-            return CLEAN if root == "clean" else sources.origin_at(node, sources.describe(node))
+            if root == "clean":
+                return CLEAN
+            value = sources.origin_at(node, sources.describe(node))
+            if node.attr in sources.OWN_URL_ATTRS:  # the request's own URL: same host
+                value = value.sanitized(frozenset({"redirect"}))
+            return value
         qname = self.ctx.qualify(node)
         if qname in sources.ATTR_SOURCES:
             return sources.origin_at(node, sources.ATTR_SOURCES[qname], web=False)
@@ -163,6 +185,10 @@ class Evaluator(Reporter):
         value = self.eval(node.left).join(self.eval(node.right))
         if not value.tainted:
             return value
+        if isinstance(node.op, ast.Mod):  # "https://host/%s" % x keeps the host
+            template = const_eval(node.left, self.state)
+            fixed = isinstance(template, str) and SAFE_PREFIX.match(template.split("%", 1)[0])
+            return value.sanitized(frozenset({"redirect", "ssrf"})) if fixed else value
         parts: list[ast.expr] = []
         current: ast.expr = node
         while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):

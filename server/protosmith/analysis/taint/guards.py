@@ -222,6 +222,8 @@ def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> lis
             for value in test.values:
                 facts += guard_facts(value, positive, module)
             return facts
+        if isinstance(test.op, ast.Or) and positive:
+            return _common_facts([guard_facts(v, positive, module) for v in test.values])
         present = _presence_subject(test.values[0]) if isinstance(test.op, ast.And) else None
         if present is not None and len(test.values) > 1:
             # ``not (x is not None and not valid(x))``: x is None (harmless) or valid.
@@ -237,4 +239,38 @@ def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> lis
         return _compare_facts(test, positive, module)
     if isinstance(test, ast.Call) and positive:
         return _positive_call_facts(test, module)
+    if not positive:
+        return _relative_url_facts(test)
+    return []
+
+
+def _common_facts(alternatives: list[list[Fact]]) -> list[Fact]:
+    """What every alternative of an ``or`` proves (``x == "foo" or x == "bar"``: x is one of
+    two constants), the kinds each proves for the same subject intersected."""
+    if not alternatives or not all(alternatives):
+        return []
+    common: dict[str, tuple[ast.expr, frozenset[str]]] = {}
+    for subject, kinds in alternatives[0]:
+        common[ast.dump(subject)] = (subject, kinds)
+    for facts in alternatives[1:]:
+        seen = {ast.dump(subject): kinds for subject, kinds in facts}
+        common = {
+            key: (subject, kinds & seen[key])
+            for key, (subject, kinds) in common.items()
+            if key in seen and kinds & seen[key]
+        }
+    return list(common.values())
+
+
+def _relative_url_facts(test: ast.expr) -> list[Fact]:
+    """``not urlparse(u).netloc`` and ``not yarl.URL(u).is_absolute()``: ``u`` has no host. That
+    makes a redirect safe only once backslashes were replaced (``RELATIVE_URL``)."""
+    inner: ast.expr | None = None
+    if isinstance(test, ast.Attribute) and test.attr in ("netloc", "hostname"):
+        inner = test.value
+    elif isinstance(test, ast.Call) and call_name(test) == "is_absolute":
+        func = test.func
+        inner = func.value if isinstance(func, ast.Attribute) else None
+    if isinstance(inner, ast.Call) and inner.args:
+        return [(inner.args[0], frozenset({"relative"}))]
     return []

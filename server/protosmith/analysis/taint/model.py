@@ -59,8 +59,17 @@ LITERAL_POSITIONS = frozenset({"literal-start", "literal-end", "literal-inner"})
 """A value quoted on every side inside a string literal is data to ``eval``, not code."""
 
 
+RELATIVE_URL = frozenset({"relative", "slashes"})
+"""A URL checked to have no host (``not urlparse(u).netloc``) after its backslashes were made
+slashes (browsers read ``/\\evil.com`` as ``//evil.com``): a same-site redirect target."""
+
+
 def _safe(kind: str, safe_for: frozenset[str]) -> bool:
-    return kind in safe_for or (kind == "codeinj" and safe_for >= LITERAL_POSITIONS)
+    return (
+        kind in safe_for
+        or (kind == "codeinj" and safe_for >= LITERAL_POSITIONS)
+        or (kind == "redirect" and safe_for >= RELATIVE_URL)
+    )
 
 
 @dataclass(frozen=True)

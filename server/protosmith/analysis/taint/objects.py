@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from protosmith.analysis.taint import sinks, sources
+from protosmith.analysis.taint import sinks, sources, templates
 from protosmith.analysis.taint.calls import CallEvaluator
 from protosmith.analysis.taint.evaluate import XML_PARSE_PREFIXES
 from protosmith.analysis.taint.model import TV
@@ -29,6 +29,13 @@ class ObjectKinds(CallEvaluator):
         if isinstance(node, ast.Name) and node.id in self.state.lists:
             return list(self.state.lists[node.id])
         return None
+
+    def template_unescaped(self, name: str) -> frozenset[str]:
+        """Variables the template ``name`` prints unescaped (needs the reviewed root)."""
+        project = self.ctx.project
+        if project is None:
+            return frozenset()
+        return templates.unescaped_names(name, project.root / project.path, project.root)
 
     def parser_state(self, node: ast.expr) -> str:
         if isinstance(node, ast.Call):

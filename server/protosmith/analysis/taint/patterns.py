@@ -14,10 +14,12 @@ from protosmith.analysis.findings import (
     Range,
     Severity,
     TextEdit,
+    Tier,
 )
 from protosmith.analysis.rules import BY_KIND
 from protosmith.analysis.taint.context import ModuleContext
 from protosmith.analysis.taint.rules import node_range
+from protosmith.analysis.taint.state import MISSING
 
 SECRET_VAR = re.compile(
     r"(^|_)(password|passwd|pwd|secret|secret_key|token|api_key|apikey|access_key|private_key|"
@@ -29,6 +31,7 @@ PLACEHOLDER = re.compile(
     r"<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s|your[_-].*|.*_here|todo|tbd|fixme)$",
     re.IGNORECASE,
 )
+PLACEHOLDER_TEMPLATE = re.compile(r"^(<.*>|\$\{.*\}|\{\{.*\}\}|%\(.*\)s)$")
 SESSIONISH = re.compile(r"session|sess|sid|token|auth|jwt|remember|login|csrf|xsrf", re.IGNORECASE)
 NON_SECURITY_HASH = re.compile(
     r"etag|checksum|cache|fingerprint|file_?hash|md5sum|content_hash|dedup|shard|bucket",
@@ -38,10 +41,30 @@ SECRET_WORDS = frozenset(
     {
         "password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "token", "otp", "pin",
         "session", "sid", "credential", "credentials", "auth", "authenticate", "login", "sign",
-        "signed", "signing", "signature", "hmac", "mac", "nonce", "salt", "apikey", "jwt",
+        "signed", "signing", "signature", "hmac", "mac", "salt", "apikey", "jwt",
     }
 )  # fmt: skip
 SECRET_KEY = re.compile(r"(api|secret|private|signing|access|session|auth)_?key", re.IGNORECASE)
+KEY_NAME = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret(_key)?|secret)$", re.IGNORECASE)
+"""Names whose literal value is a signing key (Flask ``secret_key``, Django ``SECRET_KEY``):
+the value counts whatever it looks like, because the framework signs with it."""
+REGEX_LIKE = re.compile(r"\[[^\]]+\][+*?{]|\\[dswDSW]|^\^.*\$$|\(\?[:P=!<]")
+NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*([_.:-][A-Za-z0-9]+)+$")
+KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jwt.decode": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
+    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
+    "itsdangerous.TimestampSigner": (0, "secret_key"),
+    "itsdangerous.Signer": (0, "secret_key"),
+    "itsdangerous.Serializer": (0, "secret_key"),
+}
+"""Calls whose argument is a signing key: a literal there is a hard-coded key."""
+JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
 WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
 TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 
@@ -56,6 +79,8 @@ class PatternChecker(ast.NodeVisitor):
         self.findings: list[Finding] = []
         self.function: list[str] = []
         self.bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.conditions: list[ast.expr] = []
+        """Tests of the ``if`` statements around the node being visited."""
 
     def add(
         self,
@@ -66,6 +91,7 @@ class PatternChecker(ast.NodeVisitor):
         severity: Severity | None = None,
         fix: Fix | None = None,
         confidence: float = 0.8,
+        tier: Tier = Tier.CONFIRMED,
     ) -> None:
         security = BY_KIND[kind]
         self.findings.append(
@@ -80,6 +106,7 @@ class PatternChecker(ast.NodeVisitor):
                 cwe=security.cwe,
                 confidence=confidence,
                 fix=fix or Fix(title=f"Fix {security.title.lower()}", instruction=security.fix),
+                tier=tier,
             )
         )
 
@@ -92,19 +119,77 @@ class PatternChecker(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self.conditions.append(node.test)
+        for statement in [*node.body, *node.orelse]:
+            self.visit(statement)
+        self.conditions.pop()
+
+    def _caller_option(self) -> bool:
+        """Inside an ``if`` on a parameter of the enclosing function (``if not verify:``): a
+        library doing what its caller asked, not a decision of this code."""
+        if not self.bodies:
+            return False
+        arguments = self.bodies[-1].args
+        params = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        params.discard("self")
+        for test in self.conditions:
+            for node in ast.walk(test):
+                if isinstance(node, ast.Name) and node.id in params:
+                    return True
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "self"
+                ):
+                    return True  # ``if not self.verify:`` an option the caller set
+        return False
+
     # -- hard-coded secrets and configuration flags -----------------------------------------
     def _secret(self, name: str, value: ast.expr, node: ast.AST) -> None:
         if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
             return
         text = value.value.strip()
-        leaf = name.rsplit(".", 1)[-1].strip("'\"[]")
-        if not SECRET_VAR.search(leaf) or PLACEHOLDER.match(text) or " " in text:
+        leaf = _leaf(name)
+        if not SECRET_VAR.search(leaf) or not text:
             return
-        if text.lower() in (leaf.lower(), leaf.lower().replace("_", "")) or (
-            text.upper() == text and "_" in text and text.isidentifier()
-        ):
+        if KEY_NAME.search(leaf) and not PLACEHOLDER_TEMPLATE.match(text):
+            self.add("secret", node, f"`{leaf}` is a signing key written in the source")
             return
+        if PLACEHOLDER.match(text) or " " in text or _names_itself(leaf, text):
+            return
+        if REGEX_LIKE.search(text):
+            return  # a pattern (``token = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"``), not a credential
         self.add("secret", node, f"`{leaf}` is assigned a literal value")
+
+    def _key_argument(self, node: ast.Call, qname: str) -> None:
+        """A literal passed where a call takes its signing key (``jwt.encode(p, "k")``)."""
+        position, keyword = KEY_ARGUMENTS[qname]
+        key = next((k.value for k in node.keywords if k.arg == keyword), None)
+        if key is None and len(node.args) > position:
+            key = node.args[position]
+        if isinstance(key, ast.Constant) and isinstance(key.value, (str, bytes)) and key.value:
+            self.add("secret", key, f"a literal key is passed to `{qname}()`")
+
+    def _jwt_unverified(self, node: ast.Call, keywords: dict[str, ast.keyword]) -> bool:
+        """``jwt.decode`` with the signature check off; True when it reported."""
+        verify = keywords.get("verify")
+        if verify is not None and _false(verify.value):
+            self.add("jwtverify", verify, "`jwt.decode(..., verify=False)` accepts forged tokens")
+            return True
+        options = keywords.get("options")
+        if options is not None and isinstance(options.value, ast.Dict):
+            for key, value in zip(options.value.keys, options.value.values, strict=True):
+                named = isinstance(key, ast.Constant) and key.value == "verify_signature"
+                if named and _false(value):
+                    self.add(
+                        "jwtverify",
+                        value,
+                        "`options={'verify_signature': False}` accepts forged tokens",
+                    )
+                    return True
+        return False
 
     def _flag(self, name: str, value: ast.expr, node: ast.AST) -> None:
         leaf = name.rsplit(".", 1)[-1].strip("'\"[]").upper()
@@ -120,9 +205,12 @@ class PatternChecker(ast.NodeVisitor):
             self.add("securecookie", node, "`SESSION_COOKIE_SECURE` is False")
         if leaf == "SESSION_COOKIE_HTTPONLY" and falsy:
             self.add("httponly", node, "`SESSION_COOKIE_HTTPONLY` is False")
-        if leaf in ("CHECK_HOSTNAME",) and falsy:
+        if name.startswith("self."):
+            return  # a class's own default for an option (an SSLContext wrapper), not a context
+        if leaf in ("CHECK_HOSTNAME",) and falsy and not self._caller_option():
             self.add("tls", node, "hostname checking is disabled")
-        if leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE"):
+        tls_off = leaf == "VERIFY_MODE" and ast.unparse(value).endswith("CERT_NONE")
+        if tls_off and not self._caller_option():
             self.add("tls", node, "certificate verification is disabled (`CERT_NONE`)")
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -146,33 +234,56 @@ class PatternChecker(ast.NodeVisitor):
         for keyword in node.keywords:
             if keyword.arg and keyword.arg not in ("user", "username"):
                 self._secret(keyword.arg, keyword.value, keyword.value)
+        if qname in KEY_ARGUMENTS:
+            self._key_argument(node, qname)
+        jwt_reported = qname in JWT_DECODERS and self._jwt_unverified(node, keywords)
         if short == "run" and "debug" in keywords and _true(keywords["debug"].value):
             self.add("debug", keywords["debug"], "the application runs with `debug=True`")
         verify = keywords.get("verify")
-        if verify is not None and _false(verify.value):
+        if verify is not None and _false(verify.value) and not jwt_reported:
             self.add(
                 "tls",
                 verify,
                 "`verify=False` disables certificate checks",
                 fix=self._remove_keyword(verify),
             )
-        if qname in TLS_OFF_CALLS:
+        if qname in TLS_OFF_CALLS and not self._caller_option():
             self.add(
                 "tls", node, f"`{qname}()` creates a context that does not verify certificates"
             )
         if short == "set_cookie":
             self._cookie(node, *self._with_unpacked(node, keywords))
-        if qname.startswith("jinja2.") and short == "Environment":
+        jinja = self._alias(node.func, qname)
+        if jinja in ("jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"):
             autoescape = keywords.get("autoescape")
-            if autoescape is None or _false(autoescape.value):
+            if autoescape is None or self._falsy(autoescape.value):
+                environment = jinja.endswith("Environment")
                 self.add(
                     "xss",
                     node,
-                    "a Jinja2 environment is created without autoescaping",
+                    f"a Jinja2 {'environment' if environment else 'template'} is created "
+                    "without autoescaping",
                     severity=Severity.MINOR,
+                    # a lone Template may render text, not HTML: unconfirmed as XSS
+                    tier=Tier.CONFIRMED if environment else Tier.UNCONFIRMED,
                 )
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
+
+    def _alias(self, func: ast.expr, qname: str) -> str:
+        """``qname``, or what a module-level alias of it names (``E = Environment``)."""
+        if isinstance(func, ast.Name) and not qname.startswith("jinja2."):
+            bound = self.ctx.module_value(func.id)
+            if isinstance(bound, (ast.Name, ast.Attribute)):
+                return self.ctx.qualify(bound) or qname
+        return qname
+
+    def _falsy(self, value: ast.expr) -> bool:
+        """A literal or module constant that is false (``autoescape=0``, ``z = 0``; ``''``)."""
+        if isinstance(value, ast.Name):
+            known = self.ctx.constants().get(value.id, MISSING)
+            return known is not MISSING and not known and known is not None
+        return _false(value) or (isinstance(value, ast.Constant) and value.value == "")
 
     def _with_unpacked(
         self, node: ast.Call, keywords: dict[str, ast.keyword]
@@ -239,8 +350,11 @@ class PatternChecker(ast.NodeVisitor):
         algorithm = ""
         if qname.startswith("hashlib.") and short in WEAK_HASHES:
             algorithm = short
-        elif qname == "hashlib.new" and node.args and isinstance(node.args[0], ast.Constant):
-            algorithm = str(node.args[0].value).lower().replace("-", "")
+        elif qname == "hashlib.new":
+            chosen = keywords["name"].value if "name" in keywords else None
+            chosen = chosen if chosen is not None or not node.args else node.args[0]
+            if isinstance(chosen, ast.Constant):
+                algorithm = str(chosen.value).lower().replace("-", "")
         elif (
             qname.startswith(("Crypto.Hash.", "Cryptodome.Hash."))
             and qname.split(".")[2].lower() in WEAK_HASHES
@@ -254,18 +368,23 @@ class PatternChecker(ast.NodeVisitor):
         if algorithm not in WEAK_HASHES:
             return
         used = keywords.get("usedforsecurity")
+        if used is None and qname == "hashlib.new" and len(node.args) > 2:
+            used = ast.keyword(arg="usedforsecurity", value=node.args[2])
         if used is not None and _false(used.value):
             return
         line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
         context = " ".join([*self.function, line, *self._feeding_lines(node)])
-        if NON_SECURITY_HASH.search(context) or not _protects_secret(context):
-            return  # a weak hash counts where it protects something (a password, a token...)
+        secret = _protects_secret(context) and not NON_SECURITY_HASH.search(context)
+        # Reported wherever data is hashed: minor (unconfirmed as a vulnerability: the purpose
+        # is unknown), major where it protects a secret.
         self.add(
             "hash",
             node,
-            f"{algorithm.upper()} is broken for security use",
-            severity=Severity.MAJOR,
-            confidence=0.8,
+            f"{algorithm.upper()} is broken for security use"
+            + (" and here it protects a secret" if secret else ""),
+            severity=Severity.MAJOR if secret else Severity.MINOR,
+            confidence=0.8 if secret else 0.6,
+            tier=Tier.CONFIRMED if secret else Tier.UNCONFIRMED,
             fix=Fix(
                 title="Use a strong hash",
                 instruction="Use hashlib.sha256 (or better) for integrity and signatures; for passwords use a "
@@ -304,6 +423,31 @@ class PatternChecker(ast.NodeVisitor):
             new_text="",
         )
         return Fix(title="Remove verify=False", edits=[edit])
+
+
+def _leaf(name: str) -> str:
+    """The name a value is stored under: ``app.secret_key`` → ``secret_key``,
+    ``app.config['SECRET_KEY']`` → ``SECRET_KEY``."""
+    subscript = re.search(r"\[\s*['\"]([^'\"]+)['\"]\s*\]$", name)
+    if subscript:
+        return subscript.group(1)
+    return name.rsplit(".", 1)[-1].strip("'\"[]")
+
+
+def _names_itself(leaf: str, text: str) -> bool:
+    """The literal is a name, not a secret: it repeats the variable's name (``password =
+    'password'``), is a constant-style identifier, or a dotted/dashed/underscored identifier
+    naming the same thing (``token = 'csrf_token'``, ``TOKEN_HEADER = 'X-Auth-Token'``)."""
+    lowered = text.lower()
+    if lowered in (leaf.lower(), leaf.lower().replace("_", "")):
+        return True
+    if text.upper() == text and "_" in text and text.isidentifier():
+        return True
+    if NAME_LIKE.match(text):
+        words = set(re.split(r"[_.:-]", lowered))
+        leaf_words = set(re.split(r"_", leaf.lower())) - {""}
+        return bool(words & leaf_words & SECRET_WORDS | words & {"token", "key", "password"})
+    return False
 
 
 def _true(node: ast.expr) -> bool:

@@ -13,6 +13,7 @@ from protosmith.analysis.findings import (
     Range,
     RelatedLocation,
     Severity,
+    Tier,
 )
 from protosmith.analysis.rules import BY_KIND
 from protosmith.analysis.taint.context import RawFinding
@@ -60,12 +61,37 @@ def _message(raw: RawFinding, title: str) -> str:
     return f"{title}: untrusted data from {flow}{through} reaches {raw.sink}{via}"
 
 
+def _unconfirmed(raw: RawFinding, path: str) -> Finding:
+    security = BY_KIND[raw.kind]
+    return Finding(
+        code=security.code,
+        category=Category.SECURITY,
+        severity=Severity.INFO,
+        message=f"{security.title} (unconfirmed): a value built at run time reaches {raw.sink}; "
+        "no untrusted source was traced to it",
+        path=path,
+        range=node_range(raw.node),
+        evidence=Evidence(source="taint", rule_id=raw.kind, detail="no source traced"),
+        cwe=security.cwe,
+        confidence=0.3,
+        fix=Fix(title=f"Check {security.title.lower()}", instruction=security.fix),
+        tier=Tier.UNCONFIRMED,
+    )
+
+
 def to_findings(raws: list[RawFinding], text: str, path: str) -> list[Finding]:
-    """Findings for the raw flows of one module, one per (class, line)."""
+    """Findings for the raw flows of one module, one per (class, line); a traced flow wins over
+    an unconfirmed hit on the same line."""
     lines = text.splitlines()
     seen: set[tuple[str, int]] = set()
     findings: list[Finding] = []
-    for raw in raws:
+    for raw in sorted(raws, key=lambda r: r.unconfirmed):
+        if raw.unconfirmed:
+            key = (raw.kind, node_range(raw.node).start.line)
+            if key not in seen:
+                seen.add(key)
+                findings.append(_unconfirmed(raw, path))
+            continue
         security = BY_KIND[raw.kind]
         anchor_range = node_range(raw.node)
         if raw.origin_kind == RANDOM:

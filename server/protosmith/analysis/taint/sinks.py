@@ -48,6 +48,10 @@ class Evaluator(Protocol):
         """True when ``node`` names a parsed XML tree or element."""
         ...
 
+    def template_unescaped(self, name: str) -> frozenset[str]:
+        """Variables the template file ``name`` prints without escaping (``|safe``...)."""
+        ...
+
     def first_constant(self, node: ast.expr) -> object:
         """The constant first element of a list literal or tracked list variable, else None."""
         ...
@@ -166,7 +170,16 @@ STDLIB_PARSER_CALLS = frozenset(
         "xml.dom.pulldom.parse",
     }
 )
-LDAP_METHODS = frozenset({"search_s", "search_st", "search_ext_s", "search_ext", "search"})
+LDAP_METHODS = frozenset(
+    {"search_s", "search_st", "search_ext_s", "search_ext", "search", "paged_search"}
+)
+LIBRARY_EVALS = frozenset(
+    {"PIL.ImageMath.eval", "PIL.ImageMath.unsafe_eval", "PIL.ImageMath.lambda_eval"}
+)
+"""Library functions that evaluate their first argument as Python (Pillow's ImageMath)."""
+XPATH_COMPILERS = frozenset(
+    {"lxml.etree.XPath", "lxml.etree.XPathEvaluator", "lxml.etree.ETXPath", "lxml.etree.XSLT"}
+)
 HTTP_VERBS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "stream", "request", "ws_connect"}
 )
@@ -249,9 +262,47 @@ def _process_hits(call: ast.Call, qname: str, ev: Evaluator) -> list[Hit]:
     return [Hit("cmdi", elements[0], qname, NOT_INVOCATION)]
 
 
+def _declares_non_html(headers: ast.expr) -> bool:
+    """A headers dict literal whose Content-Type is not HTML."""
+    if not isinstance(headers, ast.Dict):
+        return False
+    for key, value in zip(headers.keys, headers.values, strict=True):
+        named = isinstance(key, ast.Constant) and str(key.value).lower() == "content-type"
+        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return "html" not in value.value
+    return False
+
+
+WEB_RESPONSE_PACKAGES = frozenset(
+    {
+        "flask",
+        "werkzeug",
+        "django",
+        "starlette",
+        "fastapi",
+        "aiohttp",
+        "quart",
+        "sanic",
+        "bottle",
+        "pyramid",
+        "falcon",
+        "tornado",
+        "litestar",
+        "webob",
+        "markupsafe",
+        "jinja2",
+    }
+)
+"""Where an HTML response (or markup) class comes from; an imported ``Response`` of another
+package (an HTTP client's response model) writes no HTML to a browser."""
+
+
 def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
     if name.startswith("rest_framework."):
         return []  # DRF renders its data as JSON (or the browsable API, which escapes it)
+    resolved = name != short and "." in name
+    if resolved and name.split(".")[0] not in WEB_RESPONSE_PACKAGES:
+        return []
     body0 = call.args[0] if call.args else None
     if isinstance(body0, (ast.Dict, ast.List, ast.DictComp, ast.ListComp)):
         return []  # a JSON body
@@ -260,6 +311,9 @@ def _xss_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]
             kind = _const(_kw(call, name))
             if isinstance(kind, str) and "html" not in kind:
                 return []
+        for headers in [*call.args[1:], *(k.value for k in call.keywords if k.arg == "headers")]:
+            if _declares_non_html(headers):
+                return []  # make_response(body, 200, {"Content-Type": "application/json"})
     body = _arg(call, 0, "content", "response", "body", "source")
     if body is None:  # aiohttp: Response(text=..., content_type="text/html")
         declared = _const(_kw(call, "content_type"))
@@ -293,6 +347,41 @@ def _xml_hits(call: ast.Call, qname: str, short: str, ev: Evaluator) -> list[Hit
     return []
 
 
+RENDERERS: dict[str, tuple[int, int]] = {
+    "render_template": (0, -1),
+    "django.shortcuts.render": (1, 2),
+    "render": (1, 2),
+    "TemplateResponse": (1, 2),
+    "render_to_response": (0, 1),
+    "render_to_string": (0, 1),
+}
+"""Render calls: the position of the template name and of the context dict (-1: keywords)."""
+
+
+def _template_hits(call: ast.Call, name: str, short: str, ev: Evaluator) -> list[Hit]:
+    """Data passed to a template that prints it with ``|safe`` or without autoescaping."""
+    where = RENDERERS.get(name) or RENDERERS.get(short)
+    if where is None or (short == "render" and not name.startswith("django.")):
+        return []
+    template = _arg(call, where[0], "template_name")
+    if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+        return []
+    unescaped = ev.template_unescaped(template.value)
+    if not unescaped:
+        return []
+    values: dict[str, ast.expr] = {k.arg: k.value for k in call.keywords if k.arg}
+    context = _arg(call, where[1], "context") if where[1] >= 0 else None
+    if isinstance(context, ast.Dict):
+        for key, value in zip(context.keys, context.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                values[key.value] = value
+    return [
+        Hit("xss", ev.value(value), f"`{{{{ {key} }}}}` printed unescaped by {template.value}")
+        for key, value in values.items()
+        if key in unescaped
+    ]
+
+
 def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> list[Hit]:
     """Every sink check that applies to ``call`` (tainted or not: a sink's result is not the payload)."""
     name = qname or ""
@@ -322,6 +411,10 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         code = _arg(call, 0, "source", "expression")
         if code is not None:
             hits.append(Hit("codeinj", ev.value(code), name))
+    if name in LIBRARY_EVALS:
+        code = _arg(call, 0, "expression", "expr")
+        if code is not None:
+            hits.append(Hit("codeinj", ev.value(code), name))
     if name in DESERIALIZE_CALLS:
         data = _arg(call, 0, "data", "file", "filename", "string")
         if data is not None:
@@ -338,6 +431,11 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             hits.append(Hit("pathtraver", ev.value(target), name or short))
     elif short in PATH_METHODS and receiver is not None and not name:
         hits.append(Hit("pathtraver", ev.value(receiver), short))
+    if name in ("flask.send_from_directory", "flask.helpers.send_from_directory"):
+        # the file name is kept inside the folder; the folder itself must not be chosen
+        folder = _arg(call, 0, "directory")
+        if folder is not None:
+            hits.append(Hit("pathtraver", ev.value(folder), name))
     if short in REDIRECT_NAMES:
         target = _arg(call, 0, "location", "url", "to", "redirect_to")
         if target is not None:
@@ -351,6 +449,8 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             hits.append(Hit("codeinj", ev.value(source), f"{short} (a template compiled from it)"))
     if short in XSS_NAMES:
         hits += _xss_hits(call, name, short, ev)
+    if short in RENDERERS:
+        hits += _template_hits(call, name, short, ev)
     hits += _xml_hits(call, name, short, ev)
     if short in LDAP_METHODS and any(i.startswith("ldap") for i in ev.imports.values()):
         args = [
@@ -362,10 +462,7 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
             ),
         ]
         hits.append(Hit("ldapi", join_all([ev.value(a) for a in args]), short))
-    if (short == "xpath" and receiver is not None) or name in (
-        "lxml.etree.XPath",
-        "lxml.etree.XPathEvaluator",
-    ):
+    if (short in ("xpath", "xpathEval") and receiver is not None) or name in XPATH_COMPILERS:
         path = _arg(call, 0, "_path", "path")
         if path is not None:
             hits.append(Hit("xpathi", ev.value(path), short))
@@ -390,4 +487,36 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
     header_call = short in ("add", "set", "add_header", "setdefault") and len(call.args) >= 2
     if header_call and isinstance(receiver, ast.Attribute) and receiver.attr == "headers":
         hits.append(Hit("header", ev.value(call.args[1]), "headers"))
+    hits += _header_hits(call, name, short, receiver, ev)
     return hits
+
+
+def _header_hits(
+    call: ast.Call, name: str, short: str, receiver: ast.expr | None, ev: Evaluator
+) -> list[Hit]:
+    """Response headers named or valued by the request beyond ``x.headers[...] = v``:
+    ``send_header`` of an ``http.server`` handler, a WSGI ``start_response`` list, header
+    names given to ``Headers.add``, ``headers.extend`` and ``make_response``'s header dict."""
+    args = call.args
+    if short == "send_header" and len(args) >= 2 and receiver is not None:
+        return [Hit("header", join_all([ev.value(args[0]), ev.value(args[1])]), "send_header")]
+    if isinstance(call.func, ast.Name) and call.func.id == "start_response" and len(args) >= 2:
+        return [Hit("header", ev.value(args[1]), "start_response")]
+    headers_object = (isinstance(receiver, ast.Attribute) and receiver.attr == "headers") or (
+        isinstance(receiver, ast.Name) and "header" in receiver.id.lower()
+    )
+    if short in ("add", "set", "add_header", "setdefault") and args and headers_object:
+        return [Hit("header", ev.value(args[0]), "a header name")]
+    if short in ("extend", "update") and args and headers_object:
+        return [Hit("header", ev.value(args[0]), "headers")]
+    if short in ("make_response", "Response") and not name.startswith("rest_framework."):
+        keys = [
+            key
+            for value in args[1:]
+            if isinstance(value, ast.Dict)
+            for key in value.keys
+            if key is not None
+        ]
+        if keys:
+            return [Hit("header", join_all([ev.value(k) for k in keys]), "a header name")]
+    return []

@@ -33,6 +33,12 @@ CLEAN_REQUEST_ATTRS = frozenset(
 )
 """Request attributes an attacker cannot shape into an injection payload (or handled elsewhere)."""
 
+OWN_URL_ATTRS = frozenset(
+    {"path", "full_path", "url", "base_url", "url_root", "script_root", "host_url", "path_info"}
+)
+"""The request's own URL: redirecting back to it cannot leave the site (login round trips)."""
+OWN_URL_METHODS = frozenset({"get_full_path", "get_full_path_info", "build_absolute_uri"})
+
 SAFE_PARAM_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "Session"}
 )
@@ -42,7 +48,52 @@ ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
 )
 
+HANDLER_BASES = frozenset(
+    {
+        "http.server.BaseHTTPRequestHandler",
+        "http.server.SimpleHTTPRequestHandler",
+        "http.server.CGIHTTPRequestHandler",
+        "BaseHTTPServer.BaseHTTPRequestHandler",
+        "SimpleHTTPServer.SimpleHTTPRequestHandler",
+        "socketserver.StreamRequestHandler",
+        "socketserver.DatagramRequestHandler",
+        "socketserver.BaseRequestHandler",
+        "wsgiref.simple_server.WSGIRequestHandler",
+    }
+)
+"""Request handler classes of the standard library: their ``self.path``, ``self.headers``,
+``self.rfile`` (and a socketserver handler's ``self.request``) are what the client sent."""
+HANDLER_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "request"})
+WEB_MODULES = frozenset(
+    {
+        *REQUEST_MODULES,
+        "django",
+        "rest_framework",
+        "tornado",
+        "aiohttp",
+        "pyramid",
+        "falcon",
+        "cherrypy",
+        "web",
+        "webapp2",
+        "http",
+        "wsgiref",
+        "socketserver",
+        "cgi",
+        "ninja",
+        "litestar",
+        "channels",
+    }
+)
+"""Top-level packages of web frameworks and servers: a module importing none of them has no
+web request, so a parameter merely named ``request`` there (an HTTP client's outgoing
+request, a prepared request object) is not one."""
+HTTP_CLIENT_MODULES = frozenset({"requests", "httpx", "urllib3", "httplib2", "aiohttp.client"})
+
 CALL_SOURCES: dict[str, str] = {
+    "cgi.FieldStorage": "CGI form data",
+    "cgi.parse": "CGI form data",
+    "cgi.parse_qs": "CGI query",
     "input": "input()",
     "raw_input": "raw_input()",
     "os.getenv": "environment variable",
