@@ -77,7 +77,7 @@ async def lsp_session(
         """Accept dynamic registrations (didChangeConfiguration), as editors do."""
 
     try:
-        await client.initialize_session(
+        client.initialize_result = await client.initialize_session(  # type: ignore[attr-defined]
             types.InitializeParams(
                 capabilities=capabilities or client_capabilities(editor),
                 root_uri=folders[0].as_uri(),

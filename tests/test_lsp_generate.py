@@ -227,3 +227,17 @@ async def test_second_generate_in_same_folder_is_refused(tmp_path: Path) -> None
             await execute(client, "protosmith.generate", {})
         await execute(client, "protosmith.cancel", {})
         assert (await pending)["status"] == "cancelled"
+
+
+async def test_generate_on_an_invalid_spec_is_announced_once_as_an_error(tmp_path: Path) -> None:
+    root = copy_workspace("generate", tmp_path)
+    spec = root / "protosmith.toml"
+    spec.write_text(spec.read_text().replace("[project]", "[project]\nsurprise = 1", 1))
+    async with lsp_session([root], "visual-studio-code", env=scripted_env()) as client:
+        summary = await execute(client, "protosmith.generate", {"spec": spec.as_uri()})
+        assert summary["status"] == "failed", summary
+        await wait_until(lambda: any("generation" in m.message for m in client.messages))
+        said = [m for m in client.messages if m.message.startswith("protosmith: ")]
+        [announcement] = [m for m in said if "failed" in m.message]
+        assert announcement.type == types.MessageType.Error, announcement
+        assert "run  failed" not in announcement.message and "invalid spec" in announcement.message

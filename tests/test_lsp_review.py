@@ -23,6 +23,7 @@ from lsp_support import (
     open_file,
     review_service_available,
     scripted_env,
+    wait_until,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -239,15 +240,26 @@ async def test_instruction_only_fix_is_computed_in_resolve(tmp_path: Path) -> No
         uri = open_file(client, app)
         real = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
         data = dict(real.data)  # type: ignore[arg-type]
-        data["finding"] = {
-            **data["finding"],
-            "fix": {"title": "Rename add", "instruction": "rename add to plus"},
-        }
-        llm_like = types.Diagnostic(
-            range=real.range, message=real.message, source="protosmith", code="PS304", data=data
-        )
-        actions = await _actions(client, uri, llm_like)
-        [lazy] = [a for a in actions if a.title.endswith("Rename add")]
+        assert set(data) <= {"version", "fix"}, data  # only what a fix needs
+        data["fix"] = {"title": "Rename add", "instruction": "rename add to plus"}
+
+        def llm_like(code: str) -> types.Diagnostic:
+            return types.Diagnostic(
+                range=real.range, message=real.message, source="protosmith", code=code, data=data
+            )
+
+        # The rename leaves the yaml finding in place: no validated fix, said as information.
+        actions = await _actions(client, uri, llm_like("PS304"))
+        [lazy] = [a for a in actions if a.title == "Rename add (PS304) with the LLM"]
         assert lazy.edit is None and lazy.data["kind"] == "llmFix"
+        resolved = await client.code_action_resolve_async(lazy)
+        assert resolved.edit is None
+        await wait_until(lambda: any("no validated fix" in m.message for m in client.messages))
+        [said] = [m for m in client.messages if "no validated fix" in m.message]
+        assert said.type == types.MessageType.Info and "PS304 is still reported" in said.message
+
+        # A finding the rename does remove (an LLM finding about the name) gets the edit.
+        actions = await _actions(client, uri, llm_like("PS501"))
+        [lazy] = [a for a in actions if a.data and a.data["kind"] == "llmFix"]
         resolved = await client.code_action_resolve_async(lazy)
         assert "def plus(a, b):" in apply_text_edits(app.read_text(), _edits(resolved.edit, uri))

@@ -174,3 +174,27 @@ def test_checkhealth_reports_the_server_and_backend(workspace: Path, tmp_path: P
     assert expected + backend_line in report, report
     if doctor["model"]["name"]:
         assert f"OK model {doctor['model']['name']}" in report, report
+
+
+def test_positions_ignore_refine_action_and_expected_errors_in_neovim(
+    workspace: Path, tmp_path: Path
+) -> None:
+    result = run_scenario("positions", workspace, tmp_path)
+    assert result["steps"] == ["attached", "diagnostics", "ignored", "refined", "errors"]
+    assert result["offset_encoding"] == "utf-8"
+    assert result["selected"] == {
+        "PS307": 'return f"<h1>Résultats pour « {term} »</h1>"',
+        "PS202": "undefined_name",
+    }
+    assert "Fix cross-site scripting (PS307) with the LLM" in result["titles"], result["titles"]
+    assert result["ignored_line"] == (
+        '    return f"<h1>Résultats pour « {term} »</h1>"  # protosmith: ignore[PS307]'
+    )
+    assert result["refine_prompts"] == ["protosmith refine: "]
+    assert result["refine_message"] == "protosmith: refinement applied (u undoes it)"
+    error = result["expected_error"]
+    assert error["level"] == 3, error  # vim.log.levels.WARN: an answer, not a crash
+    assert "no run 'no-such-run'" in error["message"]
+    log = tmp_path / "xdg" / "state" / "nvim" / "lsp.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    assert "Traceback" not in text, text[-3000:]

@@ -12,6 +12,8 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from protosmith.analysis.positions import split_lines, utf8_to_index
+
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".protosmith", ".mypy_cache"}
 
 
@@ -113,25 +115,44 @@ def defining_module(graph: ImportGraph, symbol: str) -> str | None:
 
 
 def _identifier_spans(tree: ast.AST, source_lines: list[str], old: str) -> list[tuple[int, int]]:
-    """(line index, column) of every use of ``old`` as an identifier, f-strings included."""
+    """(line index, code-point column) of every use of ``old`` as an identifier, f-strings included.
+
+    The AST's columns are UTF-8 byte offsets; they are converted with the line's text, so a use
+    after ``€`` or ``é`` on the same line is found, not skipped.
+    """
     spans: list[tuple[int, int]] = []
+
+    def add(line: int, byte_column: int) -> None:
+        text = source_lines[line] if 0 <= line < len(source_lines) else ""
+        spans.append((line, utf8_to_index(text, byte_column)))
+
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == old:
-            spans.append((node.lineno - 1, node.col_offset))
+            add(node.lineno - 1, node.col_offset)
         elif isinstance(node, ast.Attribute) and node.attr == old and node.end_lineno:
-            spans.append((node.end_lineno - 1, (node.end_col_offset or 0) - len(old)))
+            add(node.end_lineno - 1, (node.end_col_offset or 0) - len(old))
         elif isinstance(node, ast.alias) and node.name == old:
-            spans.append((node.lineno - 1, node.col_offset))
+            add(node.lineno - 1, node.col_offset)
         elif (
             isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             and node.name == old
         ):
             line = source_lines[node.lineno - 1]
             keyword = "class " if isinstance(node, ast.ClassDef) else "def "
-            column = line.find(keyword + old, node.col_offset)
+            column = line.find(keyword + old, utf8_to_index(line, node.col_offset))
             if column >= 0:
                 spans.append((node.lineno - 1, column + len(keyword)))
     return spans
+
+
+def remaining_uses(source: str, old: str) -> list[int]:
+    """One-based lines where ``old`` is still used as an identifier (a rename must leave none)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    lines = split_lines(source, keepends=True)
+    return sorted({row + 1 for row, _ in _identifier_spans(tree, lines, old)})
 
 
 def rename_identifier(source: str, old: str, new: str) -> str:
@@ -140,7 +161,7 @@ def rename_identifier(source: str, old: str, new: str) -> str:
     Strings, comments and docstrings that merely contain the word are left alone.
     """
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source, keepends=True)
     # Edit from the end so earlier offsets on the same line stay valid.
     for row, col in sorted(set(_identifier_spans(tree, lines, old)), reverse=True):
         line = lines[row]
@@ -149,13 +170,8 @@ def rename_identifier(source: str, old: str, new: str) -> str:
     return "".join(lines)
 
 
-def plan_rename(root: Path, old: str, new: str) -> dict[Path, str]:
-    """New text for every module affected by renaming the top-level symbol ``old`` to ``new``.
-
-    Affected: the defining module and every module that imports the name from it or refers to
-    it through the module (``mod.old``), found in the import graph.
-    """
-    graph = build_import_graph(root)
+def _affected(graph: ImportGraph, root: Path, old: str) -> set[str]:
+    """The defining module of ``old`` and every module that imports it or uses it through its module."""
     owner = defining_module(graph, old)
     if owner is None:
         raise LookupError(f"no top-level definition of {old!r} under {root}")
@@ -166,11 +182,39 @@ def plan_rename(root: Path, old: str, new: str) -> dict[Path, str]:
     for importer, targets in graph.imports.items():
         if owner in targets and old in graph.modules[importer].read_text(encoding="utf-8"):
             affected.add(importer)
+    return affected
+
+
+def plan_rename(root: Path, old: str, new: str) -> dict[Path, str]:
+    """New text for every module affected by renaming the top-level symbol ``old`` to ``new``.
+
+    Affected: the defining module and every module that imports the name from it or refers to
+    it through the module (``mod.old``), found in the import graph.
+    """
+    graph = build_import_graph(root)
     changes: dict[Path, str] = {}
-    for module in sorted(affected):
+    for module in sorted(_affected(graph, root, old)):
         path = graph.modules[module]
         before = path.read_text(encoding="utf-8")
         after = rename_identifier(before, old, new)
         if after != before:
             changes[path] = after
     return changes
+
+
+def rename_leftovers(root: Path, old: str, changes: dict[Path, str]) -> list[str]:
+    """``file:line`` of every use of ``old`` a planned rename would leave in the affected modules.
+
+    Checked on the texts after the change (``changes``, else the file as it is), so a use the
+    rename missed is caught before the edit is offered, whatever the reason it was missed.
+    """
+    graph = build_import_graph(root)
+    left: list[str] = []
+    for module in sorted(_affected(graph, root, old)):
+        path = graph.modules[module]
+        after = changes.get(path)
+        if after is None:
+            after = path.read_text(encoding="utf-8")
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        left.extend(f"{name}:{line}" for line in remaining_uses(after, old))
+    return left

@@ -15,6 +15,7 @@ import difflib
 import json
 import re
 import shutil
+import symtable
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -26,7 +27,12 @@ from pydantic import BaseModel, Field
 from protosmith.agents.common import find_placeholders
 from protosmith.agents.refiner import run_refiner
 from protosmith.analysis.findings import Finding, Position, Range, TextEdit
-from protosmith.analysis.impact import build_import_graph, module_name, plan_rename
+from protosmith.analysis.impact import (
+    build_import_graph,
+    module_name,
+    plan_rename,
+    rename_leftovers,
+)
 from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
@@ -46,6 +52,14 @@ class RefineResult(BaseModel):
     """Each check that ran and its outcome, e.g. "parse: ok", "tests: 4 passed (before 4)"."""
     attempts: list[str] = Field(default_factory=list)
     """One line per model attempt: what it proposed and why it was kept or rejected."""
+
+
+class FixTarget(BaseModel):
+    """The finding a refinement must make disappear: its rule code, in its file."""
+
+    code: str
+    path: str
+    """Relative to the workspace root, or absolute."""
 
 
 def is_mechanical(instruction: str) -> bool:
@@ -94,6 +108,62 @@ def _syntax_problem(path: Path, text: str) -> str | None:
     return None
 
 
+_MODULE_NAMES = frozenset(
+    {"__file__", "__path__", "__cached__", "__builtins__", "__annotations__", "__dict__"}
+)
+
+
+def undefined_names(text: str) -> dict[str, int] | None:
+    """Global names ``text`` reads but never defines (name → first one-based line).
+
+    None when it cannot be told: the text does not parse, or a star import may define anything.
+    Read from the symbol table, so locals, parameters, closures and builtins are no problem.
+    """
+    try:
+        tree = ast.parse(text)
+        table = symtable.symtable(text, "<refined>", "exec")
+    except (SyntaxError, ValueError):
+        return None
+    if any(
+        isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+        for node in ast.walk(tree)
+    ):
+        return None
+    defined = set(dir(builtins)) | _MODULE_NAMES
+    read: set[str] = set()
+    pending = [table]
+    while pending:
+        scope = pending.pop()
+        pending.extend(scope.get_children())
+        module = scope.get_type() == "module"
+        for symbol in scope.get_symbols():
+            name = symbol.get_name()
+            if (module or symbol.is_declared_global()) and (
+                symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace()
+            ):
+                defined.add(name)
+            elif symbol.is_referenced() and (module or symbol.is_global()):
+                read.add(name)
+    missing = read - defined
+    lines: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in missing:
+            lines[node.id] = min(lines.get(node.id, node.lineno), node.lineno)
+    return lines
+
+
+def _new_undefined_names(path: Path, before: str, after: str) -> str:
+    """The names the edit leaves undefined that were defined before, as ``name (line N)``."""
+    if path.suffix != ".py":
+        return ""
+    now, was = undefined_names(after), undefined_names(before)
+    if now is None or was is None:
+        return ""
+    return ", ".join(
+        f"{name} (line {line})" for name, line in sorted(now.items()) if name not in was
+    )
+
+
 def _new_placeholders(before: str, after: str) -> bool:
     """True when the edit brings in a kind of placeholder the file did not already have."""
     return bool(set(find_placeholders(after)) - set(find_placeholders(before)))
@@ -101,10 +171,8 @@ def _new_placeholders(before: str, after: str) -> bool:
 
 async def _run_tests(root: Path) -> tuple[int, int] | None:
     """(passed, failed+errors) of the project's tests, or None when none can run."""
-    try:
-        from protosmith.execution.service import detect_language, run_tests
-    except ImportError:
-        return None
+    from protosmith.execution.service import detect_language, run_tests
+
     language = detect_language(root)
     if language is None:
         return None
@@ -137,13 +205,13 @@ async def _tests_check(
     return None
 
 
-def _finding_check(finding: Finding | None, path: Path, text: str, root: Path) -> str | None:
-    if finding is None or path.suffix != ".py" or Path(finding.path).resolve() != path.resolve():
+def _finding_check(
+    finding: Finding | FixTarget | None, path: Path, text: str, root: Path
+) -> str | None:
+    if finding is None or path.suffix != ".py" or (root / finding.path).resolve() != path.resolve():
         return None
-    try:
-        from protosmith.analysis.review import review_source
-    except ImportError:
-        return None
+    from protosmith.analysis.review import review_source
+
     remaining = [f for f in review_source(path, text, root=root) if f.code == finding.code]
     return f"finding {finding.code} is still reported" if remaining else None
 
@@ -185,7 +253,7 @@ async def refine(
     root: Path,
     backend: Backend | None,
     range: Range | None = None,
-    finding: Finding | None = None,
+    finding: Finding | FixTarget | None = None,
     attempts: int = 3,
     max_tokens: int | None = None,
     history: Path | Literal["workspace"] | None = "workspace",
@@ -218,7 +286,16 @@ async def refine(
     if rename:
         planned = plan_rename(root, rename.group(1), rename.group(2))
         renamed = {p: (p.read_text(encoding="utf-8"), text) for p, text in planned.items()}
-        result = await _validate(root, renamed, baseline, finding, checks)
+        left = rename_leftovers(root, rename.group(1), planned)
+        if left:
+            result = RefineResult(
+                message=f"the rename would leave {rename.group(1)} used at {', '.join(left[:5])}",
+                checks=[*checks, "rename: uses left behind"],
+            )
+        else:
+            result = await _validate(
+                root, renamed, baseline, finding, [*checks, "rename: complete"]
+            )
         result.message = (
             result.message
             or f"renamed {rename.group(1)} to {rename.group(2)} in {len(renamed)} module(s)"
@@ -328,7 +405,7 @@ async def _validate(
     root: Path,
     changes: dict[Path, tuple[str, str]],
     baseline: tuple[int, int] | None,
-    finding: Finding | None,
+    finding: Finding | FixTarget | None,
     checks: list[str],
 ) -> RefineResult:
     if not changes:
@@ -339,6 +416,12 @@ async def _validate(
             return RefineResult(
                 message=f"the edit does not parse: {problem}", checks=[*checks, "parse: failed"]
             )
+        undefined = _new_undefined_names(path, before, after)
+        if undefined:
+            return RefineResult(
+                message=f"the edit leaves undefined name(s) in {path.name}: {undefined}",
+                checks=[*checks, "names: undefined"],
+            )
         if _new_placeholders(before, after):
             return RefineResult(
                 message=f"the edit adds placeholders to {path.name}",
@@ -347,7 +430,7 @@ async def _validate(
         problem = _finding_check(finding, path, after, root)
         if problem:
             return RefineResult(message=problem, checks=[*checks, "finding: still present"])
-    checks = [*checks, "parse: ok", "placeholders: none"]
+    checks = [*checks, "parse: ok", "names: defined", "placeholders: none"]
     problem = await _tests_check(root, {p: after for p, (_, after) in changes.items()}, baseline)
     if problem:
         return RefineResult(message=problem, checks=[*checks, "tests: worse"])

@@ -11,7 +11,7 @@ import importlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from protosmith.analysis.findings import Category, Finding, Severity, Tier, relative_path
 from protosmith.analysis.fixes import attach_mechanical_fixes
 from protosmith.analysis.other_languages import EXTENSIONS, review_other
+from protosmith.analysis.positions import findings_to_code_points, reader
 from protosmith.analysis.python_review import analyze_python, is_test_file, merge_bandit
 from protosmith.analysis.static_tools import bandit_source, run_ruff
 from protosmith.analysis.suppress import apply_suppressions
@@ -102,8 +103,14 @@ def _analyze_file(args: tuple[str, str, str]) -> tuple[list[Finding], list[Findi
 
 
 def _finish(
-    path: str, text: str, own: list[Finding], ruff: list[Finding], bandit: list[Finding]
+    path: str,
+    text: str,
+    own: list[Finding],
+    ruff: list[Finding],
+    bandit: list[Finding],
+    read: Callable[[str], str | None],
 ) -> list[Finding]:
+    findings_to_code_points([*own, *bandit], path, text, read)
     if is_test_file(path):  # a test's loops are not hot paths (ruff's perflint included)
         ruff = [f for f in ruff if f.category != Category.PERFORMANCE]
     findings = [*own, *merge_bandit(own, bandit), *ruff]
@@ -123,7 +130,7 @@ def review_source(path: Path, text: str, *, root: Path) -> list[Finding]:
         own = analyze_python(name, text, root)
         bandit = bandit_source(name, text) if not own or own[0].evidence.rule_id != "syntax" else []
         ruff_findings = ruff.result().get(name, [])
-    return _finish(name, text, own, ruff_findings, bandit)
+    return _finish(name, text, own, ruff_findings, bandit, reader(root))
 
 
 def _static_python(
@@ -156,8 +163,9 @@ def _static_python(
     for path in files:
         if path in sources:
             ruff_results.update(run_ruff([path], root, stdin=sources[path]))
+    read = reader(root, texts)
     return {
-        name: _finish(name, text, own, ruff_results.get(name, []), bandit)
+        name: _finish(name, text, own, ruff_results.get(name, []), bandit, read)
         for (name, text, _), (own, bandit) in zip(jobs, results, strict=True)
     }
 
@@ -200,6 +208,7 @@ async def static_review(
         result.findings += per_file[name]
     if others:
         other_findings, notes = await asyncio.to_thread(review_other, others, root)
+        findings_to_code_points(other_findings, None, None, reader(root))
         result.findings += other_findings
         result.notes += notes
     result.risk_level = risk_level(result.findings)

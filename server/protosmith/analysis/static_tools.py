@@ -153,7 +153,9 @@ def bandit_finding(item: dict[str, Any], path: str, lines: list[str]) -> Finding
     security = rules.BY_KIND.get(kind) if kind else None
     line = max(int(item.get("line_number", 1)) - 1, 0)
     col = int(item.get("col_offset", 0))
-    end_col = int(item.get("end_col_offset") or len(lines[line]) if line < len(lines) else col)
+    # bandit's columns are the ast's UTF-8 byte offsets; analysis/positions.py converts them.
+    width = len(lines[line].encode("utf-8")) if line < len(lines) else col
+    end_col = int(item.get("end_col_offset") or width)
     cwe = (item.get("issue_cwe") or {}).get("id")
     severity = BANDIT_SEVERITY.get(item.get("issue_severity", "LOW"), Severity.INFO)
     if item.get("issue_confidence") == "LOW" and severity != Severity.INFO:

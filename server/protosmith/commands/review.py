@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from protosmith.analysis.findings import Severity
+from protosmith.analysis.positions import UNIT
 from protosmith.analysis.review import ReviewResult, review
 from protosmith.analysis.sarif import to_sarif
 from protosmith.llm.errors import BackendError
@@ -70,7 +71,11 @@ async def _review(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Review the paths and print in the chosen format; exit 1 on findings at or above --fail-on."""
+    """Review the paths and print in the chosen format; exit 1 on findings at or above --fail-on.
+
+    JSON positions are zero-based lines and code-point columns, which ``position_encoding``
+    ("utf-32", LSP's name for that unit) states for any reader.
+    """
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     result, notes = asyncio.run(_review(args, paths, root))
     result.notes = notes + result.notes
     if args.format == "json":
-        payload = result.model_dump(mode="json")
+        payload = {"position_encoding": UNIT, **result.model_dump(mode="json")}
         for finding in payload["findings"]:
             finding["active"] = not finding["suppressed"] and finding["dismissed_reason"] is None
         print(json.dumps(payload, indent=2))

@@ -10,27 +10,45 @@ Clients that cannot resolve an action's ``edit`` get commands instead.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pydantic import BaseModel, ValidationError
 
-from protosmith.analysis.findings import Finding
+from protosmith.analysis.findings import Fix
+from protosmith.analysis.findings import Range as FindingRange
 from protosmith.lsp import convert
+from protosmith.lsp.arguments import InvalidArguments
 from protosmith.lsp.edits import (
     compute_refinement,
+    document_lines,
     fix_all_edits,
     fixable,
     ignore_edit_for,
-    safe_finding,
+    safe_data,
 )
-from protosmith.lsp.operations import Unavailable
+from protosmith.lsp.operations import service
 
 if TYPE_CHECKING:
     from protosmith.lsp.server import ProtosmithServer
 
+log = logging.getLogger("protosmith.lsp.code_actions")
 FIX_ALL = "source.fixAll.protosmith"
 KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, FIX_ALL]
+REFINE_TITLE = "Refine selection with instruction…"
+
+
+class LlmFixData(BaseModel):
+    """What an instruction-only fix needs in codeAction/resolve."""
+
+    kind: str = "llmFix"
+    uri: str
+    code: str
+    instruction: str
+    range: FindingRange
+    """The finding's range in code points: the lines the model is pointed at."""
 
 
 def _wanted(kind: str, only: Any) -> bool:
@@ -42,32 +60,37 @@ def code_actions(
 ) -> list[types.CodeAction]:
     """All protosmith actions for a range; fixes whose document version is stale are skipped."""
     uri, only = params.text_document.uri, params.context.only
-    document = server.workspace.text_documents.get(uri)
+    document = server.open_document(uri)
     actions: list[types.CodeAction] = []
-    if _wanted(types.CodeActionKind.QuickFix, only):
+    try:
+        path: Path | None = convert.uri_to_path(uri)
+    except ValueError:
+        path = None
+    if path is not None and _wanted(types.CodeActionKind.QuickFix, only):
         for diagnostic in params.context.diagnostics:
-            parsed = safe_finding(diagnostic)
-            if parsed is None:
+            data = safe_data(diagnostic)
+            if data is None or not isinstance(diagnostic.code, str):
                 continue
-            finding, root, version = parsed
-            if document is not None and version is not None and version != document.version:
+            if (
+                document is not None
+                and data.version is not None
+                and data.version != document.version
+            ):
                 continue
-            actions.extend(_finding_actions(server, uri, diagnostic, finding, root))
+            actions.extend(_finding_actions(server, uri, path, diagnostic, data.fix))
     rng = params.range
     if (
-        _wanted(types.CodeActionKind.RefactorRewrite, only)
+        path is not None
+        and _wanted(types.CodeActionKind.RefactorRewrite, only)
         and rng.start != rng.end
-        and uri.startswith("file:")
     ):
-        arg = {"uri": uri, "range": convert.to_jsonable(convert.finding_range(rng))}
+        arg = {"uri": uri, "range": convert.to_jsonable(rng)}
         actions.append(
             types.CodeAction(
-                title="Refine selection with instruction…",
+                title=REFINE_TITLE,
                 kind=types.CodeActionKind.RefactorRewrite,
                 command=types.Command(
-                    title="Refine selection with instruction…",
-                    command="protosmith.refine",
-                    arguments=[arg],
+                    title=REFINE_TITLE, command="protosmith.refine", arguments=[arg]
                 ),
             )
         )
@@ -77,46 +100,53 @@ def code_actions(
 
 
 def _finding_actions(
-    server: ProtosmithServer, uri: str, diagnostic: types.Diagnostic, finding: Finding, root: Any
+    server: ProtosmithServer,
+    uri: str,
+    path: Path,
+    diagnostic: types.Diagnostic,
+    fix: Fix | None,
 ) -> list[types.CodeAction]:
+    code = str(diagnostic.code)
+    root = server.folder_for(path)
     actions = []
-    fix = finding.fix
-    label = f"protosmith ({finding.code})"
     if fix is not None and fix.edits:
         actions.append(
             types.CodeAction(
-                title=f"{label}: {fix.title}",
+                title=convert.fix_title(code, fix),
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 is_preferred=True,
-                edit=convert.workspace_edit(fix.edits, root),
+                edit=convert.workspace_edit(fix.edits, root, server.encoder()),
             )
         )
     elif fix is not None and fix.instruction:
         action = types.CodeAction(
-            title=f"{label}: {fix.title}",
+            title=f"{convert.fix_title(code, fix)} with the LLM",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
         )
+        lines = document_lines(server, path)
+        found = convert.finding_range(diagnostic.range, lines, server.position_encoding)
         if server.resolve_supports_edit():
-            action.data = {"kind": "llmFix", "uri": uri, "finding": finding.model_dump(mode="json")}
+            data = LlmFixData(uri=uri, code=code, instruction=fix.instruction, range=found)
+            action.data = data.model_dump(mode="json")
         else:
             arg = {
                 "uri": uri,
-                "range": convert.to_jsonable(finding.range),
+                "range": convert.to_jsonable(diagnostic.range),
                 "instruction": fix.instruction,
             }
             action.command = types.Command(
                 title=action.title, command="protosmith.refine", arguments=[arg]
             )
         actions.append(action)
-    ignore = ignore_edit_for(server, uri, finding)
+    ignore = ignore_edit_for(server, path, code, diagnostic.range.start.line)
     actions.append(
         types.CodeAction(
-            title=f"Ignore this finding ({finding.code})",
+            title=f"Ignore this finding ({code})",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
-            edit=convert.workspace_edit([ignore], root),
+            edit=convert.workspace_edit([ignore], root, server.encoder()),
         )
     )
     return actions
@@ -140,26 +170,36 @@ async def resolve(server: ProtosmithServer, action: types.CodeAction) -> types.C
     if not isinstance(uri, str):
         return action
     if data.get("kind") == "fixAll":
-        edits, root = fix_all_edits(server, uri)
-        if root is not None:
-            action.edit = convert.workspace_edit(edits, root)
+        try:
+            path = convert.uri_to_path(uri)
+        except ValueError as error:
+            raise InvalidArguments(f"malformed code action data: {error}") from error
+        edits = fix_all_edits(server, uri)
+        if edits:
+            action.edit = convert.workspace_edit(edits, server.folder_for(path), server.encoder())
     elif data.get("kind") == "llmFix":
-        action.edit = await _llm_fix(server, uri, data)
+        action.edit = await _llm_fix(server, data)
     return action
 
 
-async def _llm_fix(server: ProtosmithServer, uri: str, data: dict[str, Any]) -> types.WorkspaceEdit:
+async def _llm_fix(server: ProtosmithServer, data: dict[str, Any]) -> types.WorkspaceEdit | None:
+    """The validated edit for an instruction-only fix; None (and the reason, as a message)
+    when the engine found none: that is an outcome, not an error."""
+    engine = await service("protosmith.analysis.refine", "refinement engine")
     try:
-        finding = Finding.model_validate(data.get("finding"))
-        path = convert.uri_to_path(uri).resolve()
-    except ValueError as error:
-        raise JsonRpcInvalidParams(f"malformed code action data: {error}") from error
+        fix = LlmFixData.model_validate(data)
+        path = convert.uri_to_path(fix.uri).resolve()
+    except (ValidationError, ValueError) as error:
+        raise InvalidArguments(f"malformed code action data: {error}") from error
     root = server.folder_for(path).resolve()
-    instruction = (
-        finding.fix.instruction if finding.fix and finding.fix.instruction else finding.message
-    )
-    result = await compute_refinement(server, path, root, instruction, finding.range, finding)
-    if result is None or not result.validated or not result.edits:
-        message = "cancelled" if result is None else result.message
-        raise Unavailable(f"protosmith: no validated fix for {finding.code}: {message}")
-    return convert.workspace_edit(result.edits, root)
+    target = engine.FixTarget(code=fix.code, path=str(path))
+    result = await compute_refinement(server, path, root, fix.instruction, fix.range, target)
+    if result is None:
+        server.show(types.MessageType.Info, f"protosmith: the fix for {fix.code} was cancelled")
+        return None
+    if not result.validated or not result.edits:
+        server.show(
+            types.MessageType.Info, f"protosmith: no validated fix for {fix.code}: {result.message}"
+        )
+        return None
+    return convert.workspace_edit(result.edits, root, server.encoder())

@@ -2,22 +2,33 @@
 
 Severity mapping (documented in docs/lsp.md): critical → Error, major → Warning,
 minor → Information, info → Hint. Spec problems (PS1xx) are always errors: the spec cannot be
-used until they are fixed. The finding's fix rides in ``Diagnostic.data`` together with the
-finding itself and the document version it was computed for, so code actions need no lookup
-and never apply a fix to text it was not computed for.
+used until they are fixed. ``Diagnostic.data`` carries only what a fix needs: the fix (its
+title, its edits or its instruction) and the document version it was computed for, so code
+actions need no lookup and never apply a fix to text it was not computed for.
+
+Positions: findings count code points (:mod:`protosmith.analysis.positions`); every range that
+goes to the client passes an :class:`Encoder`, which converts it once to the negotiated
+``positionEncoding`` with the text of the file it points into.
 """
 
 from __future__ import annotations
 
+import io
+import tokenize
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pydantic import BaseModel
 from pygls.uris import from_fs_path, to_fs_path
 
 from protosmith import rules
-from protosmith.analysis.findings import Finding, Severity, TextEdit
+from protosmith.analysis import positions
+from protosmith.analysis.findings import Finding, Fix, Severity, TextEdit
+from protosmith.analysis.findings import Position as FindingPosition
 from protosmith.analysis.findings import Range as FindingRange
+from protosmith.analysis.positions import Lines
 from protosmith.spec.problems import SpecProblem
 
 SOURCE = "protosmith"
@@ -48,28 +59,56 @@ def resolve_path(path: str, root: Path) -> Path:
     return candidate if candidate.is_absolute() else root / candidate
 
 
-def lsp_range(value: FindingRange) -> types.Range:
-    """A finding range (zero-based, end-exclusive, like LSP) as an LSP range."""
-    return types.Range(
-        start=types.Position(line=value.start.line, character=value.start.character),
-        end=types.Position(line=value.end.line, character=value.end.character),
-    )
+class Encoder:
+    """Converts code-point ranges to the client's unit, with the text of each file involved.
+
+    ``text_of(path)`` gives a file's current text (the open document, else the file on disk);
+    a file that cannot be read keeps its columns as they are.
+    """
+
+    def __init__(self, encoding: str, text_of: Callable[[Path], str | None]) -> None:
+        self.encoding = encoding
+        self._text_of = text_of
+        self._lines: dict[Path, Lines | None] = {}
+
+    def lines(self, path: Path) -> Lines | None:
+        """The lines of ``path``, read once per encoder."""
+        if path not in self._lines:
+            text = None if self.encoding == positions.UTF32 else self._text_of(path)
+            self._lines[path] = Lines(text) if text is not None else None
+        return self._lines[path]
+
+    def position(self, value: FindingPosition, path: Path) -> types.Position:
+        lines = self.lines(path)
+        character = value.character
+        if lines is not None:
+            character = positions.to_client(lines.get(value.line), character, self.encoding)
+        return types.Position(line=value.line, character=character)
+
+    def range(self, value: FindingRange, path: Path) -> types.Range:
+        """A finding range (zero-based, end-exclusive, code points) as an LSP range."""
+        return types.Range(
+            start=self.position(value.start, path), end=self.position(value.end, path)
+        )
 
 
-def finding_range(value: types.Range) -> FindingRange:
-    """An LSP range as a finding range."""
-    return FindingRange.model_validate(
-        {
-            "start": {"line": value.start.line, "character": value.start.character},
-            "end": {"line": value.end.line, "character": value.end.character},
-        }
-    )
+def position_encoding(chosen: Any) -> str:
+    """The negotiated ``positionEncoding`` as one of ``utf-8``, ``utf-16``, ``utf-32``."""
+    value = str(getattr(chosen, "value", chosen) or positions.UTF16).lower()
+    return value if value in positions.ENCODINGS else positions.UTF16
 
 
-def _utf16(line: str, column: int) -> int:
-    """Code-point column to UTF-16 units, which is what LSP positions count by default."""
-    prefix = line[:column]
-    return column + sum(1 for char in prefix if ord(char) > 0xFFFF)
+def finding_range(value: types.Range, lines: Lines, encoding: str) -> FindingRange:
+    """A range the client sent (its unit) as a code-point finding range."""
+
+    def point(position: types.Position) -> FindingPosition:
+        text = lines.get(position.line)
+        return FindingPosition(
+            line=max(position.line, 0),
+            character=positions.from_client(text, max(position.character, 0), encoding),
+        )
+
+    return FindingRange(start=point(value.start), end=point(value.end))
 
 
 def _code_description(code: str) -> types.CodeDescription | None:
@@ -77,13 +116,13 @@ def _code_description(code: str) -> types.CodeDescription | None:
     return types.CodeDescription(href=rule.href) if rule else None
 
 
-def spec_diagnostic(problem: SpecProblem, lines: list[str]) -> types.Diagnostic:
-    """A spec problem (one-based, end-exclusive columns) as a zero-based LSP diagnostic."""
+def spec_diagnostic(problem: SpecProblem, lines: Lines, encoding: str) -> types.Diagnostic:
+    """A spec problem (one-based lines, one-based code-point columns, end-exclusive) as a
+    zero-based LSP diagnostic in the client's unit."""
     start_line, end_line = max(problem.line - 1, 0), max(problem.end_line - 1, 0)
 
     def column(line: int, one_based: int) -> int:
-        text = lines[line] if line < len(lines) else ""
-        return _utf16(text, max(one_based - 1, 0))
+        return positions.to_client(lines.get(line), max(one_based - 1, 0), encoding)
 
     return types.Diagnostic(
         range=types.Range(
@@ -99,53 +138,59 @@ def spec_diagnostic(problem: SpecProblem, lines: list[str]) -> types.Diagnostic:
 
 
 def finding_diagnostic(
-    finding: Finding, root: Path, version: int | None = None
+    finding: Finding, root: Path, version: int | None, encoder: Encoder
 ) -> types.Diagnostic:
-    """A finding as a diagnostic; the finding (with its fix) and the version go into ``data``."""
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=path_to_uri(resolve_path(item.path, root)), range=lsp_range(item.range)
-            ),
-            message=item.message,
+    """A finding as a diagnostic; ``data`` holds its fix and the version it was computed for."""
+    related = []
+    for item in finding.related:
+        target = resolve_path(item.path, root)
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(
+                    uri=path_to_uri(target), range=encoder.range(item.range, target)
+                ),
+                message=item.message,
+            )
         )
-        for item in finding.related
-    ]
     message = finding.message
     if finding.cwe is not None and f"CWE-{finding.cwe}" not in message:
         message = f"{message} (CWE-{finding.cwe})"
+    data = DiagnosticData(version=version, fix=finding.fix)
     return types.Diagnostic(
-        range=lsp_range(finding.range),
+        range=encoder.range(finding.range, resolve_path(finding.path, root)),
         message=message,
         severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.code,
         code_description=_code_description(finding.code),
         source=SOURCE,
         related_information=related or None,
-        data={
-            "finding": finding.model_dump(mode="json"),
-            "root": str(root),
-            "version": version,
-        },
+        data=data.model_dump(mode="json", exclude_none=True),
     )
 
 
-def diagnostic_finding(diagnostic: types.Diagnostic) -> tuple[Finding, Path, int | None] | None:
-    """The finding, root and version a protosmith diagnostic carries (None for others)."""
-    data = diagnostic.data
-    if diagnostic.source != SOURCE or not isinstance(data, dict) or "finding" not in data:
+class DiagnosticData(BaseModel):
+    """What a protosmith diagnostic carries for its code actions, and nothing more."""
+
+    version: int | None = None
+    """The document version the finding was computed for; a fix for another is not offered."""
+    fix: Fix | None = None
+    """Its edits (paths relative to the document's workspace folder, code points) or instruction."""
+
+
+def diagnostic_data(diagnostic: types.Diagnostic) -> DiagnosticData | None:
+    """The data of a protosmith diagnostic (None for others; a ValueError when malformed)."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
         return None
-    finding = Finding.model_validate(data["finding"])
-    return finding, Path(str(data.get("root", "."))), data.get("version")
+    return DiagnosticData.model_validate(diagnostic.data)
 
 
-def workspace_edit(edits: list[TextEdit], root: Path) -> types.WorkspaceEdit:
-    """Protosmith text edits (possibly across files) as one WorkspaceEdit."""
+def workspace_edit(edits: list[TextEdit], root: Path, encoder: Encoder) -> types.WorkspaceEdit:
+    """Protosmith text edits (possibly across files) as one WorkspaceEdit in the client's unit."""
     changes: dict[str, list[types.TextEdit]] = {}
     for edit in edits:
-        uri = path_to_uri(resolve_path(edit.path, root))
-        changes.setdefault(uri, []).append(
-            types.TextEdit(range=lsp_range(edit.range), new_text=edit.new_text)
+        target = resolve_path(edit.path, root)
+        changes.setdefault(path_to_uri(target), []).append(
+            types.TextEdit(range=encoder.range(edit.range, target), new_text=edit.new_text)
         )
     return types.WorkspaceEdit(changes=changes)
 
@@ -169,14 +214,54 @@ def merge_edits(groups: list[list[TextEdit]]) -> list[TextEdit]:
 
 
 def ignore_edit(path: str, code: str, line: int, line_text: str, reason: str = "") -> TextEdit:
-    """Insert ``# protosmith: ignore[CODE] reason``: at the end of ``line``, or on a new line
-    above it when that line already ends in a comment."""
+    """Insert ``# protosmith: ignore[CODE] reason``: at the end of ``line`` (a code-point
+    column), or on a new line above it when that line already ends in a comment."""
     comment = f"# protosmith: ignore[{code}]" + (f" {reason}" if reason else "")
     body = line_text.rstrip("\r\n")
-    if "#" not in body:
+    if not _has_comment(body):
         return _text_edit(path, (line, len(body)), (line, len(body)), f"  {comment}")
     indent = body[: len(body) - len(body.lstrip())]
     return _text_edit(path, (line, 0), (line, 0), f"{indent}{comment}\n")
+
+
+def _has_comment(line: str) -> bool:
+    """Whether a line of Python ends in a comment (a ``#`` inside a string does not count)."""
+    if "#" not in line:
+        return False
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True  # part of a multi-line construct: keep the comment off this line
+    return any(token.type == tokenize.COMMENT for token in tokens)
+
+
+def fix_title(code: str, fix: Fix) -> str:
+    """A code action's title: the fix in proper case with the rule's name, and the rule code.
+
+    Producers write titles such as "Fix sql injection" or a bare "Optimize"; the rule registry
+    knows the name as it is spelled ("SQL injection").
+    """
+    name = rule_name(code)
+    if name[1:2].islower():  # "Cross-site scripting" reads "cross-site scripting" mid-sentence
+        name = name[:1].lower() + name[1:]
+    title = fix.title.strip() or "Fix"
+    if name and title.lower() in ("fix", f"fix {name.lower()}"):
+        title = f"Fix {name}"
+    elif name and len(title.split()) == 1:
+        title = f"{title}: {name}"
+    return f"{title} ({code})"
+
+
+def rule_name(code: str) -> str:
+    """The rule's human name: the first sentence of its summary when short, else its slug."""
+    rule = rules.get(code)
+    if rule is None:
+        return ""
+    first = rule.summary.split(". ", 1)[0].rstrip(".")
+    if len(first) <= 40:
+        return first
+    words = rule.name.replace("-", " ")
+    return words[:1].upper() + words[1:]
 
 
 def _text_edit(path: str, start: tuple[int, int], end: tuple[int, int], text: str) -> TextEdit:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from protosmith.analysis.positions import Lines
 from protosmith.lsp import convert
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class DocumentChecker:
     def publish(self, uri: str) -> None:
         """Push every layer of a document, tagged with its current version when open."""
         merged = [d for layer in self.layers.get(uri, {}).values() for d in layer]
-        document = self._server.workspace.text_documents.get(uri)
+        document = self._server.open_document(uri)
         self._server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=merged, version=document.version if document else None
@@ -133,26 +134,28 @@ class DocumentChecker:
                 await asyncio.wait_for(self._server.settings_ready.wait(), SETTINGS_WAIT_S)
             if not self._on_save(uri):
                 return
-        document = self._server.workspace.get_text_document(uri)
+        document = self._server.open_document(uri)
+        if document is None:
+            log.info("not checking %s: it is not open", uri)
+            return  # saved or changed without didOpen: the client owns no text to check
         version, text = document.version, document.source
         path = convert.uri_to_path(uri)
         loop = asyncio.get_running_loop()
         try:
+            encoding = self._server.position_encoding
             if is_spec(uri):
-                work = functools.partial(_spec_diagnostics, text, path)
+                work = functools.partial(_spec_diagnostics, text, path, encoding)
             else:
                 root = self._server.folder_for(path)
                 findings = await (await self._reviewer()).review(path, text, root)
-                work = functools.partial(_source_diagnostics, findings, root, version)
+                encoder = self._server.encoder({path: text})
+                work = functools.partial(_source_diagnostics, findings, root, version, encoder)
             diagnostics = await loop.run_in_executor(self._server.executor, work)
-        except ImportError as error:
-            self._warn_once(f"the review service is not installed ({error})")
-            return
         except ChildProcessError as error:  # the review worker died: say so, keep the old layer
             log.error("reviewing %s failed: %s", uri, error, exc_info=error)
             self._warn_once(f"protosmith: {error}")
             return
-        current = self._server.workspace.text_documents.get(uri)
+        current = self._server.open_document(uri)
         if current is None or current.version != version:
             return  # a newer version is being checked; this result is stale
         self.layers.setdefault(uri, {})["check"] = diagnostics
@@ -173,11 +176,7 @@ class DocumentChecker:
         folders = self._server.folders()
         if any(self._server.settings_for(path).review.onSave for _, path in folders):
             started = time.perf_counter()
-            try:
-                await (await self._reviewer()).prestart()
-            except ImportError as error:
-                log.warning("no review worker: %s", error)
-                return
+            await (await self._reviewer()).prestart()
             log.info(
                 "protosmith: review worker ready in %.0f ms", (time.perf_counter() - started) * 1000
             )
@@ -193,16 +192,18 @@ class DocumentChecker:
             log.warning("diagnostics unavailable: %s", message)
 
 
-def _spec_diagnostics(text: str, path: Path) -> list[types.Diagnostic]:
+def _spec_diagnostics(text: str, path: Path, encoding: str) -> list[types.Diagnostic]:
     """PS1xx diagnostics of a spec's text (runs in a worker thread)."""
     from protosmith.spec.loader import load_spec_text
 
-    lines = text.splitlines()
-    return [convert.spec_diagnostic(p, lines) for p in load_spec_text(text, path).problems]
+    lines = Lines(text)
+    return [
+        convert.spec_diagnostic(p, lines, encoding) for p in load_spec_text(text, path).problems
+    ]
 
 
 def _source_diagnostics(
-    findings: list[Finding], root: Path, version: int | None
+    findings: list[Finding], root: Path, version: int | None, encoder: convert.Encoder
 ) -> list[types.Diagnostic]:
     """Diagnostics of one file's static findings (converted in a worker thread)."""
-    return [convert.finding_diagnostic(f, root, version) for f in findings if f.active]
+    return [convert.finding_diagnostic(f, root, version, encoder) for f in findings if f.active]

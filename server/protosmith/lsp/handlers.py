@@ -13,6 +13,15 @@ from typing import Any
 from lsprotocol import types
 
 from protosmith.lsp import code_actions, edits, operations, spec_outline
+from protosmith.lsp.arguments import (
+    FileArgs,
+    GenerateArgs,
+    IgnoreArgs,
+    RefineArgs,
+    ReviewArgs,
+    RunArgs,
+    parse,
+)
 from protosmith.lsp.documents import is_spec
 from protosmith.lsp.server import ProtosmithServer
 
@@ -93,17 +102,19 @@ def _language(server: ProtosmithServer) -> None:
     def hover(ls: ProtosmithServer, params: types.HoverParams) -> types.Hover | None:
         if not is_spec(params.text_document.uri):
             return None
-        document = ls.workspace.text_documents.get(params.text_document.uri)
-        return spec_outline.hover(document.source, params.position) if document else None
+        document = ls.open_document(params.text_document.uri)
+        if document is None:
+            return None
+        return spec_outline.hover(document.source, params.position, ls.position_encoding)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
         ls: ProtosmithServer, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol]:
-        document = ls.workspace.text_documents.get(params.text_document.uri)
+        document = ls.open_document(params.text_document.uri)
         if document is None or not is_spec(params.text_document.uri):
             return []
-        return spec_outline.symbols(document.source)
+        return spec_outline.symbols(document.source, ls.position_encoding)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -122,28 +133,28 @@ def _language(server: ProtosmithServer) -> None:
 def _commands(server: ProtosmithServer) -> None:
     @server.command("protosmith.generate")
     async def generate(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return await operations.generate(ls, operations.argument(args))
+        return await operations.generate(ls, parse("protosmith.generate", GenerateArgs, args))
 
     @server.command("protosmith.review")
     async def review(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return await operations.review(ls, operations.argument(args))
+        return await operations.review(ls, parse("protosmith.review", ReviewArgs, args))
 
     @server.command("protosmith.refine")
     async def refine(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return await edits.refine_command(ls, operations.argument(args))
+        return await edits.refine_command(ls, parse("protosmith.refine", RefineArgs, args))
 
     @server.command("protosmith.cancel")
     def cancel(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return operations.cancel(ls, operations.argument(args))
+        return operations.cancel(ls, parse("protosmith.cancel", RunArgs, args))
 
     @server.command("protosmith.showRun")
     def show_run(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return operations.show_run(ls, operations.argument(args))
+        return operations.show_run(ls, parse("protosmith.showRun", RunArgs, args))
 
     @server.command("protosmith.ignoreFinding")
     async def ignore_finding(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return await edits.ignore_command(ls, operations.argument(args))
+        return await edits.ignore_command(ls, parse("protosmith.ignoreFinding", IgnoreArgs, args))
 
     @server.command("protosmith.fixAll")
     async def fix_all(ls: ProtosmithServer, *args: Any) -> dict[str, Any]:
-        return await edits.fix_all_command(ls, operations.argument(args))
+        return await edits.fix_all_command(ls, parse("protosmith.fixAll", FileArgs, args))

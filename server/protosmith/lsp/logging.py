@@ -113,7 +113,10 @@ class LogSetup:
         if log_file:
             try:
                 Path(log_file).expanduser().parent.mkdir(parents=True, exist_ok=True)
-                self._file = logging.FileHandler(Path(log_file).expanduser(), encoding="utf-8")
+                # backslashreplace: a lone surrogate from a client must not end file logging.
+                self._file = logging.FileHandler(
+                    Path(log_file).expanduser(), encoding="utf-8", errors="backslashreplace"
+                )
             except OSError as error:
                 self.logger.warning("cannot open log file %s: %s", log_file, error)
                 return

@@ -17,11 +17,18 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException
 
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError
 from protosmith.lsp import convert
+from protosmith.lsp.arguments import (
+    GenerateArgs,
+    InvalidArguments,
+    ReviewArgs,
+    RunArgs,
+    Unavailable,
+)
 from protosmith.lsp.config import resolve
 from protosmith.lsp.documents import SPEC_NAME
 from protosmith.lsp.generation import GenerationFailed, generate_in_child
@@ -35,20 +42,6 @@ if TYPE_CHECKING:
     from protosmith.lsp.server import ProtosmithServer
 
 log = logging.getLogger("protosmith.lsp.operations")
-
-
-class InvalidArguments(JsonRpcInvalidParams):
-    """A command argument is missing or wrong; the message says which and how to fix it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-
-
-class Unavailable(JsonRpcInternalError):
-    """A service or backend cannot run here; the message says why and what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
 
 
 SERVICE_MODULES = (
@@ -65,39 +58,24 @@ async def warm_up() -> None:
     review does not spend its first tens of milliseconds importing while the editor waits."""
     started = time.perf_counter()
     for module in SERVICE_MODULES:
-        try:
-            await asyncio.to_thread(importlib.import_module, module)
-        except ImportError as error:  # reported by ``service`` when the command is used
-            log.warning("protosmith: %s is not available: %s", module, error)
+        await asyncio.to_thread(importlib.import_module, module)
     log.info("protosmith: services loaded in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 async def service(module: str, what: str) -> ModuleType:
-    """Import a service module in a worker thread: first imports of the analysis and pipeline
-    packages take hundreds of milliseconds, which would stall every other request."""
-    try:
-        return await asyncio.to_thread(importlib.import_module, module)
-    except ImportError as error:
-        raise Unavailable(f"protosmith: the {what} is not available ({error})") from error
+    """Import a service module (``what`` names it for logs) in a worker thread: first imports
+    of the analysis and pipeline packages take hundreds of milliseconds, which would stall every
+    other request. A broken install fails here loudly, as an internal error."""
+    log.debug("loading the %s", what)
+    return await asyncio.to_thread(importlib.import_module, module)
 
 
-def argument(args: tuple[Any, ...]) -> dict[str, Any]:
-    """The single argument object of a protosmith command (``[{...}]``), or ``{}``."""
-    if not args or args[0] is None:
-        return {}
-    if len(args) > 1 or not isinstance(args[0], dict):
-        raise InvalidArguments('protosmith commands take one argument object, e.g. [{"uri": ...}]')
-    return args[0]
-
-
-def workspace_path(server: ProtosmithServer, uri: Any, name: str = "uri") -> tuple[Path, Path]:
+def workspace_path(server: ProtosmithServer, uri: str, name: str = "uri") -> tuple[Path, Path]:
     """(path, workspace folder) of a URI argument; it must be a file URI inside a folder."""
-    if not isinstance(uri, str) or not uri:
-        raise InvalidArguments(f"missing {name!r}: a file or folder URI")
     try:
         path = convert.uri_to_path(uri).resolve()
-    except ValueError as error:
-        raise InvalidArguments(str(error)) from error
+    except ValueError as error:  # not a file URI, or a path with a null byte
+        raise InvalidArguments(f"{name!r}: {error}") from error
     entry = server.folder_entry(path)
     if entry is None:
         if server.folders():
@@ -134,7 +112,7 @@ async def backend(server: ProtosmithServer, folder: Path, settings: Settings) ->
 # --- generate ----------------------------------------------------------------------------
 
 
-def find_spec_path(server: ProtosmithServer, spec_uri: Any) -> Path:
+def find_spec_path(server: ProtosmithServer, spec_uri: str | None) -> Path:
     """The spec to generate from: the argument, or the only workspace folder spec."""
     if spec_uri is not None:
         path, _ = workspace_path(server, spec_uri, "spec")
@@ -148,9 +126,9 @@ def find_spec_path(server: ProtosmithServer, spec_uri: Any) -> Path:
     return candidates[0].resolve()
 
 
-async def generate(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+async def generate(server: ProtosmithServer, arg: GenerateArgs) -> dict[str, Any]:
     """Run the pipeline on a spec (``{"spec"?, "resume"?}``); resolve with the run summary."""
-    spec_path = find_spec_path(server, arg.get("spec"))
+    spec_path = find_spec_path(server, arg.spec)
     folder = server.folder_for(spec_path).resolve()
     busy = [r for r in server.runs.active() if r.kind == "generate" and r.folder == folder]
     if busy:
@@ -161,7 +139,7 @@ async def generate(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, A
         spec_path=spec_path,
         workspace=folder,
         concurrency=settings.concurrency,
-        resume=arg.get("resume") if isinstance(arg.get("resume"), str) else None,
+        resume=arg.resume,
         cli_settings={key: getattr(settings, key) for key in editor_keys if key != "review"},
     )
 
@@ -198,15 +176,37 @@ def cancelled_summary(run: Run) -> dict[str, Any]:
     }
 
 
-async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Path) -> None:
-    """Tell the user how the run ended; offer to open the generated README."""
+ANNOUNCE_TYPES = {
+    "succeeded": types.MessageType.Info,
+    "cancelled": types.MessageType.Info,
+    "partial": types.MessageType.Warning,
+    "budget_exceeded": types.MessageType.Warning,
+}
+"""The message type of a run's one announcement by its status; anything else is an error."""
+
+
+def describe_run(summary: dict[str, Any]) -> str:
+    """The one sentence that announces how a run ended (no empty run id)."""
     tests = summary.get("tests") or {}
-    text = (
-        f"protosmith: run {summary.get('run_id')} {summary.get('status')}: "
-        f"{len(summary.get('files') or [])} files, tests {tests.get('passed', 0)}/{tests.get('ran', 0)} passed."
-    )
+    run_id = summary.get("run_id") or ""
+    status = summary.get("status") or "ended"
+    text = f"protosmith: run {run_id} {status}" if run_id else f"protosmith: generation {status}"
+    files = summary.get("files") or []
+    if files or tests.get("ran"):
+        text += (
+            f": {len(files)} files, tests {tests.get('passed', 0)}/{tests.get('ran', 0)} passed."
+        )
+    else:
+        text += "."
     if summary.get("message"):
         text += f" {summary['message']}"
+    return text
+
+
+async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Path) -> None:
+    """Tell the user once how the run ended, at a severity that matches; offer the README."""
+    text = describe_run(summary)
+    kind = ANNOUNCE_TYPES.get(str(summary.get("status")), types.MessageType.Error)
     output = folder / str(summary.get("output") or "")
     readme = output / "README.md"
     if not (
@@ -214,14 +214,12 @@ async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Pa
         and readme.is_file()
         and server.supports("window.show_document.support")
     ):
-        server.show(types.MessageType.Info, text)
+        server.show(kind, text)
         return
     action = types.MessageActionItem(title="Open README")
     try:
         choice = await server.window_show_message_request_async(
-            types.ShowMessageRequestParams(
-                type=types.MessageType.Info, message=text, actions=[action]
-            )
+            types.ShowMessageRequestParams(type=kind, message=text, actions=[action])
         )
         if choice is not None and choice.title == action.title:
             await server.window_show_document_async(
@@ -234,14 +232,14 @@ async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Pa
 # --- review ------------------------------------------------------------------------------
 
 
-async def review(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+async def review(server: ProtosmithServer, arg: ReviewArgs) -> dict[str, Any]:
     """Review a file or folder; publish diagnostics for every reviewed file."""
     reviewer = await service("protosmith.analysis.review", "review service")
-    path, root = workspace_path(server, arg.get("uri"))
+    path, root = workspace_path(server, arg.uri)
     if not path.exists():
         raise InvalidArguments(f"nothing to review at {path}")
     settings = settings_with_spec(server, root)
-    use_llm = bool(arg.get("llm", settings.review.llm))
+    use_llm = settings.review.llm if arg.llm is None else arg.llm
     llm = await backend(server, root, settings) if use_llm else None
     sources = open_sources(server, path)
     spec = folder_spec(root) if use_llm else None
@@ -261,7 +259,7 @@ async def review(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any
         run.result = {"findings": 0, "status": "cancelled"}
         return run.result
     count = await publish_review(server, result, root, path)
-    run.result = {"findings": count, "risk_level": str(getattr(result, "risk_level", ""))}
+    run.result = {"findings": count, "risk_level": result.risk_level}
     return {"findings": count}
 
 
@@ -285,15 +283,15 @@ async def publish_review(server: ProtosmithServer, result: Any, root: Path, targ
     requests that arrive meanwhile are answered between publications, not after all of them.
     """
     by_file: dict[Path, list[types.Diagnostic]] = {}
-    for name in getattr(result, "files", []) or []:
+    for name in result.files:
         by_file.setdefault(convert.resolve_path(str(name), root).resolve(), [])
     active = [finding for finding in result.findings if finding.active]
+    encoder = server.encoder()
     for finding in active:
         file = convert.resolve_path(finding.path, root).resolve()
-        uri = convert.path_to_uri(file)
-        document = server.workspace.text_documents.get(uri)
+        document = server.open_document(convert.path_to_uri(file))
         diagnostic = convert.finding_diagnostic(
-            finding, root, document.version if document else None
+            finding, root, document.version if document else None, encoder
         )
         by_file.setdefault(file, []).append(diagnostic)
     if target.is_file():
@@ -307,11 +305,11 @@ async def publish_review(server: ProtosmithServer, result: Any, root: Path, targ
 # --- showRun / cancel --------------------------------------------------------------------
 
 
-def show_run(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+def show_run(server: ProtosmithServer, arg: RunArgs) -> dict[str, Any]:
     """A run's state and summary; for a pipeline run, its journal manifest too."""
     from protosmith.pipeline.journal import latest_run, list_runs, runs_dir
 
-    run_id = arg.get("run_id")
+    run_id = arg.run_id
     run = server.runs.find(run_id)
     info: dict[str, Any] = run.describe() if run else {}
     journal_id = (run.pipeline_run_id if run else None) or run_id
@@ -328,6 +326,6 @@ def show_run(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def cancel(server: ProtosmithServer, arg: dict[str, Any]) -> dict[str, Any]:
+def cancel(server: ProtosmithServer, arg: RunArgs) -> dict[str, Any]:
     """Cancel the named run, or all runs."""
-    return {"cancelled": server.runs.cancel(arg.get("run_id"))}
+    return {"cancelled": server.runs.cancel(arg.run_id)}

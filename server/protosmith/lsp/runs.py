@@ -55,7 +55,7 @@ class Run:
 
     def describe(self) -> dict[str, Any]:
         """What ``protosmith.showRun`` returns about a run."""
-        return {
+        described: dict[str, Any] = {
             "run_id": self.run_id,
             "pipeline_run_id": self.pipeline_run_id,
             "kind": self.kind,
@@ -64,9 +64,11 @@ class Run:
             "status": self.status,
             "started": self.started,
             "message": self.last_message,
-            "percentage": self.percentage,
             "result": self.result,
         }
+        if self.status == "running":  # progress means something only while it runs
+            described["percentage"] = self.percentage
+        return described
 
 
 Work = Callable[[Run], Awaitable[Any]]

@@ -8,25 +8,33 @@ and :mod:`protosmith.lsp.handlers` only translates LSP messages into calls on th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import logging
+import multiprocessing
+import os
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, default_converter
+from pygls.protocol import default_converter
+from pygls.workspace import TextDocument
 
 from protosmith import __version__
 from protosmith.llm.base import Backend
-from protosmith.lsp import convert
+from protosmith.lsp import convert, transport
 from protosmith.lsp.config import ConfigStore, FolderSettings
 from protosmith.lsp.documents import DocumentChecker
 from protosmith.lsp.logging import LogSetup
+from protosmith.lsp.protocol import ProtosmithProtocol
 from protosmith.lsp.runs import RunRegistry
 from protosmith.settings import Settings
 
@@ -34,44 +42,13 @@ if TYPE_CHECKING:
     import cattrs  # pygls's own dependency: only its type is named here
 
 log = logging.getLogger("protosmith.lsp.server")
+EXIT_GRACE_S = 0.25
+"""How long ``exit`` lets cancelled runs signal their children before the process ends."""
 _MESSAGE_TYPES = {
     logging.ERROR: types.MessageType.Error,
     logging.WARNING: types.MessageType.Warning,
     logging.INFO: types.MessageType.Info,
 }
-
-
-_ANSWERED = SimpleNamespace(jsonrpc="answered")
-"""Stands in for a request already answered with an error; pygls skips non-2.0 messages."""
-
-
-class ProtosmithProtocol(LanguageServerProtocol):
-    """pygls' protocol, plus forwarding ``$/cancelRequest`` to the run a command started.
-
-    pygls runs a command handler as a task of its own and cancels only the outer request, so
-    without this the work would go on after the client was told it was cancelled.
-    """
-
-    _server: ProtosmithServer
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        """Answer a request whose params do not fit its method with an error, instead of dropping it.
-
-        pygls fails such a request while parsing, before it knows the request, so the client would
-        wait for an answer forever.
-        """
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as error:
-            if not ("id" in data and "method" in data and isinstance(data["id"], int | str)):
-                raise
-            message = f"invalid params for {data['method']!r}"
-            self._send_response(data["id"], error=type(error)(message).to_response_error())
-            return _ANSWERED
-
-    def _handle_cancel_notification(self, msg_id: Any) -> None:
-        super()._handle_cancel_notification(msg_id)
-        self._server.runs.cancel_request(msg_id)
 
 
 def _converter() -> cattrs.Converter:
@@ -92,6 +69,8 @@ def _as_is(value: dict[str, Any]) -> dict[str, Any]:
 
 class ProtosmithServer(LanguageServer):
     """pygls LanguageServer with protosmith's state."""
+
+    protocol: ProtosmithProtocol
 
     def __init__(self, log_setup: LogSetup | None = None) -> None:
         super().__init__(
@@ -129,6 +108,39 @@ class ProtosmithServer(LanguageServer):
         caps = self.protocol.client_capabilities.text_document
         support = caps.code_action.resolve_support if caps and caps.code_action else None
         return support is not None and "edit" in support.properties
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document the client opened under ``uri``; None when it is not open.
+
+        pygls' ``get_text_document`` reads a file that is not open from disk, which fails for a
+        missing file or a path with a null byte; only open documents hold the client's text.
+        """
+        return self.workspace.text_documents.get(unquote(uri))
+
+    @property
+    def position_encoding(self) -> str:
+        """The ``positionEncoding`` pygls negotiated: utf-16 unless the client offered another."""
+        return convert.position_encoding(self.workspace.position_encoding)
+
+    def text_of(self, path: Path) -> str | None:
+        """A file's current text: the open document, else the file; None when unreadable."""
+        document = self.open_document(convert.path_to_uri(path))
+        if document is not None:
+            return document.source
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+
+    def encoder(self, known: dict[Path, str] | None = None) -> convert.Encoder:
+        """Converts finding ranges to the client's unit; ``known`` texts win over lookups."""
+        given = {path.resolve(): text for path, text in (known or {}).items()}
+
+        def text_of(path: Path) -> str | None:
+            known_text = given.get(path.resolve())
+            return known_text if known_text is not None else self.text_of(path)
+
+        return convert.Encoder(self.position_encoding, text_of)
 
     # --- workspace folders ---------------------------------------------------------------
     def folders(self) -> list[tuple[str, Path]]:
@@ -261,11 +273,101 @@ class ProtosmithServer(LanguageServer):
         else:
             loop.call_soon_threadsafe(self.window_log_message, params)
 
+    # --- transport and process ---------------------------------------------------------------
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio with protosmith's reader (:mod:`protosmith.lsp.transport`)."""
+        self._stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        stop = self._stop_event
+
+        async def serve() -> None:
+            self.event_loop = asyncio.get_running_loop()
+            try:
+                await transport.read_loop(stop, reader, self.protocol)
+            except BrokenPipeError:
+                log.warning("the client closed the connection")
+            # End of input without ``exit``: the client is gone, nothing is left to wait for.
+            self.exit_now(0 if self.protocol._shutdown else 1)
+            await asyncio.sleep(EXIT_GRACE_S * 4)
+
+        try:
+            asyncio.run(serve())
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        self.exit_now(0 if self.protocol._shutdown else 1)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one TCP client at a time with protosmith's reader, like :meth:`start_io`."""
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.event_loop = asyncio.get_running_loop()
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]  # pygls does the same
+            await transport.read_loop(stop, reader, self.protocol)
+            self.exit_now(0 if self.protocol._shutdown else 1)
+
+        async def serve() -> None:
+            server = await asyncio.start_server(connection, host, port)
+            async with server:
+                await server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            asyncio.run(serve())
+
+    def exit_now(self, code: int) -> None:
+        """Leave at once (``exit``, or the client went away), whatever is still running.
+
+        Worker threads (a busy review of a large file) would hold a normal interpreter exit for
+        as long as they run, and the client kills a server that is not gone within about 2 s.
+        Runs are cancelled and child processes stopped first; the log is flushed; then
+        ``os._exit``. A run's own cleanup (the generation child's SIGINT) is given
+        :data:`EXIT_GRACE_S` on the loop when the loop is free.
+        """
+        log.info("exiting (code %d)", code)
+
+        def leave() -> None:
+            for handler in [
+                *logging.getLogger("protosmith").handlers,
+                *logging.getLogger().handlers,
+            ]:
+                with contextlib.suppress(Exception):
+                    handler.flush()
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os._exit(code)
+
+        # The deadline first: no cleanup below may hold the exit (a worker being started holds
+        # its lock, a busy machine slows everything).
+        timer = threading.Timer(EXIT_GRACE_S, leave)
+        timer.daemon = True
+        timer.start()
+        self.runs.cancel()
+        for child in multiprocessing.active_children():
+            child.terminate()
+        self.documents.close()
+        loop = self.event_loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            leave()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors of notifications and of sending: logged once, shown only when unexpected."""
+        if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
+            log.info("%s: %s", getattr(source, "__name__", source), error)
+            return
+        log.error("protosmith: %s", error)
+        super().report_server_error(error, source)
+
     def spawn(self, coro: Any) -> None:
         """Run a coroutine in the background, keeping a reference until it finishes."""
         task = asyncio.ensure_future(coro)
         self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
 
 def create_server(log_setup: LogSetup | None = None) -> ProtosmithServer:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pydantic import BaseModel
 
+from protosmith.analysis.positions import UTF16, from_client, split_lines, to_client
 from protosmith.spec.model import Spec
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -55,8 +56,11 @@ class Table:
 
 
 def scan(text: str) -> list[Table]:
-    """Tables and keys of a TOML text, tolerant of errors; multi-line values are skipped."""
-    lines = text.splitlines()
+    """Tables and keys of a TOML text, tolerant of errors; multi-line values are skipped.
+
+    Columns are code points; :func:`hover` and :func:`symbols` convert for the client.
+    """
+    lines = split_lines(text)
     tables = [Table([], False, 0)]
     closing: str | None = None
     depth = 0
@@ -113,37 +117,51 @@ def describe(path: list[str]) -> str | None:
     return f"**{'.'.join(path)}** (`{kind}`{required})\n\n{info.description or ''}".rstrip()
 
 
-def hover(text: str, position: types.Position) -> types.Hover | None:
-    """Hover docs for the key or table header under the cursor."""
+class _Columns:
+    """Code-point columns of one text in the client's unit."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self.lines = split_lines(text)
+        self.encoding = encoding
+
+    def line(self, number: int) -> str:
+        return self.lines[number] if 0 <= number < len(self.lines) else ""
+
+    def point(self, line: int, column: int) -> types.Position:
+        return types.Position(line, to_client(self.line(line), column, self.encoding))
+
+    def span(self, line: int, start: int, end: int) -> types.Range:
+        return types.Range(self.point(line, start), self.point(line, end))
+
+
+def hover(text: str, position: types.Position, encoding: str = UTF16) -> types.Hover | None:
+    """Hover docs for the key or table header under the cursor (``position`` in client units)."""
+    columns = _Columns(text, encoding)
+    character = from_client(columns.line(position.line), position.character, encoding)
     for table in scan(text):
-        if (
-            table.path
-            and table.line == position.line
-            and table.start <= position.character <= table.end
-        ):
-            return _hover(table.path, position.line, table.start, table.end)
+        if table.path and table.line == position.line and table.start <= character <= table.end:
+            return _hover(table.path, columns.span(table.line, table.start, table.end))
         for key in table.keys:
-            if key.line == position.line and key.start <= position.character <= key.end:
-                return _hover(table.path + key.path, key.line, key.start, key.end)
+            if key.line == position.line and key.start <= character <= key.end:
+                return _hover(table.path + key.path, columns.span(key.line, key.start, key.end))
     return None
 
 
-def _hover(path: list[str], line: int, start: int, end: int) -> types.Hover | None:
+def _hover(path: list[str], span: types.Range) -> types.Hover | None:
     docs = describe(path)
     if docs is None:
         return None
     return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=docs),
-        range=types.Range(types.Position(line, start), types.Position(line, end)),
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=docs), range=span
     )
 
 
-def symbols(text: str) -> list[types.DocumentSymbol]:
+def symbols(text: str, encoding: str = UTF16) -> list[types.DocumentSymbol]:
     """The outline: top-level keys, tables, and each scenario by name."""
     outline: list[types.DocumentSymbol] = []
-    lines = text.splitlines()
+    columns = _Columns(text, encoding)
     for table in scan(text):
-        children = [_key_symbol(key, lines) for key in table.keys]
+        children = [_key_symbol(key, columns) for key in table.keys]
         if not table.path:
             outline.extend(children)
             continue
@@ -152,29 +170,26 @@ def symbols(text: str) -> list[types.DocumentSymbol]:
             title = next((k.value.strip("\"'") for k in table.keys if k.path == ["name"]), "")
             name = f"{name}: {title}" if title else name
         last = max(table.last_line, table.line)
-        end = len(lines[last]) if last < len(lines) else 0
         outline.append(
             types.DocumentSymbol(
                 name=name,
                 kind=types.SymbolKind.Object if table.array else types.SymbolKind.Namespace,
-                range=types.Range(types.Position(table.line, 0), types.Position(last, end)),
-                selection_range=types.Range(
-                    types.Position(table.line, table.start), types.Position(table.line, table.end)
+                range=types.Range(
+                    types.Position(table.line, 0), columns.point(last, len(columns.line(last)))
                 ),
+                selection_range=columns.span(table.line, table.start, table.end),
                 children=children,
             )
         )
     return outline
 
 
-def _key_symbol(key: Key, lines: list[str]) -> types.DocumentSymbol:
-    end = len(lines[key.line]) if key.line < len(lines) else key.end
+def _key_symbol(key: Key, columns: _Columns) -> types.DocumentSymbol:
+    end = len(columns.line(key.line)) or key.end
     return types.DocumentSymbol(
         name=".".join(key.path),
         kind=types.SymbolKind.Property,
         detail=key.value[:80],
-        range=types.Range(types.Position(key.line, key.start), types.Position(key.line, end)),
-        selection_range=types.Range(
-            types.Position(key.line, key.start), types.Position(key.line, key.end)
-        ),
+        range=columns.span(key.line, key.start, end),
+        selection_range=columns.span(key.line, key.start, key.end),
     )

@@ -52,8 +52,10 @@ def render(rules: dict[str, Rule]) -> str:
         "",
         "Generated from the rule registry by `python -m protosmith.report.rules_doc`; do not edit by hand.",
         'Every diagnostic protosmith emits has `source` "protosmith", one of these codes, and a link here.',
-        "Suppress a finding on a line with `# protosmith: ignore[CODE] reason` (the reason is required",
-        "to keep suppressions reviewable); suppressed findings stay visible in JSON and SARIF.",
+        "Suppress a finding on a line with `# protosmith: ignore[CODE] reason`. The reason is optional",
+        "(a bare `# protosmith: ignore[CODE]` suppresses too, and that is what the editor's *Ignore",
+        "this finding* inserts at the end of the line) but worth writing: it is kept with the finding",
+        "(`evidence.detail`), and suppressed findings stay visible in JSON and SARIF.",
         "",
     ]
     for prefix, title, blurb in _SECTIONS:

@@ -50,13 +50,7 @@ def render_review(
             cwe = f" (CWE-{finding.cwe})" if finding.cwe else ""
             lines.append(f"  {where}: {finding.code} {tag} {finding.message}{cwe}{state}")
             if finding.fix is not None and finding.active:
-                lines.append(
-                    paint(
-                        f"      fix: {finding.fix.title}"
-                        + (" (edit available)" if finding.fix.edits else ""),
-                        _DIM,
-                    )
-                )
+                lines.append(paint(f"      fix: {_fix_text(finding)}", _DIM))
         lines.append("")
     for note in notes:
         lines.append(paint(f"note: {note}", _DIM))
@@ -65,10 +59,28 @@ def render_review(
     summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no active findings"
     lines.append(
         f"{len(files)} file(s) reviewed: {summary}"
-        + (f" ({inactive} suppressed or dismissed)" if inactive else "")
+        + (
+            f" ({inactive} suppressed or dismissed, not shown: --format json lists them)"
+            if inactive and not show_inactive
+            else f" ({inactive} suppressed or dismissed)"
+            if inactive
+            else ""
+        )
         + f"; security risk {paint(risk_level, _BOLD)}"
     )
     return "\n".join(lines) + "\n"
+
+
+def _fix_text(finding: Finding) -> str:
+    """What the fix does: its title when it carries an edit, else the instruction it would follow."""
+    fix = finding.fix
+    if fix is None:
+        return ""
+    if fix.edits:
+        return f"{fix.title} (edit available)"
+    if fix.instruction:
+        return fix.instruction
+    return fix.title
 
 
 def print_review(

@@ -313,6 +313,8 @@ class Diagnoser:
             return f"{where(path)} must be {_EXPECTED[kind]}, not {given}"
         if kind == "enum":
             expected = (error.get("ctx") or {}).get("expected", "")
-            return f"{where(path)} must be one of {expected}, not {given}"
+            value = error.get("input")
+            shown = f'"{value}"' if isinstance(value, str) else given
+            return f"{where(path)} must be one of {expected}; {shown} is not one of them"
         message = error["msg"]
         return f"{where(path)}: {message[:1].lower()}{message[1:]}"

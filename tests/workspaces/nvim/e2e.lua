@@ -17,8 +17,11 @@ local result = { scenario = scenario, notifications = {}, steps = {} }
 vim.notify = function(message, level)
   table.insert(result.notifications, { message = message, level = level or vim.log.levels.INFO })
 end
--- The server may ask "Open README?" after a run: answer "no" instead of prompting.
-vim.ui.select = function(_, _, on_choice)
+-- The server may announce a run with "Open README?" (window/showMessageRequest, which Neovim
+-- shows with vim.ui.select): record the message the user reads, and answer "no".
+vim.ui.select = function(_, opts, on_choice)
+  local prompt = (opts and opts.prompt or ""):gsub(": $", "")
+  table.insert(result.notifications, { message = prompt, level = vim.log.levels.INFO, select = true })
   on_choice(nil)
 end
 
@@ -164,6 +167,111 @@ function scenarios.generate()
     return notified("no run in progress") ~= nil or notified("cancelled") ~= nil
   end)
   step("cancelled")
+end
+
+local VIEWS = table.concat({
+  "from flask import Flask, request",
+  "",
+  "app = Flask(__name__)",
+  "",
+  "",
+  '@app.route("/search")',
+  "def search():",
+  '    term = request.args.get("q", "")',
+  '    return f"<h1>Résultats pour « {term} »</h1>"',
+  "",
+  "",
+  '@app.route("/hello")',
+  "def hello():",
+  '    greeting = "你好, 世界 😀"',
+  "    return greeting + undefined_name",
+  "",
+}, "\n")
+
+--- Ranges on non-ASCII lines (Neovim negotiates utf-8), the ignore comment at the end of the
+--- line, the refine code action asking for its instruction, and expected errors.
+function scenarios.positions()
+  require("protosmith").setup({ cmd = cmd, progress = false })
+  local file = assert(io.open(vim.fs.joinpath(root, "views.py"), "w"))
+  file:write(VIEWS)
+  file:close()
+  local buf = open("views.py")
+  result.offset_encoding = protosmith_client(buf).offset_encoding
+  step("attached")
+  local function by_code(code)
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      if d.code == code and d.source == "protosmith" then
+        return d
+      end
+    end
+  end
+  wait_for("PS307 and PS202", function()
+    return by_code("PS307") ~= nil and by_code("PS202") ~= nil
+  end)
+  result.selected = {}
+  for _, code in ipairs({ "PS307", "PS202" }) do
+    local d = by_code(code)
+    local line = vim.api.nvim_buf_get_lines(buf, d.lnum, d.lnum + 1, false)[1]
+    result.selected[code] = line:sub(d.col + 1, d.end_col)
+  end
+  step("diagnostics")
+
+  local xss = by_code("PS307")
+  vim.api.nvim_win_set_cursor(0, { xss.lnum + 1, xss.col })
+  result.titles = {}
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(action)
+      table.insert(result.titles, action.title)
+      return action.title == "Ignore this finding (PS307)"
+    end,
+  })
+  wait_for("the ignore comment", function()
+    local line = vim.api.nvim_buf_get_lines(buf, xss.lnum, xss.lnum + 1, false)[1]
+    return line:find("protosmith: ignore", 1, true) ~= nil
+  end)
+  result.ignored_line = vim.api.nvim_buf_get_lines(buf, xss.lnum, xss.lnum + 1, false)[1]
+  vim.cmd("silent write")
+  wait_for("PS307 to be suppressed", function()
+    return by_code("PS307") == nil
+  end)
+  step("ignored")
+
+  -- "Refine selection with instruction…": the plugin asks, then the server renames.
+  local prompts = {}
+  vim.ui.input = function(opts, on_confirm)
+    table.insert(prompts, opts.prompt)
+    on_confirm("rename search to find_results")
+  end
+  vim.lsp.buf.code_action({
+    apply = true,
+    range = { start = { 7, 0 }, ["end"] = { 9, 10 } },
+    filter = function(action)
+      return action.title == "Refine selection with instruction…"
+    end,
+  })
+  wait_for("the refined buffer", function()
+    return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n"):find("def find_results", 1, true) ~= nil
+  end, 120000)
+  wait_for("the refine message", function()
+    return notified("refinement") ~= nil
+  end)
+  result.refine_prompts = prompts
+  result.refine_message = notified("refinement")
+  step("refined")
+
+  -- Expected errors are answered with a message, never a traceback.
+  result.notifications = {}
+  vim.cmd("Protosmith run no-such-run")
+  wait_for("the showRun answer", function()
+    return notified("showRun failed") ~= nil
+  end)
+  for _, note in ipairs(result.notifications) do
+    if note.message:find("showRun failed", 1, true) then
+      result.expected_error = note
+    end
+  end
+  step("errors")
 end
 
 function scenarios.health()

@@ -66,18 +66,28 @@ local function with_client(bufnr, callback)
   poll()
 end
 
+--- JSON-RPC codes the server answers on purpose (bad arguments, cannot be done now): the
+--- message says what to do, so they are warnings, not errors.
+local EXPECTED = { [-32602] = true, [-32803] = true, [-32800] = true }
+
+--- Send `command` to a running client; `on_result(result)` runs on success.
+local function request(client, bufnr, command, args, on_result)
+  local params = { command = command, arguments = { args } }
+  client:request("workspace/executeCommand", params, function(err, result)
+    if err then
+      local level = EXPECTED[err.code] and vim.log.levels.WARN or vim.log.levels.ERROR
+      return notify(("%s failed: %s"):format(command, err.message or vim.inspect(err)), level)
+    end
+    if on_result then
+      on_result(result)
+    end
+  end, bufnr)
+end
+
 --- Send one protosmith server command; `on_result(result)` runs on success.
 local function execute(bufnr, command, args, on_result)
   with_client(bufnr, function(client)
-    local params = { command = command, arguments = { args } }
-    client:request("workspace/executeCommand", params, function(err, result)
-      if err then
-        return notify(("%s failed: %s"):format(command, err.message or vim.inspect(err)), vim.log.levels.ERROR)
-      end
-      if on_result then
-        on_result(result)
-      end
-    end, bufnr)
+    request(client, bufnr, command, args, on_result)
   end)
 end
 
@@ -89,24 +99,6 @@ local function root_of(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local start = name ~= "" and vim.fs.dirname(name) or vim.fn.getcwd()
   return vim.fs.root(start, protosmith().options.root_markers) or vim.fn.getcwd()
-end
-
---- One sentence about a finished run (the `generate --json` summary).
-function M.describe_run(summary)
-  local tests = summary.tests or {}
-  local files = summary.files and #summary.files or 0
-  local text = ("run %s %s: %d files, tests %d passed, %d failed, %d not run"):format(
-    summary.run_id or "?",
-    summary.status or "?",
-    files,
-    tests.passed or 0,
-    tests.failed or 0,
-    tests.not_run or 0
-  )
-  if summary.message and summary.message ~= "" and summary.message ~= vim.NIL then
-    text = text .. ". " .. summary.message
-  end
-  return text
 end
 
 local function save_if_modified(bufnr)
@@ -136,10 +128,11 @@ function M.generate(opts)
     end
   end
   notify("generating from " .. vim.fn.fnamemodify(spec, ":~:."))
+  -- The server announces how the run ended (window/showMessage, once); keep only its id here.
   execute(bufnr, "protosmith.generate", { spec = vim.uri_from_fname(spec) }, function(summary)
-    M.last_run_id = summary and summary.run_id or M.last_run_id
-    local level = (summary and summary.status == "succeeded") and vim.log.levels.INFO or vim.log.levels.WARN
-    notify(M.describe_run(summary or {}), level)
+    if summary and summary.run_id and summary.run_id ~= "" then
+      M.last_run_id = summary.run_id
+    end
   end)
 end
 
@@ -193,6 +186,29 @@ function M.command_range(opts, bufnr, encoding)
   }
 end
 
+--- Send a refine request; when no edit is validated the server says why (one message).
+local function send_refine(client, bufnr, args)
+  save_if_modified(bufnr)
+  request(client, bufnr, "protosmith.refine", args, function(result)
+    if result and result.applied then
+      notify("refinement applied (u undoes it)")
+    end
+  end)
+end
+
+--- Ask for the instruction (vim.ui.input) unless `args` has one, then refine.
+local function ask_and_refine(client, bufnr, args)
+  if type(args.instruction) == "string" and vim.trim(args.instruction) ~= "" then
+    return send_refine(client, bufnr, args)
+  end
+  vim.ui.input({ prompt = "protosmith refine: " }, function(instruction)
+    if not instruction or vim.trim(instruction) == "" then
+      return
+    end
+    send_refine(client, bufnr, vim.tbl_extend("force", args, { instruction = vim.trim(instruction) }))
+  end)
+end
+
 function M.refine(opts)
   local bufnr = vim.api.nvim_get_current_buf()
   local path = vim.api.nvim_buf_get_name(bufnr)
@@ -200,28 +216,29 @@ function M.refine(opts)
     return notify("refine needs a file buffer", vim.log.levels.WARN)
   end
   local words = vim.list_slice(opts.fargs, 2)
-  local function send(instruction)
-    if not instruction or vim.trim(instruction) == "" then
-      return
+  with_client(bufnr, function(client)
+    local args = { uri = vim.uri_from_fname(path), range = M.command_range(opts, bufnr, client.offset_encoding) }
+    if #words > 0 then
+      args.instruction = table.concat(words, " ")
     end
-    save_if_modified(bufnr)
-    with_client(bufnr, function(client)
-      local args = { uri = vim.uri_from_fname(path), instruction = vim.trim(instruction) }
-      args.range = M.command_range(opts, bufnr, client.offset_encoding)
-      execute(bufnr, "protosmith.refine", args, function(result)
-        if result and result.applied then
-          notify("refinement applied (u undoes it)")
-        else
-          local reason = result and result.message
-          notify("refinement not applied" .. ((reason and reason ~= vim.NIL) and (": " .. reason) or ""), vim.log.levels.WARN)
-        end
-      end)
-    end)
+    ask_and_refine(client, bufnr, args)
+  end)
+end
+
+--- Client-side handler of the server's `protosmith.refine` command (vim.lsp.commands), run
+--- by the "Refine selection with instruction…" code action: it carries the uri and range, and
+--- the instruction comes from the user.
+function M.refine_command(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return notify("the language server is not running", vim.log.levels.ERROR)
   end
-  if #words > 0 then
-    return send(table.concat(words, " "))
+  local args = vim.deepcopy((command.arguments or {})[1] or {})
+  if type(args) ~= "table" or type(args.uri) ~= "string" then
+    return notify("protosmith.refine needs a file", vim.log.levels.WARN)
   end
-  vim.ui.input({ prompt = "protosmith refine: " }, send)
+  local bufnr = ctx.bufnr or vim.uri_to_bufnr(args.uri)
+  ask_and_refine(client, bufnr, args)
 end
 
 function M.cancel(opts)

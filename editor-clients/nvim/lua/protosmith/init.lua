@@ -39,6 +39,25 @@ M.defaults = {
   enable = true,
 }
 
+local MESSAGE_LEVELS = {
+  [1] = vim.log.levels.ERROR,
+  [2] = vim.log.levels.WARN,
+  [3] = vim.log.levels.INFO,
+  [4] = vim.log.levels.DEBUG,
+}
+
+--- Handlers for the protosmith client. The server's messages already start with
+--- "protosmith: ", so they are shown as they are, at the level the server chose, instead of
+--- behind Neovim's "LSP[protosmith]: " prefix.
+M.handlers = {
+  ["window/showMessage"] = function(_, params)
+    if params and params.message then
+      vim.notify(params.message, MESSAGE_LEVELS[params.type] or vim.log.levels.INFO, { title = M.name })
+    end
+    return vim.NIL
+  end,
+}
+
 --- The options in force (defaults until setup() is called).
 M.options = vim.deepcopy(M.defaults)
 M.configured = false
@@ -98,8 +117,13 @@ function M.setup(opts)
     vim.notify("protosmith: " .. problem, vim.log.levels.WARN)
     return
   end
+  -- The code action "Refine selection with instruction…" runs this; it asks for the text.
+  vim.lsp.commands["protosmith.refine"] = function(command, ctx)
+    require("protosmith.commands").refine_command(command, ctx)
+  end
   vim.lsp.config(M.name, {
     cmd = cmd,
+    handlers = M.handlers,
     filetypes = merged.filetypes,
     root_markers = merged.root_markers,
     workspace_required = merged.workspace_required,

@@ -410,8 +410,8 @@ class PatternChecker(ast.NodeVisitor):
         line = keyword.lineno - 1
         if keyword.end_lineno != keyword.lineno or line >= len(self.lines):
             return None
-        text = self.lines[line]
-        start = text.rfind(",", 0, keyword.col_offset)
+        text = self.lines[line].encode("utf-8")  # ast columns are UTF-8 bytes
+        start = text.rfind(b",", 0, keyword.col_offset)
         if start < 0:
             return None
         end = keyword.end_col_offset or keyword.col_offset

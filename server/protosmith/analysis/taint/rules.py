@@ -41,7 +41,8 @@ def node_range(node: ast.AST) -> Range:
 
 def _origin_range(origin: Origin, lines: list[str]) -> Range:
     line = origin.line - 1
-    width = len(lines[line]) if 0 <= line < len(lines) else origin.col
+    # Columns here are UTF-8 bytes, like the ast's; analysis/positions.py converts them once.
+    width = len(lines[line].encode("utf-8")) if 0 <= line < len(lines) else origin.col
     return Range(
         start=Position(line=line, character=origin.col),
         end=Position(line=line, character=max(width, origin.col)),
@@ -96,7 +97,7 @@ def to_findings(raws: list[RawFinding], text: str, path: str) -> list[Finding]:
         if raw.origin_kind == RANDOM:
             anchor_range = _origin_range(raw.origins[0], lines)
             anchor_range.end.character = anchor_range.start.character + len(
-                raw.origins[0].description
+                raw.origins[0].description.encode("utf-8")
             )
         key = (raw.kind, anchor_range.start.line)
         if key in seen:
