@@ -117,8 +117,11 @@ def _record(*components: dict[str, object], mermaid: str = "") -> ArchitectureRe
 
 def test_languages_follow_project_languages_and_polyglot() -> None:
     record = _record({"name": "api", "language": "javascript"}, {"name": "db", "language": "cobol"})
-    architecture.normalise(record, _spec())
-    assert [c.language for c in record.components] == ["python", "python"]
+    notes = architecture.normalise(record, _spec())
+    # project.languages are allowed per component: the architect's javascript is kept, a
+    # language outside the list becomes the first one, and the journal says so.
+    assert [c.language for c in record.components] == ["javascript", "python"]
+    assert "db: language 'cobol' replaced by python" in notes
     polyglot = _spec(architecture={"polyglot": True})
     record = _record({"name": "api", "language": "JavaScript"}, {"name": "db", "language": "cobol"})
     architecture.normalise(record, polyglot)

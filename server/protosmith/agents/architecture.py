@@ -156,7 +156,7 @@ def normalise(record: ArchitectureRecord, spec: Spec) -> list[str]:
             if chosen != language:
                 notes.append(f"{component.name}: language {chosen} ({component.language_reason})")
             language = chosen
-        elif not (spec.architecture.polyglot and language in allowed):
+        elif language not in allowed:  # project.languages are allowed per component
             if language and language != allowed[0]:
                 notes.append(f"{component.name}: language {language!r} replaced by {allowed[0]}")
             language = allowed[0]
