@@ -46,6 +46,7 @@ _COMPONENT = re.compile(r'the component "([^"]+)"')
 _SCENARIO = re.compile(r"^- name: (.+?) \(priority", re.M)
 _LAYOUT = re.compile(r"^- team_layout: (.+)$", re.M)
 _PROJECT = re.compile(r"^Project: (.+)$", re.M)
+_PACKAGE = re.compile(r"This component is the package `([\w.]+)`")
 _LANGUAGES = re.compile(r"^Languages \(preferred first\): (.+)$", re.M)
 
 
@@ -180,7 +181,7 @@ class Team:
                 else f'def {name}_value(x: int) -> int:\n    """Return x plus one."""'
             )
             return json.dumps({"interface": signature, "summary": f"{name} adds one to a number."})
-        repaired = "failed its tests" in text
+        repaired = "judged the implementation wrong" in text
         retried = "could not be used" in text
         increment = 2 if name in self.buggy and not repaired else 1
         if language == "javascript":
@@ -198,6 +199,9 @@ class Team:
         if name in self.placeholder and not retried:
             body += "\n# TODO: finish this\n"
         files = [{"path": path, "content": body}]
+        if language == "python":
+            init = f'"""The {name} package."""\n\nfrom .{name} import {name}_value\n'
+            files.insert(0, {"path": "__init__.py", "content": init})
         extra: dict[str, str] = {}
         if "Integration contract (OpenAPI 3)" in text:
             files.append(_service_file(name, language, text, name in self.off_contract))
@@ -220,7 +224,9 @@ class Team:
             r"^- (\S+): ", text.split("Scenarios and acceptance criteria:")[-1], re.M
         )
         scenario = scenarios[0] if scenarios else ""
-        fixed = "previous tests are wrong" in text
+        fixed = "judged your previous tests wrong" in text
+        package = _PACKAGE.search(text)
+        module = package.group(1) if package else name
         expected = 3 if name in self.broken_tests and not fixed else 2
         if "(javascript," in text:
             files = [
@@ -241,7 +247,7 @@ class Team:
                 {
                     "path": f"test_{name}.py",
                     "content": (
-                        f"from {name} import {name}_value\n\n\n"
+                        f"from {module} import {name}_value\n\n\n"
                         f"def test_{name}_adds_one():\n    assert {name}_value(1) == {expected}\n\n\n"
                         f"def test_{name}_handles_zero():\n    assert {name}_value(0) == {expected - 1}\n"
                     ),

@@ -214,8 +214,163 @@ def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
 
 
 async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
-    """The ``integration:services`` task body (writes no files)."""
-    return await run_integration(ctx, ctx.contracts), []
+    """The ``integration:services`` task body (writes no files): the components together.
+
+    Two stages: the service contracts of a polyglot run, and for every language tree the
+    whole tree's tests in one run plus the smoke run (each component imported for real, the
+    entry point started). A component whose own tests pass only against fakes of its
+    dependencies fails here, and the run is partial, not succeeded.
+    """
+    parts: list[dict[str, Any]] = []
+    if ctx.contracts:
+        parts.append(await run_integration(ctx, ctx.contracts))
+    tree = await tree_stage(ctx)
+    parts.append(tree)
+    statuses = {part["status"] for part in parts}
+    status = (
+        "failed"
+        if "failed" in statuses
+        else "passed"
+        if statuses == {"passed"}
+        else "passed"
+        if "passed" in statuses
+        else "not_run"
+    )
+    detail = "; ".join(part["detail"] for part in parts if part.get("detail"))
+    merged: dict[str, Any] = {"status": status, "detail": detail, "tree": tree}
+    for part in parts[:-1]:
+        merged.update({k: v for k, v in part.items() if k not in ("status", "detail")})
+    return merged, []
+
+
+def entry_components(ctx: RunContext) -> list[str]:
+    """Components nothing else depends on: where the program starts."""
+    used = {dep for c in ctx.record.components for dep in c.depends_on}
+    return [c.name for c in ctx.record.components if c.name not in used]
+
+
+def run_command(ctx: RunContext, name: str) -> list[str]:
+    """How the program is started at component ``name`` (from the project root), or []."""
+    layout = ctx.place()
+    placement = layout.place(name)
+    root = ctx.writer.root
+    if placement.language == "python" and (root / placement.folder / "__main__.py").is_file():
+        return ["python", "-m", placement.module]
+    if placement.language in ("javascript", "typescript"):
+        for main in ("main.js", "index.js", "server.js"):
+            if (root / placement.folder / main).is_file():
+                return ["node", f"{placement.folder}/{main}"]
+    return []
+
+
+async def tree_stage(ctx: RunContext) -> dict[str, Any]:
+    """Per language tree: all its tests in one run, every component imported, the entry run."""
+    from protosmith.execution.service import run_commands
+
+    layout = ctx.place()
+    languages: dict[str, list[str]] = {}
+    for component in ctx.record.components:
+        if task_id("implement", component.name) in ctx.results:
+            languages.setdefault(layout.place(component.name).language, []).append(component.name)
+    report: dict[str, Any] = {"languages": {}, "commands": {}}
+    statuses: list[str] = []
+    notes: list[str] = []
+    for language, names in languages.items():
+        if language not in ("python", "javascript", "typescript"):
+            continue
+        entry: dict[str, Any] = {"components": names}
+        if ctx.runner is None:
+            entry["status"] = "not_run"
+            entry["reason"] = ctx.runner_missing
+            report["languages"][language] = entry
+            statuses.append("not_run")
+            continue
+        view = layout.whole_view(language)
+        if len(names) > 1:
+            whole = await ctx.runner(ctx.writer.root, language, view)
+            entry["tests"] = {
+                "status": whole.status,
+                "passed": whole.passed,
+                "failed": whole.failed + whole.errors,
+                "reason": whole.reason[:500],
+            }
+            ctx.journal.event(
+                "test_run",
+                component=f"{language} tree",
+                round=0,
+                status=whole.status,
+                passed=whole.passed,
+                failed=whole.failed,
+                errors=whole.errors,
+                reason=whole.reason,
+                duration_s=whole.duration_s,
+            )
+            statuses.append(whole.status if whole.status != "error" else "failed")
+            notes.append(f"{language} tree tests {whole.status} ({whole.passed} passed)")
+        imports = []
+        if language == "python":
+            imports = [["python", "-c", f"import {layout.place(n).module}"] for n in names]
+        elif language == "javascript":
+            imports = [
+                ["node", "-e", f"require('./{layout.place(n).folder}/{layout.place(n).entry}')"]
+                for n in names
+            ]
+        runs = await run_commands(ctx.writer.root, language, imports, view=view, timeout_s=30)
+        failed_imports = [
+            f"{' '.join(run.command[-1:])}: {run.detail} {_last_line(run.output)}".strip()
+            for run in runs
+            if run.status == "failed"
+        ]
+        entry["imports"] = {"ran": len(runs), "failed": failed_imports}
+        if runs:
+            statuses.append("failed" if failed_imports else "passed")
+        for name in entry_components(ctx):
+            if name not in names:
+                continue
+            command = run_command(ctx, name)
+            if not command:
+                notes.append(f"{name}: no entry point to run")
+                continue
+            started = await run_commands(
+                ctx.writer.root,
+                language,
+                [command],
+                view=view,
+                timeout_s=8,
+                long_running=True,
+                env={"PORT": "8765"},
+            )
+            run = started[0]
+            report["commands"][name] = {
+                "command": " ".join(command),
+                "status": run.status,
+                "detail": run.detail or "exited 0",
+                "output": _last_line(run.output),
+            }
+            statuses.append(run.status)
+            notes.append(f"smoke run `{' '.join(command)}` {run.status}")
+        report["languages"][language] = entry
+        if failed_imports:
+            notes.append("import failed: " + "; ".join(failed_imports))
+    status = (
+        "failed"
+        if "failed" in statuses
+        else "passed"
+        if statuses and set(statuses) <= {"passed", "not_run"} and "passed" in statuses
+        else "not_run"
+    )
+    ctx.journal.event("integration_tree", status=status, report=report)
+    if status == "not_run" and not notes:
+        reason = ctx.runner_missing if ctx.runner is None else "nothing to run together"
+        detail = f"integration not run: {reason}"
+    else:
+        detail = f"integration {status}" + (": " + "; ".join(notes) if notes else "")
+    return {"status": status, "detail": detail, **report}
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec | str:
@@ -233,7 +388,7 @@ def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec |
         for dep in component.depends_on
         if dep in ctx.contracts
     }
-    cwd = ctx.writer.root / slug(name)
+    cwd = ctx.writer.root / ctx.place().folder(name)
     return ServiceSpec(name=name, command=command, cwd=cwd, env=env, operations=operations)
 
 
@@ -336,8 +491,8 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
         }
         services.append(service)
     files = []
-    for service in services:
-        relative = f"{service['name']}/Dockerfile"
+    for service, doc in zip(services, components, strict=True):
+        relative = f"{ctx.place().folder(doc.name)}/Dockerfile"
         ctx.writer.write_text(relative, render("deploy_dockerfile.j2", service=service))
         files.append(relative)
     ctx.writer.write_text("docker-compose.yml", render("deploy_compose.j2", services=services))
