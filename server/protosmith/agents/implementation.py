@@ -16,7 +16,7 @@ from protosmith.agents.common import tooling
 from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft, TestSuite
 from protosmith.agents.validation import code_problems, complete_code
 from protosmith.context.manager import ContextItem, ContextManager
-from protosmith.llm.base import Backend
+from protosmith.llm.base import Backend, RequestTask
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 
@@ -47,6 +47,13 @@ class ComponentBrief:
     """Where the component lives and how it imports its siblings (from the layout)."""
     require: tuple[str, ...] = ()
     """Files the implementation must contain (a Python package's ``__init__.py``)."""
+    facts: dict[str, str] = field(default_factory=dict)
+    """Typed facts for the request (module path, folder, language), see ``RequestTask``."""
+
+    def task(self, kind: str, **extra: str) -> RequestTask:
+        """The typed description of a request about this component."""
+        facts = {"language": self.language, **self.facts, **extra}
+        return RequestTask(kind=kind, component=self.name, facts=facts)
 
     @property
     def name(self) -> str:
@@ -98,7 +105,13 @@ async def draft_interface(
         related=list(dependencies or []),
     )
     return await complete_structured(
-        backend, built.messages, InterfaceDraft, agent=AGENT, max_tokens=max_tokens, retries=retries
+        backend,
+        built.messages,
+        InterfaceDraft,
+        agent=AGENT,
+        max_tokens=max_tokens,
+        retries=retries,
+        task=brief.task("interface"),
     )
 
 
@@ -154,6 +167,7 @@ async def implement(
         check=lambda code: code_problems(
             code.files, brief.language, tests=False, require=brief.require
         ),
+        task=brief.task("repair-implement" if feedback else "implement"),
     )
 
 

@@ -85,6 +85,7 @@ async def write_tests(
         max_tokens=max_tokens,
         retries=retries,
         check=lambda suite: code_problems(suite.files, brief.language, tests=True),
+        task=brief.task("repair-tests" if feedback else "tests"),
     )
     suite = result.value
     known = {scenario.name for scenario in brief.scenarios}
@@ -136,6 +137,7 @@ async def judge_failure(
             agent=VERDICT_AGENT,
             max_tokens=min(max_tokens, 1024),
             retries=retries,
+            task=brief.task("verdict"),
         )
     except (ContextOverflow, StructuredOutputError) as error:
         log.info(

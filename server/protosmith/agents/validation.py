@@ -19,7 +19,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from protosmith.agents.models import GeneratedFile
-from protosmith.llm.base import Backend, Message
+from protosmith.llm.base import Backend, Message, RequestTask
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
@@ -182,6 +182,7 @@ async def complete_code(
     max_tokens: int,
     retries: int,
     check: Callable[[T], list[str]],
+    task: RequestTask | None = None,
 ) -> StructuredResult[T]:
     """A structured reply whose files also pass ``check``; else a retry with the reasons.
 
@@ -193,7 +194,13 @@ async def complete_code(
     problems: list[str] = []
     for _ in range(retries + 1):
         result = await complete_structured(
-            backend, conversation, output_type, agent=agent, max_tokens=max_tokens, retries=retries
+            backend,
+            conversation,
+            output_type,
+            agent=agent,
+            max_tokens=max_tokens,
+            retries=retries,
+            task=task,
         )
         attempts += result.attempts
         problems = check(result.value)

@@ -13,7 +13,14 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from protosmith.llm.base import Backend, Completion, CompletionRequest, Message, Usage
+from protosmith.llm.base import (
+    Backend,
+    Completion,
+    CompletionRequest,
+    Message,
+    RequestTask,
+    Usage,
+)
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.prompts import render
 
@@ -62,6 +69,7 @@ async def complete_structured(
     temperature: float = 0.2,
     retries: int = 2,
     schema: dict[str, Any] | None = None,
+    task: RequestTask | None = None,
 ) -> StructuredResult[T]:
     """Return ``output_type`` parsed from the model's reply, retrying at most ``retries`` times."""
     conversation = list(messages)
@@ -76,6 +84,7 @@ async def complete_structured(
             temperature=temperature,
             json_schema=json_schema,
             agent=agent,
+            task=task,
         )
         completion = await backend.complete(request)
         completions.append(completion)

@@ -179,6 +179,7 @@ def prepare_contracts(ctx: RunContext) -> dict[str, dict[str, Any]]:
     for name in services:
         component = ctx.record.component(name)
         consumed = [dep for dep in component.depends_on if dep in contracts]
+        ctx.brief(name).facts.update(service="1", providers=",".join(consumed))
         ctx.brief(name).contracts = render(
             "deploy_contract_prompt.j2",
             name=name,

@@ -95,6 +95,35 @@ def environment_problem(ctx: RunContext, name: str, output: str) -> str:
     return ""
 
 
+_DISTRIBUTIONS = {
+    "yaml": "PyYAML",
+    "PIL": "Pillow",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "jwt": "PyJWT",
+    "dotenv": "python-dotenv",
+}
+_PACKAGE = re.compile(r"third-party package '([\w.]+)'")
+
+
+def declare_package(ctx: RunContext, name: str, problem: str) -> str:
+    """Fix a missing third-party package the idiomatic way: declare it in the component's
+    ``requirements.txt`` (the test run installs declared requirements). '' when not fixable."""
+    match = _PACKAGE.search(problem)
+    if match is None or ctx.place().place(name).language != "python":
+        return ""
+    distribution = _DISTRIBUTIONS.get(match.group(1), match.group(1))
+    relative = f"{ctx.place().folder(name)}/requirements.txt"
+    path = ctx.writer.root / relative
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if any(line.split("=")[0].split(">")[0].strip().lower() == distribution.lower() for line in lines):
+        return ""
+    ctx.writer.write_text(relative, "\n".join([*lines, distribution]) + "\n")
+    return relative
+
+
 async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
     """Run the tests, repair on failure; the result carries the final code and tests.
 
@@ -136,6 +165,11 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
             break
         feedback = digest(result)
         problem = environment_problem(ctx, name, feedback)
+        declared = declare_package(ctx, name, problem) if problem else ""
+        if declared:
+            ctx.journal.event("environment_fixed", component=name, problem=problem, file=declared)
+            written = sorted({*written, declared})
+            continue
         if problem:
             detail = f"not run: environment: {problem}"
             ctx.journal.event("environment_problem", component=name, problem=problem)

@@ -12,8 +12,10 @@ tasks make no calls, and a changed scenario invalidates only the tasks downstrea
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -120,8 +122,16 @@ def make_briefs(
         ]
         brief = ComponentBrief(component, summary, views, dict(spec.conventions))
         brief.imports = layout.import_guide(component.name) + _entry_hint(layout, record, component)
-        entry = layout.place(component.name).entry
-        brief.require = (entry,) if entry == "__init__.py" else ()
+        placement = layout.place(component.name)
+        brief.require = (placement.entry,) if placement.entry else ()
+        brief.facts = {
+            "project": spec.project.name,
+            "module": placement.module,
+            "folder": placement.folder,
+            "entry": placement.entry,
+            "main": "1" if _entry_hint(layout, record, component) else "",
+            "scenarios": "\n".join(view.name for view in views),
+        }
         briefs[component.name] = brief
     return briefs
 
@@ -471,20 +481,52 @@ def _topological(record: ArchitectureRecord) -> list[Any]:
 
 
 def component_docs(ctx: RunContext) -> list[ComponentDoc]:
-    """What the docs say about each component: the real interface when there is one."""
+    """What the docs say about each component: the real interface, outcome and commands."""
+    layout = ctx.place()
+    integration = ctx.results.get(task_id("integration", "services"), {})
+    commands = (integration.get("tree") or {}).get("commands", {})
     docs = []
     for component in ctx.record.components:
         name = component.name
+        placement = layout.place(name)
         summary, interface, entry = component.responsibility, "", ""
+        operations = list(component.interfaces)
+        endpoints: list[str] = []
+        implemented = task_id("implement", name) in ctx.results
         if task_id("interface", name) in ctx.results:
             draft = draft_of(ctx, name)
             summary, interface = draft.summary or summary, draft.interface
-        if task_id("implement", name) in ctx.results:
+        if implemented:
             code = code_of(ctx, name)
             summary, interface = code.summary or summary, code.interface or interface
             entry = _entry(code)
+            operations = current_operations(operations, code, placement.language)
+            endpoints = routes_in(code)
         verify = ctx.results.get(task_id("verify", name))
-        status = verify["detail"] if verify else "not run: no code was generated"
+        if verify:
+            status = verify["detail"]
+        elif implemented:
+            status = "not run: the code was generated but its tests did not run"
+        else:
+            status = "not run: no code was generated"
+        run_command, run_status = "", ""
+        smoke = commands.get(name)
+        if smoke:
+            if smoke["status"] == "passed":
+                run_command = smoke["command"]
+                run_status = f"Verified by the pipeline's smoke run: {smoke['detail']}."
+            else:
+                run_status = (
+                    f"The smoke run of `{smoke['command']}` failed ({smoke['detail']}): "
+                    f"{smoke.get('output', '')}".rstrip(": ")
+                )
+        elif implemented and placement.language in ("python", "javascript", "typescript"):
+            users = [c.name for c in ctx.record.components if name in c.depends_on]
+            run_status = (
+                f"A library: {', '.join(users)} import{'s' if len(users) == 1 else ''} it."
+                if users
+                else "No entry point was generated, so there is no start command."
+            )
         docs.append(
             ComponentDoc(
                 name=name,
@@ -493,11 +535,60 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
                 interface=interface or implementation.draft_fallback(ctx.brief(name)).interface,
                 status=status,
                 depends_on=list(component.depends_on),
-                operations=list(component.interfaces),
+                operations=operations,
                 entry=entry,
+                location=placement.folder,
+                module=placement.module if placement.language == "python" else "",
+                test_command=layout.test_command(name),
+                run_command=run_command,
+                run_status=run_status,
+                tests_ran=int(verify.get("ran", 0)) if verify else 0,
+                tests_passed=int(verify.get("passed", 0)) if verify else 0,
+                endpoints=endpoints,
             )
         )
     return docs
+
+
+_ROUTE = re.compile(r"""["'](/(?:[A-Za-z_][\w\-]*|<[\w:]+>|\{\w+\}|:\w+)(?:/(?:[\w\-]+|<[\w:]+>|\{\w+\}|:\w+))*/?)["']""")
+
+
+def routes_in(code: ComponentCode) -> list[str]:
+    """HTTP route literals in the component's non-test sources (``/shorten``, ``/api/links/``)."""
+    found: list[str] = []
+    for item in code.files:
+        if "test" in Path(item.path).name.lower():
+            continue
+        for match in _ROUTE.finditer(item.content):
+            route = match.group(1)
+            if route not in found and not route.startswith(("/tmp", "/usr", "/dev", "/etc")):
+                found.append(route)
+    return found[:20]
+
+
+def current_operations(operations: list[Any], code: ComponentCode, language: str) -> list[Any]:
+    """The architecture's operations with their signatures as implemented (Python, by name)."""
+    if language != "python":
+        return operations
+    signatures: dict[str, str] = {}
+    for item in code.files:
+        if not item.path.endswith(".py") or "test" in Path(item.path).name:
+            continue
+        try:
+            tree = ast.parse(item.content)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+                returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+                text = f"{prefix} {node.name}({ast.unparse(node.args)}){returns}"
+                signatures.setdefault(node.name, text)
+    updated = []
+    for op in operations:
+        signature = signatures.get(op.name)
+        updated.append(op.model_copy(update={"signature": signature}) if signature else op)
+    return updated
 
 
 def _entry(code: ComponentCode) -> str:
