@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from protosmith.llm.base import RequestTask, Backend, Message
+from protosmith.llm.base import Backend, Message, RequestTask
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 

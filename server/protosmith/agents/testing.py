@@ -124,7 +124,7 @@ async def judge_failure(
     )
     try:
         built = context.build(
-            system=render("testing_system.j2", framework=suite.framework, language=brief.language),
+            system=render("repair_system.j2", framework=suite.framework, language=brief.language),
             instruction=instruction,
             architecture_summary=brief.architecture_summary,
             active=None,

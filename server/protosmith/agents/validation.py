@@ -149,12 +149,6 @@ def code_problems(
         is_test = _is_test(path, language)
         seen_test = seen_test or is_test
         seen_source = seen_source or not is_test
-        if tests and not is_test and language == "python":
-            if path.name not in ("conftest.py", "__init__.py"):
-                problems.append(
-                    f"{item.path}: test files are named test_*.py (helpers go in conftest.py)"
-                )
-                continue
         if language == "python":
             problems += _python_problems(item.path, item.content, tests=tests and is_test)
         elif language in ("javascript",):
@@ -211,7 +205,9 @@ async def complete_code(
         conversation = [
             *conversation,
             Message(role="assistant", content=reply),
-            Message(role="user", content=render("structured_retry.j2", problem="; ".join(problems))),
+            Message(
+                role="user", content=render("structured_retry.j2", problem="; ".join(problems))
+            ),
         ]
     raise StructuredOutputError(
         f"{agent}: the reply is not acceptable code after {retries + 1} attempts: "

@@ -118,7 +118,9 @@ def declare_package(ctx: RunContext, name: str, problem: str) -> str:
     relative = f"{ctx.place().folder(name)}/requirements.txt"
     path = ctx.writer.root / relative
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    if any(line.split("=")[0].split(">")[0].strip().lower() == distribution.lower() for line in lines):
+    if any(
+        line.split("=")[0].split(">")[0].strip().lower() == distribution.lower() for line in lines
+    ):
         return ""
     ctx.writer.write_text(relative, "\n".join([*lines, distribution]) + "\n")
     return relative
@@ -178,7 +180,7 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
             detail = f"failed after {rounds} repair round(s)"
             break
         rounds += 1
-        interfaces = dependency_items(ctx, name)
+        interfaces = dependency_items(ctx, name, implemented=True)
         verdict = await testing.judge_failure(
             ctx.backend,
             ctx.context,

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import re
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from protosmith.agents import implementation, testing
-from protosmith.agents.common import slug
 from protosmith.agents.documentation import DOC_PATHS, ComponentDoc, render_docs, write_docs
 from protosmith.agents.implementation import ComponentBrief, ScenarioView
 from protosmith.agents.models import (
@@ -38,11 +37,15 @@ from protosmith.context.manager import ContextManager
 from protosmith.execution.api import TestRunResult, TestView
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
-from protosmith.pipeline.journal import Journal
-from protosmith.pipeline.scheduler import Task
-from protosmith.pipeline.journal import state_dir
+from protosmith.pipeline.journal import Journal, state_dir
 from protosmith.pipeline.layout import Layout
-from protosmith.pipeline.writer import SafeWriter, UnsafePathError, atomic_write_text, check_relative
+from protosmith.pipeline.scheduler import Task
+from protosmith.pipeline.writer import (
+    SafeWriter,
+    UnsafePathError,
+    atomic_write_text,
+    check_relative,
+)
 from protosmith.spec.model import Spec
 
 log = logging.getLogger(__name__)
@@ -262,15 +265,20 @@ def _keyed(
     return run
 
 
-def dependency_items(ctx: RunContext, name: str) -> list[Any]:
-    """The current interfaces of ``name``'s dependencies: as implemented when they are."""
+def dependency_items(ctx: RunContext, name: str, *, implemented: bool = False) -> list[Any]:
+    """The interfaces of ``name``'s dependencies: their drafts, or with ``implemented`` (the
+    repair loop, which runs after its dependencies are verified) as implemented.
+
+    A task only ever reads what its graph dependencies produced: whether another task happens
+    to be finished already must never change a prompt, or re-runs would miss the cache.
+    """
     items = []
     for dep in ctx.record.component(name).depends_on:
         if task_id("interface", dep) not in ctx.results:
             continue
         draft = draft_of(ctx, dep)
         summary, interface = draft.summary, draft.interface
-        if task_id("implement", dep) in ctx.results:
+        if implemented and task_id("implement", dep) in ctx.results:
             code = code_of(ctx, dep)
             summary, interface = code.summary or summary, code.interface or interface
         items.append(implementation.dependency_item(dep, summary, interface))
@@ -550,7 +558,9 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
     return docs
 
 
-_ROUTE = re.compile(r"""["'](/(?:[A-Za-z_][\w\-]*|<[\w:]+>|\{\w+\}|:\w+)(?:/(?:[\w\-]+|<[\w:]+>|\{\w+\}|:\w+))*/?)["']""")
+_ROUTE = re.compile(
+    r"""["'](/(?:[A-Za-z_][\w\-]*|<[\w:]+>|\{\w+\}|:\w+)(?:/(?:[\w\-]+|<[\w:]+>|\{\w+\}|:\w+))*/?)["']"""
+)
 
 
 def routes_in(code: ComponentCode) -> list[str]:
