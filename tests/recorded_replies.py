@@ -7,8 +7,8 @@ recorded reply for that pair, so concurrency does not change who gets what; a pa
 often than recorded gets its last reply again.
 
 The server honours ``max_tokens`` like a real endpoint: a reply longer than the request allows
-is cut there with ``finish_reason="length"``; a request whose conversation already holds an
-assistant message that is a prefix of the reply (a continuation) gets the rest. Tokens are
+is cut there with ``finish_reason="length"``; a request without a schema whose conversation
+ends with an assistant message that is a prefix of a reply (a continuation) gets the rest. Tokens are
 counted as 4 characters each, about what tokenizers give for code and JSON.
 """
 
@@ -65,26 +65,31 @@ class Recording:
     def answer(self, request: RecordedRequest) -> Reply:
         body: dict[str, Any] = request.body
         messages = body.get("messages", [])
-        users = [m["content"] for m in messages if m.get("role") == "user"]
-        found = _COMPONENT.search(users[0] if users else "") or _COMPONENT.search("\n".join(users))
-        component = found.group(1) if found else ""
         schema = _schema_title(body)
-        partial = [m["content"] for m in messages if m.get("role") == "assistant"]
-        index, text = self._pick(schema, component)
-        start = 0
-        for previous in partial:
-            if previous and text.startswith(previous) and len(previous) > start:
-                start = len(previous)
-        if start:
-            with self._lock:  # a continuation is not a new request for the pair
-                self._counts[(schema, component)] -= 1
+        assistant = [m.get("content") or "" for m in messages if m.get("role") == "assistant"]
+        index, text, start = -1, "", 0
+        if not schema and assistant:
+            # A continuation: the conversation ends with what was written so far.
+            written = assistant[-1]
+            for number, item in enumerate(self.replies):
+                if len(item["text"]) > len(written) and item["text"].startswith(written):
+                    index, text, start = number, item["text"], len(written)
+                    break
+        if index < 0:
+            users = [m["content"] for m in messages if m.get("role") == "user"]
+            found = _COMPONENT.search(users[0] if users else "") or _COMPONENT.search(
+                "\n".join(users)
+            )
+            component = found.group(1) if found else ""
+            index, text = self._pick(schema, component)
+        item = self.replies[index]
         rest = text[start:]
         limit = int(body.get("max_tokens") or body.get("max_completion_tokens") or 1 << 30)
         room = limit * CHARS_PER_TOKEN
         finish = "stop"
         if len(rest) > room:
             rest, finish = rest[:room], "length"
-        self.served.append((schema, component, index, finish))
+        self.served.append((item["schema"], item["component"], index, finish))
         prompt = sum(len(m.get("content") or "") for m in messages) // CHARS_PER_TOKEN
         return Reply(
             text=rest,
