@@ -43,8 +43,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from protosmith.llm.base import CompletionRequest, RequestTask
+from protosmith.llm.base import CompletionRequest, Message, RequestTask
 
 
 def _slug(name: str) -> str:
@@ -357,3 +358,75 @@ _DEFAULT = Team()
 def reply(request: CompletionRequest) -> str:
     """Entry point for ``PROTOSMITH_SCRIPT``: the default team (layout from the spec)."""
     return _DEFAULT.reply(request)
+
+
+_WIRE_COMPONENT = re.compile(r'the component "([^"]+)"')
+_WIRE_PACKAGE = re.compile(r"This component is the package `([\w.]+)`")
+_WIRE_LAYOUT = re.compile(r"^- team_layout: (.+)$", re.M)
+_WIRE_PROJECT = re.compile(r"^Project: (.+)$", re.M)
+_WIRE_DOCS_PROJECT = re.compile(r'documentation of the prototype "([^"]+)"')
+_WIRE_LANGUAGES = re.compile(r"^Languages \(preferred first\): (.+)$", re.M)
+_WIRE_SCENARIO = re.compile(r"^- name: (.+?) \(priority", re.M)
+_WIRE_AGENTS = {
+    "ArchitectureRecord": "architecture",
+    "InterfaceDraft": "implementation",
+    "ComponentCode": "implementation",
+    "TestSuite": "testing",
+    "RepairVerdict": "repair",
+    "DocsDraft": "documentation",
+    "ReviewReply": "review",
+}
+
+
+def wire_request(body: dict[str, Any]) -> CompletionRequest:
+    """A typed request rebuilt from a chat-completions body a fake server received.
+
+    Over HTTP only the messages and the schema travel; the agent follows from the schema, and
+    the task's component and facts have to be read back from the prompt. This adapter is the
+    one place where prose is read, and only for wire-level tests (secrets, backends).
+    """
+    messages = [Message(role=m["role"], content=m.get("content") or "") for m in body["messages"]]
+    response_format = body.get("response_format") or {}
+    schema = response_format.get("schema") or (response_format.get("json_schema") or {}).get(
+        "schema"
+    )
+    title = str((schema or {}).get("title", ""))
+    agent = _WIRE_AGENTS.get(title, "refine" if title == "RefineReply" else "unknown")
+    text = "\n".join(message.content for message in messages if message.role != "assistant")
+    found = _WIRE_COMPONENT.search(text)
+    facts: dict[str, str] = {}
+    kind = {"ArchitectureRecord": "architecture", "DocsDraft": "docs", "ReviewReply": "review"}
+    kind_name = kind.get(title, "")
+    if title == "ArchitectureRecord":
+        layout = _WIRE_LAYOUT.search(text)
+        project = _WIRE_PROJECT.search(text)
+        languages = _WIRE_LANGUAGES.search(text)
+        facts = {
+            "context.team_layout": layout.group(1) if layout else "",
+            "project": project.group(1) if project else "app",
+            "languages": languages.group(1).replace(" ", "") if languages else "python",
+            "scenarios": "\n".join(_WIRE_SCENARIO.findall(text)),
+        }
+        if "cannot be built" in text:
+            kind_name = "architecture-repair"
+    elif title == "DocsDraft":
+        project = _WIRE_DOCS_PROJECT.search(text)
+        facts = {"project": project.group(1) if project else "the prototype"}
+    elif title == "ReviewReply":
+        facts = {"findings": ",".join(re.findall(r"^\[(\d+)\] ", text, re.M))}
+    else:
+        package = _WIRE_PACKAGE.search(text)
+        language = "javascript" if " in javascript" in text or "(javascript," in text else "python"
+        repair = "judged the implementation wrong" in text or "judged your previous tests" in text
+        base = {"InterfaceDraft": "interface", "ComponentCode": "implement", "TestSuite": "tests"}
+        kind_name = {"RepairVerdict": "verdict"}.get(title, base.get(title, "unknown"))
+        if repair and title in ("ComponentCode", "TestSuite"):
+            kind_name = f"repair-{kind_name}"
+        scenarios = re.findall(r"^- (\S+): ", text.split("Scenarios")[-1], re.M)
+        facts = {
+            "language": language,
+            "module": package.group(1) if package else "",
+            "scenarios": "\n".join(scenarios),
+        }
+    task = RequestTask(kind=kind_name, component=found.group(1) if found else "", facts=facts)
+    return CompletionRequest(messages=messages, agent=agent, json_schema=schema, task=task)

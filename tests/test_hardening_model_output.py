@@ -42,7 +42,7 @@ CLEAN_CALLS = 5
 ATTEMPTS = 3
 """The scripted backend gets ``retries=2``: at most three attempts per structured request."""
 CALL_BOUND = ATTEMPTS * CLEAN_CALLS + ATTEMPTS
-SOURCES = ("hello/hello.py", "hello/test_hello.py")
+SOURCES = ("hello/hello/hello.py", "hello/hello/test_hello.py")
 TALLY = Tally()
 _REFERENCE: dict[str, bytes] = {}
 
@@ -64,7 +64,7 @@ def _booby_trap(root: Path) -> tuple[Path, Path]:
     outside.mkdir()
     target = outside / "target.py"
     target.write_text("original\n", encoding="utf-8")
-    component = root / "ws" / "prototype" / "hello"
+    component = root / "ws" / "prototype" / "hello" / "hello"
     component.mkdir(parents=True)
     (component / "link").symlink_to(outside, target_is_directory=True)
     (component / "evil.py").symlink_to(target)
@@ -99,10 +99,12 @@ def _check_clean(
     assert events and events[-1]["kind"] == "run_finished"
 
 
-async def _resume_to_the_reference(spec: Path, summary: RunSummary) -> RunSummary:
+async def _resume_to_the_reference(
+    spec: Path, summary: RunSummary, settings: dict[str, int] | None = None
+) -> RunSummary:
     """A failed or partial run resumes with a good model and ends with the reference sources."""
     backend = ScriptedBackend(function=Team().reply)
-    resumed = await run_generate(spec, backend, resume=summary.run_id)
+    resumed = await run_generate(spec, backend, resume=summary.run_id, settings=settings)
     assert resumed.status == "succeeded", resumed.message
     assert resumed.run_id == summary.run_id
     files = output_files(spec.parent)
@@ -175,7 +177,7 @@ async def test_every_hostile_path_is_refused_and_journaled(tmp_path: Path) -> No
     assert target.read_text(encoding="utf-8") == "original\n"
     assert not Path(absolute).exists() and _passwd() == passwd
     reference = await _reference()
-    assert output_files(spec.parent)["hello/hello.py"] == reference["hello/hello.py"]
+    assert output_files(spec.parent)["hello/hello/hello.py"] == reference["hello/hello/hello.py"]
     TALLY.add("hostile_paths", len(paths))
 
 
@@ -197,7 +199,11 @@ async def test_a_model_that_is_always_wrong_fails_cleanly_and_resumes(
         assert summary.status == "succeeded"
         return
     assert summary.status == "failed" or kind == "backend_error", summary
-    await _resume_to_the_reference(spec, summary)
+    # A cut-off reply is cached like any reply (a re-run replays it and its continuation
+    # instead of asking again); at the same limit it would be cut again, so the resume that
+    # fixes it raises the completion limit.
+    settings = {"max_tokens": 4096} if kind == "truncated" else None
+    await _resume_to_the_reference(spec, summary, settings)
 
 
 async def test_output_folder_that_is_a_symlink_is_refused(tmp_path: Path) -> None:

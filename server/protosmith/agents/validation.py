@@ -51,6 +51,19 @@ _JS_TEST = re.compile(r"\b(?:test|it|describe)\s*\(")
 _GO_TEST = re.compile(r"^func\s+Test\w*\s*\(", re.M)
 
 
+def _unsafe(relative: str) -> bool:
+    """Paths the writer refuses (absolute, ``..``, control characters, empty parts)."""
+    if not relative.strip() or re.search(r"[\x00-\x1f\x7f]", relative):
+        return True
+    if relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        return True
+    parts = relative.replace("\\", "/").split("/")
+    if all(part == "." for part in parts):
+        return True
+    odd = any(part in ("", "..") or part != part.strip() or part.endswith(".") for part in parts)
+    return odd or any(len(part.encode("utf-8")) > 255 for part in parts)
+
+
 def _stem_ok(path: PurePosixPath, language: str) -> bool:
     stem = path.name.split(".", 1)[0] if language in ("javascript", "typescript") else path.stem
     if "*" in path.name or "?" in path.name:
@@ -130,6 +143,8 @@ def code_problems(
         if name not in paths:
             problems.append(f"missing {name}: it must export the component's public interface")
     for item in files:
+        if _unsafe(item.path):
+            continue  # the safe writer refuses it and journals a security event
         path = PurePosixPath(item.path.replace("\\", "/"))
         suffix = path.suffix.lower()
         if path.name in _BUILD_FILES or (suffix in _DATA and suffix not in sources):
@@ -143,7 +158,7 @@ def code_problems(
         if not _stem_ok(path, language):
             problems.append(f"{item.path}: {path.name!r} is not a valid {language} module name")
             continue
-        if not item.content.strip():
+        if not item.content.strip() and path.name != "__init__.py":
             problems.append(f"{item.path} is empty")
             continue
         is_test = _is_test(path, language)
