@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -201,9 +202,16 @@ def env_var(name: str) -> str:
 
 
 def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
-    """The declared start command, else the language's usual way to run the main file."""
-    if code.start.strip():
-        return code.start.split()
+    """The declared start command, else the language's usual way to run the main file.
+
+    A leading ``cd DIR &&`` is dropped: where a service starts is the layout's decision
+    (:func:`service_cwd`), and ``cd`` is no program the sandbox can start.
+    """
+    declared = code.start.strip()
+    while declared.startswith("cd ") and "&&" in declared:
+        declared = declared.split("&&", 1)[1].strip()
+    if declared:
+        return shlex.split(declared)
     sources = [f.path for f in code.files if "test" not in f.path.lower()]
     service = [p for p in sources if Path(p).stem in ("service", "server", "main", "app")]
     main = (service or sources or [""])[0]
@@ -212,6 +220,17 @@ def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
     if component.language == "go":
         return ["go", "run", "."]
     return ["python", "-m", Path(main).with_suffix("").as_posix().replace("/", ".")]
+
+
+def service_cwd(ctx: RunContext, name: str, command: list[str]) -> Path:
+    """Where a service starts: the project root for a Python package module (``python -m
+    pkg.component...``), else the component's folder."""
+    placement = ctx.place().place(name)
+    root = ctx.writer.root
+    if placement.language == "python" and command[:2] == ["python", "-m"] and len(command) > 2:
+        if command[2].startswith(ctx.place().package + "."):
+            return root
+    return root / placement.folder
 
 
 async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
@@ -389,7 +408,7 @@ def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec |
         for dep in component.depends_on
         if dep in ctx.contracts
     }
-    cwd = ctx.writer.root / ctx.place().folder(name)
+    cwd = service_cwd(ctx, name, command)
     return ServiceSpec(name=name, command=command, cwd=cwd, env=env, operations=operations)
 
 
@@ -476,8 +495,15 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
             else ["sh", "-c", "echo no code was generated"]
         )
         port += 1
+        folder = ctx.place().folder(doc.name)
+        # A Python package module needs the whole tree: build from the project root.
+        from_root = component.language == "python" and (
+            "." in (command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else "")
+        )
         service = {
             "name": slug(doc.name),
+            "context": "." if from_root else f"./{folder}",
+            "dockerfile": f"{folder}/Dockerfile" if from_root else "Dockerfile",
             "language": component.language,
             "reason": component.language_reason,
             "image": _BASE_IMAGES.get(component.language, "debian:stable-slim"),
