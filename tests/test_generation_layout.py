@@ -123,3 +123,14 @@ def test_sandbox_copy_skips_build_outputs_by_marker_only(tmp_path: Path) -> None
     assert not (copy / "venv").exists()
     only = copy_tree(source, tmp_path / "only", include=["target", "missing"])
     assert sorted(p.name for p in only.iterdir()) == ["target"]
+
+
+def test_an_example_in_a_doc_comment_is_no_stub_body() -> None:
+    """A strong model's server.js documented ``POST /formatnote {"note": {...}}``: not a stub."""
+    from protosmith.agents.common import find_placeholders
+
+    documented = '/**\n * POST /formatnote {"note": {...}} -> 200\n */\nconst port = 1;\n'
+    assert find_placeholders(documented) == []
+    assert find_placeholders('def f():\n    """Example: {...}"""\n    return 1\n') == []
+    assert find_placeholders("function f() { ... }\n") == ["an '...' body"]
+    assert find_placeholders("def f():\n    ...\n") == ["an '...' body"]
