@@ -47,6 +47,8 @@ class ComponentDoc:
     """How siblings import it (``shorturl.storage``), from the layout."""
     test_command: str = ""
     """The command that runs its tests from the project root, as the pipeline ran them."""
+    install_command: str = ""
+    """What to install before the tests, from the project root (from the layout)."""
     run_command: str = ""
     """The command that starts the program here, only when the smoke run verified it."""
     run_status: str = ""
@@ -65,6 +67,10 @@ class ComponentDoc:
     @property
     def folder(self) -> str:
         return self.location or slug(self.name)
+
+    @property
+    def install(self) -> str:
+        return self.install_command or self.tooling.install
 
     @property
     def test(self) -> str:

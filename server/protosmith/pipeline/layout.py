@@ -19,6 +19,7 @@ sandbox holds exactly the component and the components it imports.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from protosmith.agents.common import slug
 from protosmith.agents.models import ArchitectureRecord
@@ -168,6 +169,23 @@ class Layout:
                 f"file paths in your reply are relative to it, and its tests run inside it."
             )
         return "\n".join(lines)
+
+    def closure_users(self, name: str) -> list[str]:
+        """Components that import ``name`` (same language, directly or not)."""
+        return [other for other in self.placements if name in self.closure(other)]
+
+    def install_command(self, name: str, root: Path) -> str:
+        """What to install before the tests run, from the project root."""
+        placement = self.placements[name]
+        if placement.language == "python":
+            requirements = root / placement.folder / "requirements.txt"
+            extra = f" -r {placement.folder}/requirements.txt" if requirements.is_file() else ""
+            return f"python -m pip install pytest{extra}"
+        if placement.language in _JS:
+            return f"(cd {placement.folder} && npm install)"
+        from protosmith.agents.common import tooling
+
+        return f"(cd {placement.folder} && {tooling(placement.language).install})"
 
     def test_command(self, name: str) -> str:
         placement = self.placements[name]

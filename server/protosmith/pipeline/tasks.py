@@ -493,6 +493,7 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
     layout = ctx.place()
     integration = ctx.results.get(task_id("integration", "services"), {})
     commands = (integration.get("tree") or {}).get("commands", {})
+    services = integration.get("services", {}) if ctx.contracts else {}
     docs = []
     for component in ctx.record.components:
         name = component.name
@@ -528,11 +529,35 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
                     f"The smoke run of `{smoke['command']}` failed ({smoke['detail']}): "
                     f"{smoke.get('output', '')}".rstrip(": ")
                 )
+        elif name in services:
+            checked = services[name]
+            command = checked.get("command", "")
+            if checked.get("status") == "passed" and command:
+                run_command = command
+                where = "the project root" if placement.language == "python" else placement.folder
+                run_status = (
+                    f"Started from {where} and checked against its contract "
+                    f"(`{integration_contract(name)}`) by the pipeline's integration smoke test."
+                )
+            else:
+                reason = checked.get("reason") or ", ".join(checked.get("problems", [])[:3])
+                run_status = (
+                    f"The integration smoke test did not start it ({checked.get('status')}"
+                    f"{': ' + reason if reason else ''})."
+                )
         elif implemented and placement.language in ("python", "javascript", "typescript"):
+            same = set(layout.closure_users(name))
             users = [c.name for c in ctx.record.components if name in c.depends_on]
+            importers = [u for u in users if u in same]
+            callers = [u for u in users if u not in same]
+            parts = []
+            if importers:
+                parts.append(f"{', '.join(importers)} import{'s' if len(importers) == 1 else ''} it")
+            if callers:
+                parts.append(f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''} it")
             run_status = (
-                f"A library: {', '.join(users)} import{'s' if len(users) == 1 else ''} it."
-                if users
+                f"A library: {' and '.join(parts)}."
+                if parts
                 else "No entry point was generated, so there is no start command."
             )
         docs.append(
@@ -548,6 +573,7 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
                 location=placement.folder,
                 module=placement.module if placement.language == "python" else "",
                 test_command=layout.test_command(name),
+                install_command=layout.install_command(name, ctx.writer.root),
                 run_command=run_command,
                 run_status=run_status,
                 tests_ran=int(verify.get("ran", 0)) if verify else 0,
@@ -561,6 +587,10 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
 _ROUTE = re.compile(
     r"""["'](/(?:[A-Za-z_][\w\-]*|<[\w:]+>|\{\w+\}|:\w+)(?:/(?:[\w\-]+|<[\w:]+>|\{\w+\}|:\w+))*/?)["']"""
 )
+
+
+def integration_contract(name: str) -> str:
+    return f"contracts/{slug(name)}.openapi.json"
 
 
 def routes_in(code: ComponentCode) -> list[str]:
