@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from protosmith.agents import implementation, testing
+from protosmith.agents.common import slug
 from protosmith.agents.documentation import DOC_PATHS, ComponentDoc, render_docs, write_docs
 from protosmith.agents.implementation import ComponentBrief, ScenarioView
 from protosmith.agents.models import (
