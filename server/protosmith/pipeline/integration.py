@@ -227,9 +227,9 @@ def service_cwd(ctx: RunContext, name: str, command: list[str]) -> Path:
     pkg.component...``), else the component's folder."""
     placement = ctx.place().place(name)
     root = ctx.writer.root
-    if placement.language == "python" and command[:2] == ["python", "-m"] and len(command) > 2:
-        if command[2].startswith(ctx.place().package + "."):
-            return root
+    module = command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else ""
+    if placement.language == "python" and module.startswith(ctx.place().package + "."):
+        return root
     return root / placement.folder
 
 

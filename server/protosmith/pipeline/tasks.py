@@ -553,7 +553,9 @@ def component_docs(ctx: RunContext) -> list[ComponentDoc]:
             callers = [u for u in users if u not in same]
             parts = []
             if importers:
-                parts.append(f"{', '.join(importers)} import{'s' if len(importers) == 1 else ''} it")
+                parts.append(
+                    f"{', '.join(importers)} import{'s' if len(importers) == 1 else ''} it"
+                )
             if callers:
                 parts.append(f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''} it")
             run_status = (
