@@ -11,6 +11,7 @@ request's ``max_tokens`` as a real endpoint does, so the defaults must fit real 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,37 +51,77 @@ def _tree(root: Path) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What a recording must produce."""
+
+    name: str
+    package: str
+    components: tuple[str, ...]
+    sibling_import: tuple[str, str]
+    """A file of a dependant and the import of its real dependency it must hold."""
+    run: str
+    repaired: str
+    """The component whose first implementation carries the planted bug."""
+
+
+RECORDINGS = (
+    Expected(
+        "shorturl",
+        "shorturl",
+        COMPONENTS,
+        ("shorturl/service/service.py", "from shorturl.storage import"),
+        "python -m shorturl.api",
+        "storage",
+    ),
+    Expected(
+        "stockkeeper",
+        "stockkeeper",
+        ("store", "stock", "cli"),
+        ("stockkeeper/stock/service.py", "from stockkeeper.store import"),
+        "python -m stockkeeper.cli",
+        "store",
+    ),
+)
+
+
+@pytest.mark.parametrize("expected", RECORDINGS, ids=lambda e: e.name)
 async def test_strong_model_replies_build_a_working_prototype(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    expected: Expected, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recording = Recording.load("shorturl")
+    recording = Recording.load(expected.name)
     spec = _workspace(tmp_path, recording)
     with serve(recording) as server:
         settings = _defaults(monkeypatch, server.base_url)
         summary = await run_generate(spec, None, settings=settings, run_tests=True, review=False)
         assert summary.status == "succeeded", summary.message
         by_name = {c.name: c for c in summary.components}
-        assert set(by_name) == set(COMPONENTS)
-        assert all(by_name[n].status == "passed" for n in COMPONENTS), summary.message
-        # The planted bug was caught by the storage tests and repaired by the loop.
-        assert by_name["storage"].repair_rounds == 1
-        assert summary.tests.failed == 0 and summary.tests.passed == summary.tests.ran > 200
+        assert set(by_name) == set(expected.components)
+        assert all(c.status == "passed" for c in by_name.values()), summary.message
+        # The planted bug was caught by the component's tests and repaired by the loop.
+        assert by_name[expected.repaired].repair_rounds == 1
+        assert summary.tests.failed == 0 and summary.tests.passed == summary.tests.ran > 100
         out = tmp_path / "prototype"
-        # One importable tree: the service imports the real storage package.
-        assert "from shorturl.storage import" in (out / "shorturl/service/service.py").read_text()
-        assert (out / "shorturl/__init__.py").is_file()
+        # One importable tree: a dependant imports the real dependency package.
+        path, line = expected.sibling_import
+        assert line in (out / path).read_text()
+        assert (out / expected.package / "__init__.py").is_file()
         # The README's commands are the layout's, and the run command passed the smoke run.
         readme = (out / "README.md").read_text()
         assert readme.count("## Components") == 1
-        assert "python -m pytest -q shorturl/service" in readme
-        assert "python -m shorturl.api" in readme and "smoke run" in readme
+        first = expected.components[0]
+        assert f"python -m pytest -q {expected.package}/{first}" in readme
+        assert expected.run in readme and "smoke run" in readme
         assert "no code was generated" not in readme
         events = Journal.open(tmp_path, summary.run_id).events()
         tree = [e for e in events if e["kind"] == "integration_tree"]
         assert tree and tree[-1]["status"] == "passed"
-        assert tree[-1]["report"]["commands"]["api"]["status"] == "passed"
+        entry = expected.components[-1]
+        assert tree[-1]["report"]["commands"][entry]["status"] == "passed"
         repairs = [e for e in events if e["kind"] == "repair_round"]
-        assert [(e["component"], e["culprit"]) for e in repairs] == [("storage", "implementation")]
+        assert [(e["component"], e["culprit"]) for e in repairs] == [
+            (expected.repaired, "implementation")
+        ]
         # Prompts carry no sandbox path, timing or address: nothing random reaches the model.
         prompts = [r.body for r in server.completion_requests]
         text = "\n".join(m["content"] for body in prompts for m in body["messages"])
@@ -123,6 +164,7 @@ async def test_a_rerun_after_a_failed_run_asks_nothing_and_keeps_the_files(
 def test_the_recording_is_what_a_strong_model_writes() -> None:
     """The fixture is realistic: modules above 2048 tokens, real sibling imports."""
     recording = Recording.load("shorturl")
+    assert Recording.load("stockkeeper").replies
     code = [r for r in recording.replies if r["schema"] == "ComponentCode"]
     assert {r["component"] for r in code} == set(COMPONENTS)
     assert max(len(r["text"]) for r in code) > 4 * 2048
