@@ -39,7 +39,8 @@ def _defaults(monkeypatch: pytest.MonkeyPatch, base_url: str) -> dict[str, str]:
     """Only the endpoint and the key, as a user would give them."""
     for name in ("PROTOSMITH_MAX_TOKENS", "PROTOSMITH_MAX_CONTEXT_TOKENS", "PROTOSMITH_MODEL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENAI_API_KEY", "recorded")
+    # Not a word a reply may hold: the journal and the cache redact the key wherever it appears.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0a9f3c")
     return {"backend": "openai", "base_url": base_url, "model": "strong-coder"}
 
 
