@@ -134,3 +134,38 @@ def test_an_example_in_a_doc_comment_is_no_stub_body() -> None:
     assert find_placeholders('def f():\n    """Example: {...}"""\n    return 1\n') == []
     assert find_placeholders("function f() { ... }\n") == ["an '...' body"]
     assert find_placeholders("def f():\n    ...\n") == ["an '...' body"]
+
+
+def test_docs_escape_pipes_and_keep_one_components_section() -> None:
+    from protosmith.agents.documentation import ComponentDoc, render_docs
+    from protosmith.agents.models import DocsDraft, InterfaceSpec
+    from protosmith.spec.model import Spec
+
+    spec = Spec.model_validate(
+        {
+            "project": {"name": "shorturl", "languages": ["python"]},
+            "scenarios": [{"name": "s", "description": "d", "acceptance": ["a"]}],
+        }
+    )
+    operation = InterfaceSpec(name="expires", signature="def expires(self) -> datetime | None")
+    doc = ComponentDoc(
+        name="storage",
+        language="python",
+        summary="Stores links.",
+        interface="class Store: ...",
+        status="passed",
+        operations=[operation],
+        location="shorturl/storage",
+        module="shorturl.storage",
+        test_command="python -m pytest -q shorturl/storage",
+        run_status="A library: service imports it.",
+    )
+    draft = DocsDraft(
+        readme="Overview text.\n\n## Components\n\n- storage\n\n## How it works\n\nLayers.",
+        deployment="Deploy it.",
+    )
+    docs = render_docs(spec, _record(), [doc], draft)
+    assert docs.readme.count("## Components") == 1
+    assert "## How it works" in docs.readme and "- storage\n" not in docs.readme
+    assert "python -m pytest -q shorturl/storage" in docs.readme
+    assert "`def expires(self) -> datetime \\| None`" in docs.api
