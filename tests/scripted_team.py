@@ -47,6 +47,20 @@ from typing import Any
 
 from protosmith.llm.base import CompletionRequest, Message, RequestTask
 
+_SCHEMA_OF = {
+    "architecture": "ArchitectureRecord",
+    "architecture-repair": "ArchitectureRecord",
+    "interface": "InterfaceDraft",
+    "implement": "ComponentCode",
+    "repair-implement": "ComponentCode",
+    "tests": "TestSuite",
+    "repair-tests": "TestSuite",
+    "verdict": "RepairVerdict",
+    "docs": "DocsDraft",
+    "review": "ReviewReply",
+}
+"""The reply schema of each task kind, for continuations (they carry no schema)."""
+
 
 def _slug(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower() or "app"
@@ -79,6 +93,8 @@ class Team:
         task = request.task
         if task is None:
             raise ValueError(f"scripted team: a {request.agent!r} request carries no task")
+        if not schema and task.kind in _SCHEMA_OF:
+            return self._continuation(request, task)
         handler = {
             ("architecture", "ArchitectureRecord"): self._architecture,
             ("implementation", "InterfaceDraft"): self._interface,
@@ -91,6 +107,19 @@ class Team:
         if handler is None:
             raise ValueError(f"scripted team has no reply for {request.agent!r} / {schema!r}")
         return handler(task, _retried(request))
+
+    def _continuation(self, request: CompletionRequest, task: RequestTask) -> str:
+        """A cut-off reply continued (no schema, the partial reply as the last assistant
+        message): the rest of the reply this request's task gets."""
+        roles = [m.role for m in request.messages]
+        last = len(roles) - 1 - roles[::-1].index("assistant") if "assistant" in roles else 0
+        written = request.messages[last].content if "assistant" in roles else ""
+        schema = {"title": _SCHEMA_OF[task.kind]}
+        original = request.model_copy(
+            update={"json_schema": schema, "messages": request.messages[:last]}
+        )
+        full = self.reply(original)
+        return full[len(written) :] if full.startswith(written) else full
 
     # -- refinement and review ------------------------------------------------------------
     def _refine(self, text: str) -> str:
