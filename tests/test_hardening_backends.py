@@ -118,7 +118,9 @@ async def _reference(tmp: Path) -> tuple[dict[str, bytes], int]:
         with FakeOpenAIServer(function=Endpoint()) as server:
             summary = await _generate(spec, server.base_url)
             assert summary.status == "succeeded", summary.message
-            _REFERENCE.update(files=output_files(spec.parent), calls=len(server.completion_requests))
+            _REFERENCE.update(
+                files=output_files(spec.parent), calls=len(server.completion_requests)
+            )
     return _REFERENCE["files"], _REFERENCE["calls"]
 
 
