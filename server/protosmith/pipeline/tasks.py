@@ -12,7 +12,6 @@ tasks make no calls, and a changed scenario invalidates only the tasks downstrea
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import logging
@@ -609,24 +608,29 @@ def routes_in(code: ComponentCode) -> list[str]:
     return found[:20]
 
 
+_PY_DEF = re.compile(
+    r"^[ \t]*(async[ \t]+)?def[ \t]+(\w+)[ \t]*\((.*?)\)[ \t]*(?:->[ \t]*([^:\n]+?))?[ \t]*:",
+    re.M | re.S,
+)
+
+
 def current_operations(operations: list[Any], code: ComponentCode, language: str) -> list[Any]:
-    """The architecture's operations with their signatures as implemented (Python, by name)."""
+    """The architecture's operations with their signatures as implemented (Python, by name).
+
+    Read with a pattern, not ``ast``: CPython 3.11 builds ast objects with interpreter-wide
+    state, and a review running in a thread at the same time trips on it.
+    """
     if language != "python":
         return operations
     signatures: dict[str, str] = {}
     for item in code.files:
         if not item.path.endswith(".py") or "test" in Path(item.path).name:
             continue
-        try:
-            tree = ast.parse(item.content)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-                returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
-                text = f"{prefix} {node.name}({ast.unparse(node.args)}){returns}"
-                signatures.setdefault(node.name, text)
+        for match in _PY_DEF.finditer(item.content):
+            prefix = "async def" if match.group(1) else "def"
+            params = " ".join(match.group(3).split()).rstrip(",")
+            returns = f" -> {match.group(4).strip()}" if match.group(4) else ""
+            signatures.setdefault(match.group(2), f"{prefix} {match.group(2)}({params}){returns}")
     updated = []
     for op in operations:
         signature = signatures.get(op.name)
