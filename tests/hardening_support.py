@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from protosmith.llm.base import Completion, CompletionRequest, Message
+from protosmith.llm.base import Completion, CompletionRequest
 from protosmith.llm.errors import BackendError
 from protosmith.llm.scripted import Reply
 from protosmith.pipeline.api import GenerateOptions, RunSummary
 from protosmith.pipeline.journal import Journal
 from protosmith.pipeline.service import generate
-from scripted_team import Team
+from scripted_team import Team, wire_request
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = ROOT / "examples" / "hello" / "protosmith.toml"
@@ -146,9 +146,7 @@ def journal_events(workspace: Path, run_id: str) -> list[dict[str, Any]]:
 def agent_of(messages: list[dict[str, Any]]) -> str:
     """Which agent sent an OpenAI-format request (the agent name never goes over the wire)."""
     text = "\n".join(str(m.get("content", "")) for m in messages)
-    if "Decide whether the implementation or the test is wrong" in text:
-        return "repair"
-    for agent in ("architecture", "implementation", "testing", "documentation"):
+    for agent in ("architecture", "implementation", "testing", "documentation", "repair"):
         if f"You are the {agent} agent" in text:
             return agent
     return "unknown"
@@ -156,9 +154,7 @@ def agent_of(messages: list[dict[str, Any]]) -> str:
 
 def team_reply_for_wire(team: Team, body: dict[str, Any]) -> str:
     """The scripted team's reply to a chat-completions body received by the fake server."""
-    messages = [Message(role=m["role"], content=m["content"]) for m in body["messages"]]
-    request = CompletionRequest(messages=messages, agent=agent_of(body["messages"]))
-    return team.reply(request)
+    return team.reply(wire_request(body))
 
 
 # -- bad model output ------------------------------------------------------------------------

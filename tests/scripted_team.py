@@ -1,10 +1,14 @@
 """A scripted "capable model" for the whole agent team, so tests can generate real prototypes.
 
-It answers every agent of the pipeline with valid JSON computed from the request alone
-(stateless and deterministic: the same prompt always gets the same reply, so the LLM cache
-behaves as with a real model). The prototype it writes is small but real: each component is
-a module with working code and tests that pass when run (Python with pytest, JavaScript with
-``node --test``).
+It answers every agent of the pipeline with valid JSON computed from the request's typed
+parts alone: ``request.agent``, the reply schema (``request.json_schema``, as pydantic-ai's
+``TestModel`` reads only the schema) and ``request.task`` (what the request is for, which
+component, its module path and language). It never reads the prompt's prose, so it cannot
+be the only judge of what the prompts say; end-to-end tests with recorded strong-model replies
+(``test_generate_recorded.py``) judge that. Stateless and deterministic: the same request
+always gets the same reply, so the LLM cache behaves as with a real model. The prototype it
+writes is small but real: each component is a package (Python) or folder (JavaScript) with
+working code and tests that pass when run.
 
 Use it in three ways:
 
@@ -17,7 +21,7 @@ Use it in three ways:
    ``layout`` lists components separated by ``;``: ``name[:language][>dep,dep]``.
 
 2. With no layout: the team reads a ``team_layout`` entry from the spec's ``[context]`` table
-   (it appears in the architecture prompt), else designs one component for the project.
+   (the architecture request carries it as a typed fact), else designs one component.
 
 3. As a script file: ``PROTOSMITH_ALLOW_SCRIPTED=1 PROTOSMITH_BACKEND=scripted
    PROTOSMITH_SCRIPT=tests/scripted_team.py protosmith generate ...`` (module-level ``reply``).
@@ -29,9 +33,9 @@ expect the wrong value), ``cycle`` (the first design has a dependency cycle), ``
 (the first design is not JSON), ``unsafe`` (components that also try to write ``../escape.py``),
 ``off_contract`` (polyglot services that answer ``value`` where the contract says ``result``).
 
-Polyglot mode: when the implementation prompt carries an integration contract, each component
-also gets a stdlib HTTP service (``service.py`` or ``service.js``) serving it on ``$PORT``, and
-a consumer calls its providers at ``<PROVIDER>_URL``.
+Polyglot mode: when the request says the component is a service, each component also gets a
+stdlib HTTP service (``service.py`` or ``service.js``) serving its contract on ``$PORT``, and a
+consumer calls its providers at ``<PROVIDER>_URL``.
 """
 
 from __future__ import annotations
@@ -39,18 +43,32 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from protosmith.llm.base import CompletionRequest
+from protosmith.llm.base import CompletionRequest, Message, RequestTask
 
-_COMPONENT = re.compile(r'the component "([^"]+)"')
-_SCENARIO = re.compile(r"^- name: (.+?) \(priority", re.M)
-_LAYOUT = re.compile(r"^- team_layout: (.+)$", re.M)
-_PROJECT = re.compile(r"^Project: (.+)$", re.M)
-_LANGUAGES = re.compile(r"^Languages \(preferred first\): (.+)$", re.M)
+_SCHEMA_OF = {
+    "architecture": "ArchitectureRecord",
+    "architecture-repair": "ArchitectureRecord",
+    "interface": "InterfaceDraft",
+    "implement": "ComponentCode",
+    "repair-implement": "ComponentCode",
+    "tests": "TestSuite",
+    "repair-tests": "TestSuite",
+    "verdict": "RepairVerdict",
+    "docs": "DocsDraft",
+    "review": "ReviewReply",
+}
+"""The reply schema of each task kind, for continuations (they carry no schema)."""
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower() or "app"
+
+
+def _retried(request: CompletionRequest) -> bool:
+    """A retry carries the rejected reply as an assistant message (structure, not prose)."""
+    return any(message.role == "assistant" for message in request.messages)
 
 
 @dataclass
@@ -67,24 +85,49 @@ class Team:
     off_contract: set[str] = field(default_factory=set)
 
     def reply(self, request: CompletionRequest) -> str:
-        """The reply for ``request``, chosen by ``request.agent`` and the prompt."""
-        text = "\n".join(message.content for message in request.messages)
+        """The reply for ``request``, chosen by its agent, schema and typed task."""
+        schema = str((request.json_schema or {}).get("title", ""))
+        if request.agent == "refine":
+            text = "\n".join(message.content for message in request.messages)
+            return self._refine(text)
+        task = request.task
+        if task is None:
+            raise ValueError(f"scripted team: a {request.agent!r} request carries no task")
+        if not schema and task.kind in _SCHEMA_OF:
+            return self._continuation(request, task)
         handler = {
-            "architecture": self._architecture,
-            "implementation": self._implementation,
-            "testing": self._testing,
-            "repair": self._verdict,
-            "documentation": self._docs,
-            "refine": self._refine,
-            "review": self._review,
-        }.get(request.agent)
+            ("architecture", "ArchitectureRecord"): self._architecture,
+            ("implementation", "InterfaceDraft"): self._interface,
+            ("implementation", "ComponentCode"): self._implementation,
+            ("testing", "TestSuite"): self._testing,
+            ("repair", "RepairVerdict"): self._verdict,
+            ("documentation", "DocsDraft"): self._docs,
+            ("review", "ReviewReply"): self._review,
+        }.get((request.agent, schema))
         if handler is None:
-            raise ValueError(f"scripted team has no reply for agent {request.agent!r}")
-        return handler(text)
+            raise ValueError(f"scripted team has no reply for {request.agent!r} / {schema!r}")
+        return handler(task, _retried(request))
+
+    def _continuation(self, request: CompletionRequest, task: RequestTask) -> str:
+        """A cut-off reply continued (no schema, the partial reply as the last assistant
+        message): the rest of the reply this request's task gets."""
+        roles = [m.role for m in request.messages]
+        last = len(roles) - 1 - roles[::-1].index("assistant") if "assistant" in roles else 0
+        written = request.messages[last].content if "assistant" in roles else ""
+        schema = {"title": _SCHEMA_OF[task.kind]}
+        original = request.model_copy(
+            update={"json_schema": schema, "messages": request.messages[:last]}
+        )
+        full = self.reply(original)
+        return full[len(written) :] if full.startswith(written) else full
 
     # -- refinement and review ------------------------------------------------------------
     def _refine(self, text: str) -> str:
-        """Apply the instruction as a comment on top of the first file: valid, visible, no stub."""
+        """Apply the instruction as a comment on top of the first file: valid, visible, no stub.
+
+        The refiner (``agents/refiner.py``) sends no typed task yet, so this one reads the
+        file blocks of its prompt.
+        """
         instruction = re.search(r"^Instruction: (.*)$", text, re.M)
         body = text.split("\n\nYour previous attempt was rejected", 1)[0]
         parts = re.split(r"^=== (.+) ===$", body, flags=re.M)
@@ -96,23 +139,19 @@ class Team:
         refined = f"{comment} refined: {note}\n{content.rstrip()}\n"
         return json.dumps({"files": [{"path": path, "content": refined}], "summary": note})
 
-    def _review(self, text: str) -> str:
+    def _review(self, task: RequestTask, retried: bool) -> str:
         """A careful reviewer with nothing to add: no claims, every static finding confirmed."""
-        shown = re.findall(r"^\[(\d+)\] ", text, re.M)
-        triage = [{"index": int(i), "verdict": "confirm", "reason": "agreed"} for i in shown]
+        shown = [int(i) for i in task.facts.get("findings", "").split(",") if i]
+        triage = [{"index": i, "verdict": "confirm", "reason": "agreed"} for i in shown]
         return json.dumps({"claims": [], "triage": triage, "traces": []})
 
     # -- architecture -------------------------------------------------------------------
-    def _components(self, text: str) -> list[tuple[str, str, list[str]]]:
-        layout = self.layout
+    def _components(self, task: RequestTask) -> list[tuple[str, str, list[str]]]:
+        layout = self.layout or task.facts.get("context.team_layout", "")
+        languages = [x for x in task.facts.get("languages", "").split(",") if x]
+        default_language = languages[0] if languages else "python"
         if not layout:
-            found = _LAYOUT.search(text)
-            layout = found.group(1) if found else ""
-        languages = _LANGUAGES.search(text)
-        default_language = languages.group(1).split(",")[0].strip() if languages else "python"
-        if not layout:
-            project = _PROJECT.search(text)
-            return [(_slug(project.group(1) if project else "app"), default_language, [])]
+            return [(_slug(task.facts.get("project", "app")), default_language, [])]
         result = []
         for entry in (item.strip() for item in layout.split(";")):
             if not entry:
@@ -123,11 +162,11 @@ class Team:
             result.append((name.strip(), language.strip() or default_language, dep_names))
         return result
 
-    def _architecture(self, text: str) -> str:
-        if self.invalid_json and "could not be used" not in text:
+    def _architecture(self, task: RequestTask, retried: bool) -> str:
+        if self.invalid_json and not retried:
             return "Here is my design: components are orders and users."
-        components = self._components(text)
-        scenarios = _SCENARIO.findall(text)
+        components = self._components(task)
+        scenarios = [s for s in task.facts.get("scenarios", "").split("\n") if s]
         specs = []
         for index, (name, language, deps) in enumerate(components):
             covers = [s for i, s in enumerate(scenarios) if i % len(components) == index]
@@ -148,7 +187,7 @@ class Team:
                     "covers_scenarios": covers,
                 }
             )
-        if self.cycle and "cannot be built" not in text and len(specs) > 1:
+        if self.cycle and task.kind == "architecture" and len(specs) > 1:
             dependants = [spec for spec in specs if spec["depends_on"]] or [specs[1]]
             specs[0]["depends_on"] = [*specs[0]["depends_on"], dependants[-1]["name"]]
             if not dependants[-1]["depends_on"]:
@@ -170,18 +209,22 @@ class Team:
         return json.dumps(record)
 
     # -- implementation -----------------------------------------------------------------
-    def _implementation(self, text: str) -> str:
-        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
-        language = "javascript" if "in javascript" in text else "python"
-        if text.find("Design the public interface") >= 0:
+    def _interface(self, task: RequestTask, retried: bool) -> str:
+        name = task.component
+        if task.facts.get("language") == "javascript":
+            signature = f"function {name}Value(x) // returns x + 1"
+        else:
+            module = task.facts.get("module", name)
             signature = (
-                f"function {name}Value(x) // returns x + 1"
-                if language == "javascript"
-                else f'def {name}_value(x: int) -> int:\n    """Return x plus one."""'
+                f"# from {module} import {name}_value\n"
+                f'def {name}_value(x: int) -> int:\n    """Return x plus one."""'
             )
-            return json.dumps({"interface": signature, "summary": f"{name} adds one to a number."})
-        repaired = "failed its tests" in text
-        retried = "could not be used" in text
+        return json.dumps({"interface": signature, "summary": f"{name} adds one to a number."})
+
+    def _implementation(self, task: RequestTask, retried: bool) -> str:
+        name = task.component
+        language = task.facts.get("language", "python")
+        repaired = task.kind == "repair-implement"
         increment = 2 if name in self.buggy and not repaired else 1
         if language == "javascript":
             path = f"{name}.js"
@@ -198,9 +241,16 @@ class Team:
         if name in self.placeholder and not retried:
             body += "\n# TODO: finish this\n"
         files = [{"path": path, "content": body}]
+        if language == "python":
+            init = f'"""The {name} package."""\n\nfrom .{name} import {name}_value\n'
+            files.insert(0, {"path": "__init__.py", "content": init})
+        else:
+            index = f'"use strict";\n/** The {name} component. */\nmodule.exports = require("./{name}.js");\n'
+            files.insert(0, {"path": "index.js", "content": index})
         extra: dict[str, str] = {}
-        if "Integration contract (OpenAPI 3)" in text:
-            files.append(_service_file(name, language, text, name in self.off_contract))
+        if task.facts.get("service"):
+            providers = [p for p in task.facts.get("providers", "").split(",") if p]
+            files.append(_service_file(name, language, providers, name in self.off_contract))
             extra["start"] = "node service.js" if language == "javascript" else "python service.py"
         if name in self.unsafe:
             files.append({"path": "../escape.py", "content": "print('escaped')\n"})
@@ -214,15 +264,13 @@ class Team:
         )
 
     # -- testing ------------------------------------------------------------------------
-    def _testing(self, text: str) -> str:
-        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
-        scenarios = re.findall(
-            r"^- (\S+): ", text.split("Scenarios and acceptance criteria:")[-1], re.M
-        )
+    def _testing(self, task: RequestTask, retried: bool) -> str:
+        name = task.component
+        scenarios = [s for s in task.facts.get("scenarios", "").split("\n") if s]
         scenario = scenarios[0] if scenarios else ""
-        fixed = "previous tests are wrong" in text
+        fixed = task.kind == "repair-tests"
         expected = 3 if name in self.broken_tests and not fixed else 2
-        if "(javascript," in text:
+        if task.facts.get("language") == "javascript":
             files = [
                 {
                     "path": f"{name}.test.js",
@@ -237,11 +285,12 @@ class Team:
             tests = [f"{name} adds one", f"{name} handles zero"]
             framework = "node:test"
         else:
+            module = task.facts.get("module", name)
             files = [
                 {
                     "path": f"test_{name}.py",
                     "content": (
-                        f"from {name} import {name}_value\n\n\n"
+                        f"from {module} import {name}_value\n\n\n"
                         f"def test_{name}_adds_one():\n    assert {name}_value(1) == {expected}\n\n\n"
                         f"def test_{name}_handles_zero():\n    assert {name}_value(0) == {expected - 1}\n"
                     ),
@@ -252,15 +301,13 @@ class Team:
         traces = {test: scenario for test in tests} if scenario else {}
         return json.dumps({"files": files, "framework": framework, "traces": traces})
 
-    def _verdict(self, text: str) -> str:
-        name = _COMPONENT.search(text).group(1)  # type: ignore[union-attr]
-        culprit = "test" if name in self.broken_tests else "implementation"
+    def _verdict(self, task: RequestTask, retried: bool) -> str:
+        culprit = "test" if task.component in self.broken_tests else "implementation"
         return json.dumps({"culprit": culprit, "reason": f"the {culprit} is wrong"})
 
     # -- documentation ------------------------------------------------------------------
-    def _docs(self, text: str) -> str:
-        project = re.search(r'prototype "([^"]+)"', text)
-        title = project.group(1) if project else "the prototype"
+    def _docs(self, task: RequestTask, retried: bool) -> str:
+        title = task.facts.get("project", "the prototype")
         return json.dumps(
             {
                 "readme": f"## Overview\n\n{title} is a small modular prototype.\n",
@@ -269,13 +316,14 @@ class Team:
         )
 
 
-def _service_file(name: str, language: str, text: str, off: bool = False) -> dict[str, str]:
+def _service_file(
+    name: str, language: str, providers: list[str], off: bool = False
+) -> dict[str, str]:
     """Polyglot mode: the HTTP service serving ``POST /<name>_value`` and ``GET /health``.
 
-    A consumer also calls each provider named in its prompt (``<PROVIDER>_URL``) when the
-    variable is set, so the deployed services really talk to each other.
+    A consumer also calls each provider it consumes (``<PROVIDER>_URL``) when the variable is
+    set, so the deployed services really talk to each other.
     """
-    providers = re.findall(r'calls the component "([^"]+)" over HTTP', text)
     key = "value" if off else "result"
     if language == "javascript":
         calls = "".join(
@@ -339,3 +387,75 @@ _DEFAULT = Team()
 def reply(request: CompletionRequest) -> str:
     """Entry point for ``PROTOSMITH_SCRIPT``: the default team (layout from the spec)."""
     return _DEFAULT.reply(request)
+
+
+_WIRE_COMPONENT = re.compile(r'the component "([^"]+)"')
+_WIRE_PACKAGE = re.compile(r"This component is the package `([\w.]+)`")
+_WIRE_LAYOUT = re.compile(r"^- team_layout: (.+)$", re.M)
+_WIRE_PROJECT = re.compile(r"^Project: (.+)$", re.M)
+_WIRE_DOCS_PROJECT = re.compile(r'documentation of the prototype "([^"]+)"')
+_WIRE_LANGUAGES = re.compile(r"^Languages \(preferred first\): (.+)$", re.M)
+_WIRE_SCENARIO = re.compile(r"^- name: (.+?) \(priority", re.M)
+_WIRE_AGENTS = {
+    "ArchitectureRecord": "architecture",
+    "InterfaceDraft": "implementation",
+    "ComponentCode": "implementation",
+    "TestSuite": "testing",
+    "RepairVerdict": "repair",
+    "DocsDraft": "documentation",
+    "ReviewReply": "review",
+}
+
+
+def wire_request(body: dict[str, Any]) -> CompletionRequest:
+    """A typed request rebuilt from a chat-completions body a fake server received.
+
+    Over HTTP only the messages and the schema travel; the agent follows from the schema, and
+    the task's component and facts have to be read back from the prompt. This adapter is the
+    one place where prose is read, and only for wire-level tests (secrets, backends).
+    """
+    messages = [Message(role=m["role"], content=m.get("content") or "") for m in body["messages"]]
+    response_format = body.get("response_format") or {}
+    schema = response_format.get("schema") or (response_format.get("json_schema") or {}).get(
+        "schema"
+    )
+    title = str((schema or {}).get("title", ""))
+    agent = _WIRE_AGENTS.get(title, "refine" if title == "RefineReply" else "unknown")
+    text = "\n".join(message.content for message in messages if message.role != "assistant")
+    found = _WIRE_COMPONENT.search(text)
+    facts: dict[str, str] = {}
+    kind = {"ArchitectureRecord": "architecture", "DocsDraft": "docs", "ReviewReply": "review"}
+    kind_name = kind.get(title, "")
+    if title == "ArchitectureRecord":
+        layout = _WIRE_LAYOUT.search(text)
+        project = _WIRE_PROJECT.search(text)
+        languages = _WIRE_LANGUAGES.search(text)
+        facts = {
+            "context.team_layout": layout.group(1) if layout else "",
+            "project": project.group(1) if project else "app",
+            "languages": languages.group(1).replace(" ", "") if languages else "python",
+            "scenarios": "\n".join(_WIRE_SCENARIO.findall(text)),
+        }
+        if "cannot be built" in text:
+            kind_name = "architecture-repair"
+    elif title == "DocsDraft":
+        project = _WIRE_DOCS_PROJECT.search(text)
+        facts = {"project": project.group(1) if project else "the prototype"}
+    elif title == "ReviewReply":
+        facts = {"findings": ",".join(re.findall(r"^\[(\d+)\] ", text, re.M))}
+    else:
+        package = _WIRE_PACKAGE.search(text)
+        language = "javascript" if " in javascript" in text or "(javascript," in text else "python"
+        repair = "judged the implementation wrong" in text or "judged your previous tests" in text
+        base = {"InterfaceDraft": "interface", "ComponentCode": "implement", "TestSuite": "tests"}
+        kind_name = {"RepairVerdict": "verdict"}.get(title, base.get(title, "unknown"))
+        if repair and title in ("ComponentCode", "TestSuite"):
+            kind_name = f"repair-{kind_name}"
+        scenarios = re.findall(r"^- (\S+): ", text.split("Scenarios")[-1], re.M)
+        facts = {
+            "language": language,
+            "module": package.group(1) if package else "",
+            "scenarios": "\n".join(scenarios),
+        }
+    task = RequestTask(kind=kind_name, component=found.group(1) if found else "", facts=facts)
+    return CompletionRequest(messages=messages, agent=agent, json_schema=schema, task=task)

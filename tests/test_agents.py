@@ -191,7 +191,7 @@ async def test_implementation_sees_dependency_interfaces_not_code() -> None:
         max_tokens=512,
         retries=1,
     )
-    assert result.value.files[0].path == "orders.py"
+    assert [f.path for f in result.value.files] == ["__init__.py", "orders.py"]
     prompt = backend.requests[0].messages[-1].content
     assert "def catalog_value(x) -> int" in prompt and "Lists products." in prompt
     assert "an order gets an id" in prompt

@@ -81,7 +81,8 @@ def test_json_prints_one_summary_object(tmp_path: Path) -> None:
     )
     again = _generate(spec, "--json", env=_env(TESTS / "scripted_team.py"))
     second = json.loads(again.stdout)
-    assert second["llm_calls"] == 0 and second["cache_hits"] == summary["llm_calls"]
+    # Code and tests start from their accepted state (no request); the rest is served cached.
+    assert second["llm_calls"] == 0 and 0 < second["cache_hits"] < summary["llm_calls"]
 
 
 def test_text_output_and_exit_code(tmp_path: Path) -> None:

@@ -211,7 +211,8 @@ def test_key_is_stable_across_processes() -> None:
     assert outputs == {cache_key("scripted", "m", request("hello", seed=3))}
 
 
-async def test_truncated_and_failed_replies_are_not_cached(tmp_path: Path) -> None:
+async def test_truncated_replies_are_cached_and_failed_calls_are_not(tmp_path: Path) -> None:
+    """A cut-off reply is replayed (its continuation is keyed by it); an error is asked again."""
     inner = ScriptedBackend(
         [
             Completion(text="cut", finish_reason="length"),
@@ -223,11 +224,13 @@ async def test_truncated_and_failed_replies_are_not_cached(tmp_path: Path) -> No
     journal = Journal.create(tmp_path)
     cache = CachingBackend(inner, tmp_path / "cache", journal=journal)
     assert (await cache.complete(request())).finish_reason == "length"
+    again = await cache.complete(request())
+    assert (again.text, again.finish_reason) == ("cut", "length")
     with pytest.raises(BackendError):
-        await cache.complete(request())
-    assert (await cache.complete(request())).text == "fine"
-    assert (await cache.complete(request())).text == "fine"
-    assert (cache.calls, cache.hits, cache.errors) == (2, 1, 1)
+        await cache.complete(request("other"))
+    assert (await cache.complete(request("other"))).text == "fine"
+    assert (await cache.complete(request("other"))).text == "fine"
+    assert (cache.calls, cache.hits, cache.errors) == (2, 2, 1)
     assert any(e["kind"] == "llm_error" for e in journal.events())
 
 

@@ -50,9 +50,9 @@ async def test_diamond_generates_every_file_in_dependency_order(tmp_path: Path) 
     summary = await _run(spec, ScriptedBackend(function=Team().reply))
     assert summary.status == "succeeded", summary.message
     for name in COMPONENTS:
-        assert f"prototype/{name}/{name}.py" in summary.files
-        assert f"prototype/{name}/test_{name}.py" in summary.files
-        assert (tmp_path / "prototype" / name / f"{name}.py").is_file()
+        assert f"prototype/diamond/{name}/{name}.py" in summary.files
+        assert f"prototype/diamond/{name}/test_{name}.py" in summary.files
+        assert (tmp_path / "prototype" / "diamond" / name / f"{name}.py").is_file()
     for doc in ("README.md", "API.md", "DEPLOYMENT.md", "docs/architecture.md"):
         assert f"prototype/{doc}" in summary.files
     assert "```mermaid" in (tmp_path / "prototype/docs/architecture.md").read_text()
@@ -71,7 +71,7 @@ async def test_diamond_generates_every_file_in_dependency_order(tmp_path: Path) 
             assert done[0] < start[0] and done[1] <= start[1]
         verify = position[("task_started", f"verify:{name}")]
         for dep in deps:
-            assert position[("task_finished", f"implement:{dep}")][0] < verify[0]
+            assert position[("task_finished", f"verify:{dep}")][0] < verify[0]
     # An implementation waits for the interfaces it imports, not for other implementations.
     orders_start = position[("task_started", "implement:orders")][0]
     assert position[("task_finished", "interface:catalog")][0] < orders_start
@@ -117,7 +117,7 @@ async def test_placeholder_code_is_rejected_and_retried(tmp_path: Path) -> None:
     backend = ScriptedBackend(function=Team(placeholder={"core"}).reply)
     summary = await _run(spec, backend)
     assert summary.status == "succeeded"
-    assert "TODO" not in (tmp_path / "prototype/core/core.py").read_text()
+    assert "TODO" not in (tmp_path / "prototype/diamond/core/core.py").read_text()
     saved = Journal.open(tmp_path, summary.run_id).load_task("implement:core")
     assert saved is not None and saved["result"]["attempts"] == 2
 
@@ -180,7 +180,7 @@ async def test_cancel_leaves_no_partial_files_and_resume_repeats_nothing(tmp_pat
     assert resumed.llm_calls == session.llm_calls + summary.llm_calls
     assert len(second.requests) < len(first.requests) + len(second.requests)
     for name in COMPONENTS:
-        assert (tmp_path / "prototype" / name / f"{name}.py").is_file()
+        assert (tmp_path / "prototype" / "diamond" / name / f"{name}.py").is_file()
 
 
 async def test_rerun_is_all_cache_hits(tmp_path: Path) -> None:
@@ -190,7 +190,10 @@ async def test_rerun_is_all_cache_hits(tmp_path: Path) -> None:
     backend = ScriptedBackend(function=Team().reply)
     second = await _run(spec, backend)
     assert first.llm_calls > 0
-    assert second.llm_calls == 0 and second.cache_hits == first.llm_calls
+    # Code and tests start from their accepted state (no request at all); the rest is cached.
+    accepted = [e for e in _events(spec, second.run_id) if e["kind"] == "accepted_state_used"]
+    assert len(accepted) == 2 * len(COMPONENTS)
+    assert second.llm_calls == 0 and second.cache_hits == first.llm_calls - len(accepted)
     assert second.status == "succeeded" and not backend.requests
     assert before == {p: p.read_text() for p in (tmp_path / "prototype").rglob("*") if p.is_file()}
 
@@ -254,4 +257,4 @@ async def test_failing_tests_are_repaired_by_the_right_agent(tmp_path: Path) -> 
         ("core", "implementation"),
         ("catalog", "test"),
     }
-    assert "x + 1" in (tmp_path / "prototype/core/core.py").read_text()
+    assert "x + 1" in (tmp_path / "prototype/diamond/core/core.py").read_text()

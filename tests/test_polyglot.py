@@ -106,8 +106,8 @@ async def test_python_and_javascript_services_share_a_contract(tmp_path: Path) -
     assert "/inventory_value" in contract["paths"]
     assert (out / "contracts/storefront.openapi.json").is_file()
     assert "INVENTORY_URL" in (out / "storefront/service.js").read_text()
-    assert "ThreadingHTTPServer" in (out / "inventory/service.py").read_text()
-    assert "FROM python:3.11-slim" in (out / "inventory/Dockerfile").read_text()
+    assert "ThreadingHTTPServer" in (out / "shop/inventory/service.py").read_text()
+    assert "FROM python:3.11-slim" in (out / "shop/inventory/Dockerfile").read_text()
     assert "FROM node:20-slim" in (out / "storefront/Dockerfile").read_text()
     compose = (out / "docker-compose.yml").read_text()
     assert "INVENTORY_URL" in compose and "storefront:" in compose

@@ -111,6 +111,7 @@ def test_copy_keeps_nested_bin_but_drops_build_outputs(tmp_path: Path) -> None:
     source = tmp_path / "crate"
     (source / "src" / "bin").mkdir(parents=True)
     (source / "src" / "bin" / "main.rs").write_text("fn main() {}\n")
+    (source / "Cargo.toml").write_text('[package]\nname = "crate"\n')
     (source / "target" / "debug").mkdir(parents=True)
     (source / ".git").mkdir()
     copy = copy_tree(source, tmp_path / "copy")

@@ -24,7 +24,7 @@ from protosmith.agents.models import (
 )
 from protosmith.agents.polyglot import assign_languages
 from protosmith.context.manager import ContextManager
-from protosmith.llm.base import Backend, Message, Usage
+from protosmith.llm.base import Backend, Message, RequestTask, Usage
 from protosmith.llm.structured import complete_structured
 from protosmith.pipeline.graph import find_cycle
 from protosmith.prompts import render
@@ -271,6 +271,16 @@ async def design(
     outcome_usage = Usage()
     repairs: list[str] = []
     for round_ in range(repair_rounds + 1):
+        task = RequestTask(
+            kind="architecture" if round_ == 0 else "architecture-repair",
+            facts={
+                "project": spec.project.name,
+                "languages": ",".join(spec.project.languages),
+                "scenarios": "\n".join(s.name for s in spec.scenarios),
+                "polyglot": "1" if spec.architecture.polyglot else "",
+                **{f"context.{k}": str(v) for k, v in spec.context.items()},
+            },
+        )
         result = await complete_structured(
             backend,
             conversation,
@@ -278,6 +288,7 @@ async def design(
             agent=AGENT,
             max_tokens=max_tokens,
             retries=retries,
+            task=task,
         )
         outcome_usage = outcome_usage + result.usage
         record = result.value

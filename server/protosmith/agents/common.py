@@ -16,9 +16,27 @@ _PLACEHOLDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_DOCSTRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
+_LINE_COMMENT = re.compile(r"(?:^|\s)(?://|#).*$", re.M)
+
+
+def _code_only(text: str) -> str:
+    """``text`` without docstrings and comments: ``{...}`` in a doc comment is no stub body."""
+    return _LINE_COMMENT.sub("", _DOCSTRING.sub("", text))
+
+
 def find_placeholders(text: str) -> list[str]:
-    """Names of the placeholder markers found in ``text`` (empty when the code is complete)."""
-    return [label for label, pattern in _PLACEHOLDERS if pattern.search(text)]
+    """Names of the placeholder markers found in ``text`` (empty when the code is complete).
+
+    Markers such as TODO count anywhere (they live in comments); an ``...`` body counts only
+    in code, not in the documentation of an example.
+    """
+    code = _code_only(text)
+    return [
+        label
+        for label, pattern in _PLACEHOLDERS
+        if pattern.search(code if label == "an '...' body" else text)
+    ]
 
 
 def placeholder_problems(files: list[tuple[str, str]]) -> list[str]:

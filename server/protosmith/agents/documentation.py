@@ -9,13 +9,14 @@ it cannot, deterministic versions take their place, so a weak model still yields
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from protosmith.agents.architecture import summary as architecture_summary
 from protosmith.agents.common import LanguageTooling, slug, tooling
 from protosmith.agents.models import ArchitectureRecord, Docs, DocsDraft, InterfaceSpec
 from protosmith.context.manager import ContextManager, ContextOverflow
-from protosmith.llm.base import Backend, Usage
+from protosmith.llm.base import Backend, RequestTask, Usage
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import complete_structured
 from protosmith.prompts import render
@@ -40,14 +41,40 @@ class ComponentDoc:
     operations: list[InterfaceSpec] = field(default_factory=list)
     entry: str = ""
     """Stem of the main source file, for the run command."""
+    location: str = ""
+    """Folder relative to the output folder (from the layout); the component's slug if unset."""
+    module: str = ""
+    """How siblings import it (``shorturl.storage``), from the layout."""
+    test_command: str = ""
+    """The command that runs its tests from the project root, as the pipeline ran them."""
+    install_command: str = ""
+    """What to install before the tests, from the project root (from the layout)."""
+    run_command: str = ""
+    """The command that starts the program here, only when the smoke run verified it."""
+    run_status: str = ""
+    """What the smoke run saw for ``run_command`` (or why there is none)."""
+    tests_ran: int = 0
+    tests_passed: int = 0
+    endpoints: list[str] = field(default_factory=list)
+    """HTTP routes found in the component's code."""
 
     @property
     def run(self) -> str:
+        if self.run_command or self.run_status:
+            return self.run_command
         return self.tooling.run.replace("{entry}", self.entry or self.folder)
 
     @property
     def folder(self) -> str:
-        return slug(self.name)
+        return self.location or slug(self.name)
+
+    @property
+    def install(self) -> str:
+        return self.install_command or self.tooling.install
+
+    @property
+    def test(self) -> str:
+        return self.test_command or f"cd {self.folder} && {self.tooling.test}"
 
     @property
     def tooling(self) -> LanguageTooling:
@@ -99,7 +126,13 @@ async def write_docs(
             related=[],
         ).messages
         result = await complete_structured(
-            backend, messages, DocsDraft, agent=AGENT, max_tokens=max_tokens, retries=retries
+            backend,
+            messages,
+            DocsDraft,
+            agent=AGENT,
+            max_tokens=max_tokens,
+            retries=retries,
+            task=RequestTask(kind="docs", facts={"project": spec.project.name}),
         )
         usage = result.usage
         draft = result.value
@@ -118,7 +151,7 @@ def render_docs(
 ) -> Docs:
     """The documents from facts, with the model's prose where there is some."""
     overview = (
-        draft.readme.strip()
+        strip_sections(draft.readme.strip(), _RENDERED)
         if draft is not None
         else render(
             "documentation_overview.j2",
@@ -146,6 +179,33 @@ def render_docs(
         deployment=deployment,
         architecture=render("documentation_architecture.j2", project=spec.project, record=record),
     )
+
+
+_RENDERED = ("components", "install, run and test", "install", "run", "test", "testing")
+"""README sections rendered from the run's record: the model's own versions are dropped, so
+there is one "## Components" and its commands are the verified ones."""
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def strip_sections(markdown: str, titles: tuple[str, ...]) -> str:
+    """``markdown`` without the sections (heading and body) whose titles are in ``titles``."""
+    kept: list[str] = []
+    skipping: int | None = None
+    fenced = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        match = None if fenced else _HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+            if skipping is not None and level <= skipping:
+                skipping = None
+            if skipping is None and match.group(2).strip().lower() in titles:
+                skipping = level
+                continue
+        if skipping is None:
+            kept.append(line)
+    return "\n".join(kept).strip()
 
 
 DOC_PATHS = {

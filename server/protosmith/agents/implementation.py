@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protosmith.agents.common import tooling
-from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft
+from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft, TestSuite
+from protosmith.agents.validation import code_problems, complete_code
 from protosmith.context.manager import ContextItem, ContextManager
-from protosmith.llm.base import Backend
+from protosmith.llm.base import Backend, RequestTask
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 
@@ -42,6 +43,17 @@ class ComponentBrief:
     conventions: dict[str, Any] = field(default_factory=dict)
     contracts: str = ""
     """Polyglot runs: the OpenAPI contracts this component provides or calls (else empty)."""
+    imports: str = ""
+    """Where the component lives and how it imports its siblings (from the layout)."""
+    require: tuple[str, ...] = ()
+    """Files the implementation must contain (a Python package's ``__init__.py``)."""
+    facts: dict[str, str] = field(default_factory=dict)
+    """Typed facts for the request (module path, folder, language), see ``RequestTask``."""
+
+    def task(self, kind: str, **extra: str) -> RequestTask:
+        """The typed description of a request about this component."""
+        facts = {"language": self.language, **self.facts, **extra}
+        return RequestTask(kind=kind, component=self.name, facts=facts)
 
     @property
     def name(self) -> str:
@@ -71,23 +83,35 @@ async def draft_interface(
     *,
     max_tokens: int,
     retries: int,
+    dependencies: list[ContextItem] | None = None,
 ) -> StructuredResult[InterfaceDraft]:
-    """Ask for the component's public interface and a summary for its dependants."""
+    """Ask for the component's public interface and a summary for its dependants.
+
+    ``dependencies`` are the interfaces of the components it uses (their tasks ran first),
+    so the contract is written against what they really offer.
+    """
     instruction = render(
         "implementation_interface.j2",
         component=brief.component,
         scenarios=brief.scenarios,
         conventions=brief.conventions,
+        imports=brief.imports,
     )
     built = context.build(
         system=render("implementation_system.j2", language=brief.language),
         instruction=instruction,
         architecture_summary=brief.architecture_summary,
         active=None,
-        related=[],
+        related=list(dependencies or []),
     )
     return await complete_structured(
-        backend, built.messages, InterfaceDraft, agent=AGENT, max_tokens=max_tokens, retries=retries
+        backend,
+        built.messages,
+        InterfaceDraft,
+        agent=AGENT,
+        max_tokens=max_tokens,
+        retries=retries,
+        task=brief.task("interface"),
     )
 
 
@@ -102,8 +126,12 @@ async def implement(
     retries: int,
     previous: ComponentCode | None = None,
     feedback: str = "",
+    tests: TestSuite | None = None,
 ) -> StructuredResult[ComponentCode]:
-    """Write the component's files; with ``feedback`` this is a repair of ``previous``."""
+    """Write the component's files; with ``feedback`` this is a repair of ``previous``.
+
+    A repair also sees the failing tests, so it fixes the code against what they check.
+    """
     instruction = render(
         "implementation_code.j2",
         component=brief.component,
@@ -111,8 +139,11 @@ async def implement(
         tooling=tooling(brief.language),
         feedback=feedback,
         contracts=brief.contracts,
+        imports=brief.imports,
+        test_files=list(tests.files) if tests is not None and feedback else [],
     )
-    full = f"Interface:\n{draft.interface}"
+    interface = previous.interface if previous is not None and previous.interface else ""
+    full = f"Interface:\n{interface or draft.interface}"
     if previous is not None:
         code = "\n\n".join(f"--- {item.path}\n{item.content}" for item in previous.files)
         full += f"\n\nCurrent code:\n{code}"
@@ -126,8 +157,17 @@ async def implement(
         active=active,
         related=dependencies,
     )
-    return await complete_structured(
-        backend, built.messages, ComponentCode, agent=AGENT, max_tokens=max_tokens, retries=retries
+    return await complete_code(
+        backend,
+        built.messages,
+        ComponentCode,
+        agent=AGENT,
+        max_tokens=max_tokens,
+        retries=retries,
+        check=lambda code: code_problems(
+            code.files, brief.language, tests=False, require=brief.require
+        ),
+        task=brief.task("repair-implement" if feedback else "implement"),
     )
 
 

@@ -161,10 +161,13 @@ class TestSuite(_Reply):
 class RepairVerdict(_Reply):
     """Which side of a failing test is wrong, as judged from the failure output."""
 
-    culprit: str = Field(pattern="^(implementation|test)$")
-    """``implementation`` when the code is wrong, ``test`` when the test is wrong."""
+    culprit: str = Field(pattern="^(implementation|test|environment)$")
+    """``implementation`` when the code is wrong, ``test`` when the test is wrong,
+    ``environment`` when neither is: a dependency, an import path or a package is missing."""
     reason: str = ""
     """Why, in one sentence."""
+    missing: str = ""
+    """For ``environment``: the missing module, package or path, exactly as the output names it."""
 
 
 class Docs(_Reply):

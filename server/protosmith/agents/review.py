@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from protosmith.llm.base import Backend, Message
+from protosmith.llm.base import Backend, Message, RequestTask
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 
@@ -83,6 +83,10 @@ async def run_review_agent(
             ),
         ),
     ]
+    task = RequestTask(
+        kind="review",
+        facts={"findings": ",".join(str(i) for i in range(len(review_input.static_findings)))},
+    )
     return await complete_structured(
-        backend, messages, ReviewReply, agent="review", max_tokens=max_tokens
+        backend, messages, ReviewReply, agent="review", max_tokens=max_tokens, task=task
     )

@@ -11,16 +11,24 @@ import logging
 
 from protosmith.agents.common import tooling
 from protosmith.agents.implementation import ComponentBrief
-from protosmith.agents.models import ComponentCode, InterfaceDraft, RepairVerdict, TestSuite
-from protosmith.context.manager import ContextManager, ContextOverflow
+from protosmith.agents.models import (
+    ComponentCode,
+    GeneratedFile,
+    InterfaceDraft,
+    RepairVerdict,
+    TestSuite,
+)
+from protosmith.agents.validation import code_problems, complete_code
+from protosmith.context.manager import ContextItem, ContextManager, ContextOverflow
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 
 AGENT = "testing"
-_FILE_LIMIT = 6000
-_OUTPUT_LIMIT = 4000
+VERDICT_AGENT = "repair"
+"""The verdict is the first step of a repair round: journal, accounting and prompts say so."""
+_FILE_LIMIT = 16000
 
 log = logging.getLogger(__name__)
 
@@ -40,27 +48,44 @@ async def write_tests(
     retries: int,
     previous: TestSuite | None = None,
     feedback: str = "",
+    dependencies: list[ContextItem] | None = None,
+    code: ComponentCode | None = None,
 ) -> StructuredResult[TestSuite]:
-    """Unit, edge-case and per-scenario integration tests; traces restricted to real scenarios."""
+    """Unit, edge-case and per-scenario integration tests; traces restricted to real scenarios.
+
+    ``dependencies`` are the interfaces of the components it uses; a repair (``feedback``)
+    also sees the previous tests and the current code, and the interface as implemented.
+    """
     tools = tooling(brief.language)
+    interface = code.interface if code is not None and code.interface else draft.interface
     instruction = render(
         "testing_user.j2",
         component=brief.component,
-        interface=draft.interface,
+        interface=interface,
         scenarios=brief.scenarios,
         tooling=tools,
         feedback=feedback,
         contracts=brief.contracts,
+        imports=brief.imports,
+        previous=list(previous.files) if previous is not None and feedback else [],
+        code_files=list(code.files) if code is not None and feedback else [],
     )
     built = context.build(
         system=render("testing_system.j2", framework=tools.framework, language=brief.language),
         instruction=instruction,
         architecture_summary=brief.architecture_summary,
         active=None,
-        related=[],
+        related=list(dependencies or []),
     )
-    result = await complete_structured(
-        backend, built.messages, TestSuite, agent=AGENT, max_tokens=max_tokens, retries=retries
+    result = await complete_code(
+        backend,
+        built.messages,
+        TestSuite,
+        agent=AGENT,
+        max_tokens=max_tokens,
+        retries=retries,
+        check=lambda suite: code_problems(suite.files, brief.language, tests=True),
+        task=brief.task("repair-tests" if feedback else "tests"),
     )
     suite = result.value
     known = {scenario.name for scenario in brief.scenarios}
@@ -80,30 +105,39 @@ async def judge_failure(
     *,
     max_tokens: int,
     retries: int,
+    interface: str = "",
+    dependencies: list[ContextItem] | None = None,
 ) -> RepairVerdict:
-    """Whether the implementation or the test is wrong; the implementation when unsure."""
+    """Whether the implementation, the test or the environment is wrong; the code when unsure.
+
+    The verdict sees the failing tests, the current code, the component's current interface
+    and its dependencies' interfaces, and the test output already cut to what matters.
+    """
     instruction = render(
         "testing_verdict.j2",
         component=brief.name,
         code_files=[_clip(item) for item in code.files],
         test_files=[_clip(item) for item in suite.files],
-        output=output[-_OUTPUT_LIMIT:],
+        output=output,
+        interface=interface or code.interface,
+        imports=brief.imports,
     )
     try:
         built = context.build(
-            system=render("testing_system.j2", framework=suite.framework, language=brief.language),
+            system=render("repair_system.j2", framework=suite.framework, language=brief.language),
             instruction=instruction,
             architecture_summary=brief.architecture_summary,
             active=None,
-            related=[],
+            related=list(dependencies or []),
         )
         result = await complete_structured(
             backend,
             built.messages,
             RepairVerdict,
-            agent="repair",
-            max_tokens=min(max_tokens, 256),
+            agent=VERDICT_AGENT,
+            max_tokens=min(max_tokens, 1024),
             retries=retries,
+            task=brief.task("verdict"),
         )
     except (ContextOverflow, StructuredOutputError) as error:
         log.info(
@@ -113,9 +147,8 @@ async def judge_failure(
     return result.value
 
 
-def _clip(item: object) -> dict[str, str]:
-    path = str(getattr(item, "path", ""))
-    content = str(getattr(item, "content", ""))
+def _clip(item: GeneratedFile) -> dict[str, str]:
+    content = item.content
     if len(content) > _FILE_LIMIT:
         content = content[:_FILE_LIMIT] + "\n[... truncated]"
-    return {"path": path, "content": content}
+    return {"path": item.path, "content": content}

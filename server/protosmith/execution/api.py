@@ -7,6 +7,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class TestView(BaseModel):
+    """Which part of a project tree one test run sees, where it runs, and what it selects.
+
+    A component inside a project tree imports its siblings, so its test copy holds the
+    component and the components it imports (``include``), laid out as in the tree.
+    """
+
+    include: list[str] = Field(default_factory=list)
+    """Paths relative to the project root to copy; empty copies everything."""
+    workdir: str = ""
+    """Where the tests run, relative to the copy's root ('' is the root)."""
+    select: list[str] = Field(default_factory=list)
+    """Test paths handed to the test command (relative to ``workdir``); empty runs all."""
+
+
 class TestCase(BaseModel):
     """One test as the runner reported it."""
 

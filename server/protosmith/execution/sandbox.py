@@ -47,10 +47,30 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _COPY_IGNORE_ANYWHERE = frozenset(
-    {".git", "node_modules", ".venv", "__pycache__", ".protosmith", ".pytest_cache", ".gradle"}
+    {".git", "node_modules", "__pycache__", ".protosmith", ".pytest_cache", ".gradle"}
 )
-_COPY_IGNORE_AT_TOP = frozenset({"target", "venv", "bin", "obj"})
-"""Build outputs at the project root only: ``src/bin`` in a Rust crate is source code."""
+_BUILD_OUTPUTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Cargo.toml", frozenset({"target"})),
+    ("*.csproj", frozenset({"bin", "obj"})),
+    ("*.fsproj", frozenset({"bin", "obj"})),
+    ("pom.xml", frozenset({"target"})),
+    ("build.gradle", frozenset({"build"})),
+    ("build.gradle.kts", frozenset({"build"})),
+)
+"""A build output is recognised by the build file beside it, never by its name alone: a Python
+package called ``target`` or ``bin`` is source code."""
+
+
+def build_outputs(folder: Path, names: list[str]) -> set[str]:
+    """The entries of ``folder`` that are build outputs or virtual environments, by marker."""
+    skipped: set[str] = set()
+    for marker, outputs in _BUILD_OUTPUTS:
+        if any(folder.glob(marker)):
+            skipped |= {name for name in names if name in outputs}
+    for name in names:
+        if (folder / name / "pyvenv.cfg").is_file():
+            skipped.add(name)
+    return skipped
 
 
 @dataclass(frozen=True)
@@ -124,28 +144,45 @@ def scrub_env(extra: Mapping[str, str] | None, *, home: Path, tmp: Path) -> dict
     return env
 
 
-def copy_tree(source: Path, destination: Path) -> Path:
-    """Copy a generated tree for a run, leaving out VCS folders, build outputs and venvs."""
-    top = Path(source).resolve()
+def copy_tree(source: Path, destination: Path, include: Sequence[str] | None = None) -> Path:
+    """Copy a generated tree for a run, leaving out VCS folders, build outputs and venvs.
+
+    ``include`` (relative paths) copies only those files and folders, for a test run that must
+    see a component and the components it imports, not the whole project.
+    """
+    source = Path(source)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         skipped = {name for name in names if name in _COPY_IGNORE_ANYWHERE}
-        if Path(folder).resolve() == top:
-            skipped |= {name for name in names if name in _COPY_IGNORE_AT_TOP}
-        return skipped
+        return skipped | build_outputs(Path(folder), names)
 
-    shutil.copytree(source, destination, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+    if include is None:
+        shutil.copytree(source, destination, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+        return destination
+    destination.mkdir(parents=True, exist_ok=True)
+    for relative in include:
+        origin = source / relative
+        if origin.is_symlink() or not origin.exists():
+            continue
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, target, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+        else:
+            shutil.copy2(origin, target)
     return destination
 
 
-async def copy_tree_in_thread(source: Path, destination: Path) -> Path:
+async def copy_tree_in_thread(
+    source: Path, destination: Path, include: Sequence[str] | None = None
+) -> Path:
     """:func:`copy_tree` in a thread, off the event loop, and finished even when cancelled.
 
     A cancelled ``asyncio.to_thread`` returns at once while the thread goes on copying; the
     caller would then remove the folder and the thread recreate parts of it, a leftover copy of
     the workspace in TMPDIR. Waiting for the copy (bounded by the tree's size) prevents that.
     """
-    job = asyncio.ensure_future(asyncio.to_thread(copy_tree, source, destination))
+    job = asyncio.ensure_future(asyncio.to_thread(copy_tree, source, destination, include))
     try:
         return await asyncio.shield(job)
     except asyncio.CancelledError:

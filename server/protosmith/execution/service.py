@@ -17,13 +17,16 @@ import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
 
 from protosmith import scratch
 from protosmith.execution import toolchains
-from protosmith.execution.api import TestRunResult
+from protosmith.execution.api import TestRunResult, TestView
 from protosmith.execution.runners import runner_for
 from protosmith.execution.runners.base import RunContext, Runner, cache_root, tail_lines
-from protosmith.execution.sandbox import copy_tree_in_thread, run_sandboxed
+from protosmith.execution.sandbox import build_outputs, copy_tree_in_thread, run_sandboxed
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ _EXTENSIONS = {
     ".java": "java",
     ".cs": "csharp",
 }
-_SKIP_DIRS = {".git", "node_modules", "target", ".venv", "venv", "__pycache__", "bin", "obj"}
+_SKIP_DIRS = {".git", "node_modules", "__pycache__"}
 
 
 def _node_language(root: Path) -> str:
@@ -62,9 +65,12 @@ def _node_language(root: Path) -> str:
 
 def _walk(root: Path, depth: int) -> list[Path]:
     found: list[Path] = []
-    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+    entries = sorted(root.iterdir()) if root.is_dir() else []
+    outputs = build_outputs(root, [entry.name for entry in entries])
+    for entry in entries:
         if entry.is_dir() and not entry.is_symlink():
-            if depth > 0 and entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
+            skip = entry.name in _SKIP_DIRS or entry.name in outputs
+            if depth > 0 and not skip and not entry.name.startswith("."):
                 found += _walk(entry, depth - 1)
         elif entry.is_file():
             found.append(entry)
@@ -161,11 +167,13 @@ async def run_tests(
     timeout_s: float = 120,
     install_timeout_s: float = 300,
     path_env: str | None = None,
+    view: TestView | None = None,
 ) -> TestRunResult:
     """Run the tests of the project at ``root`` for real and report exactly what happened.
 
     ``path_env`` replaces the PATH used to find and run toolchains (default: ours plus the
-    usual installer folders).
+    usual installer folders). ``view`` narrows the copy to what one component's tests import
+    and says where the tests run and which to select (a component inside a project tree).
     """
     started = time.monotonic()
     language = language.lower()
@@ -181,9 +189,15 @@ async def run_tests(
         return _not_run(language, f"{root} is not a folder")
     work = scratch.new_folder("run-")
     try:
-        copy = await copy_tree_in_thread(root, work / "project")
+        include = list(view.include) if view is not None and view.include else None
+        copy = await copy_tree_in_thread(root, work / "project", include)
+        if view is not None and view.workdir:
+            copy = copy / view.workdir
+            copy.mkdir(parents=True, exist_ok=True)
         path = toolchains.search_path(path_env)
         ctx = RunContext(copy, language, path, timeout_s, install_timeout_s)
+        if view is not None:
+            ctx.select = list(view.select)
         reason = await asyncio.to_thread(runner.unavailable, ctx)
         if reason:
             return _not_run(language, reason)
@@ -206,5 +220,88 @@ async def run_tests(
                 outcome.reason = f"{outcome.reason}\n\n{install_problem}".strip()
         outcome.duration_s = round(time.monotonic() - started, 3)
         return outcome
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class CommandRun(BaseModel):
+    """One smoke command as it really ran: exit status, or still running when its time ended."""
+
+    command: list[str]
+    status: Literal["passed", "failed", "not_run"]
+    detail: str = ""
+    output: str = ""
+    still_running: bool = False
+
+
+async def run_commands(
+    root: Path,
+    language: str,
+    commands: list[list[str]],
+    *,
+    view: TestView | None = None,
+    timeout_s: float = 10,
+    long_running: bool = False,
+    env: dict[str, str] | None = None,
+    install_timeout_s: float = 300,
+) -> list[CommandRun]:
+    """Run ``commands`` in one contained copy, with the environment the tests get.
+
+    ``long_running``: a command still running when ``timeout_s`` ends (a server) counts as
+    started, unless it already printed a traceback. Used for the smoke run of a tree.
+    """
+    language = language.lower()
+    runner = runner_for(language)
+    if runner is None:
+        return [CommandRun(command=c, status="not_run", detail="no runner") for c in commands]
+    missing = await asyncio.to_thread(toolchains.missing, language)
+    if missing:
+        reason = "; ".join(tool.missing_reason() for tool in missing)
+        return [CommandRun(command=c, status="not_run", detail=reason) for c in commands]
+    work = scratch.new_folder("run-")
+    try:
+        include = list(view.include) if view is not None and view.include else None
+        copy = await copy_tree_in_thread(Path(root), work / "project", include)
+        if view is not None and view.workdir:
+            copy = copy / view.workdir
+        path = toolchains.search_path(None)
+        ctx = RunContext(copy, language, path, timeout_s, install_timeout_s)
+        if view is not None:
+            ctx.select = list(view.select)
+        base_env = {"PATH": path, **runner.env(ctx), **(env or {})}
+        problem = await _install(runner, ctx, base_env)
+        runs = []
+        for command in commands:
+            argv = runner.command(ctx, command)
+            result = await run_sandboxed(
+                argv,
+                cwd=ctx.root,
+                timeout_s=timeout_s,
+                network=False,
+                env=base_env,
+                limits=runner.limits,
+            )
+            output = (result.stdout + "\n" + result.stderr).strip()
+            crashed = "Traceback (most recent call last)" in output or "Error:" in output
+            if result.timed_out and long_running and not crashed:
+                runs.append(
+                    CommandRun(
+                        command=command,
+                        status="passed",
+                        detail=f"still running after {timeout_s:g}s (started)",
+                        output=output[-2000:],
+                        still_running=True,
+                    )
+                )
+            elif result.returncode == 0 and not result.timed_out:
+                runs.append(CommandRun(command=command, status="passed", output=output[-2000:]))
+            else:
+                why = "timed out" if result.timed_out else f"exit status {result.returncode}"
+                if problem:
+                    why += f" ({problem.splitlines()[0]})"
+                runs.append(
+                    CommandRun(command=command, status="failed", detail=why, output=output[-2000:])
+                )
+        return runs
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -32,6 +32,18 @@ class Message(BaseModel):
     content: str
 
 
+class RequestTask(BaseModel):
+    """What a request is for, typed: fakes and tools key on it (and on the schema), never on
+    the prompt's prose. It does not enter the cache key: the messages already decide the reply."""
+
+    kind: str
+    """architecture, interface, implement, tests, verdict, repair-implement, repair-tests, docs."""
+    component: str = ""
+    """The component the request is about ('' for project-wide requests)."""
+    facts: dict[str, str] = Field(default_factory=dict)
+    """Typed extras a fake needs (the component's module path, its language, the project)."""
+
+
 class CompletionRequest(BaseModel):
     """What an agent asks of a backend."""
 
@@ -44,6 +56,8 @@ class CompletionRequest(BaseModel):
     seed: int | None = None
     agent: str = "unknown"
     """Name of the calling agent, for accounting and the journal."""
+    task: RequestTask | None = None
+    """What the request is for, typed (see :class:`RequestTask`)."""
 
 
 class Usage(BaseModel):

@@ -16,7 +16,14 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from protosmith.llm.base import Backend, Completion, CompletionRequest, Message, Usage
+from protosmith.llm.base import (
+    Backend,
+    Completion,
+    CompletionRequest,
+    Message,
+    RequestTask,
+    Usage,
+)
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.limits import CONTEXT_KNOBS, MAX_TOKENS_KNOBS
 from protosmith.llm.tokens import count_messages
@@ -175,6 +182,7 @@ async def complete_structured(
     temperature: float = 0.2,
     retries: int = 2,
     schema: dict[str, Any] | None = None,
+    task: RequestTask | None = None,
 ) -> StructuredResult[T]:
     """Return ``output_type`` parsed from the model's reply, retrying at most ``retries`` times."""
     conversation = list(messages)
@@ -189,6 +197,7 @@ async def complete_structured(
             temperature=temperature,
             json_schema=json_schema,
             agent=agent,
+            task=task,
         )
         completion = await complete_continued(backend, request)
         completions.append(completion)

@@ -179,7 +179,9 @@ class CachingBackend:
         self.calls += 1
         if self.accountant is not None:
             self.accountant.add(request.agent, completion.usage)
-        if completion.finish_reason == "stop":
+        # A reply cut off at max_tokens is kept too: what follows it (a continuation or a
+        # retry) is keyed by it, so a re-run replays the same chain instead of asking again.
+        if completion.finish_reason in ("stop", "length"):
             try:
                 self._store(key, request, completion)
             except OSError as error:

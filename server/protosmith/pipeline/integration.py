@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,7 @@ def prepare_contracts(ctx: RunContext) -> dict[str, dict[str, Any]]:
     for name in services:
         component = ctx.record.component(name)
         consumed = [dep for dep in component.depends_on if dep in contracts]
+        ctx.brief(name).facts.update(service="1", providers=",".join(consumed))
         ctx.brief(name).contracts = render(
             "deploy_contract_prompt.j2",
             name=name,
@@ -200,9 +202,16 @@ def env_var(name: str) -> str:
 
 
 def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
-    """The declared start command, else the language's usual way to run the main file."""
-    if code.start.strip():
-        return code.start.split()
+    """The declared start command, else the language's usual way to run the main file.
+
+    A leading ``cd DIR &&`` is dropped: where a service starts is the layout's decision
+    (:func:`service_cwd`), and ``cd`` is no program the sandbox can start.
+    """
+    declared = code.start.strip()
+    while declared.startswith("cd ") and "&&" in declared:
+        declared = declared.split("&&", 1)[1].strip()
+    if declared:
+        return shlex.split(declared)
     sources = [f.path for f in code.files if "test" not in f.path.lower()]
     service = [p for p in sources if Path(p).stem in ("service", "server", "main", "app")]
     main = (service or sources or [""])[0]
@@ -213,9 +222,175 @@ def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
     return ["python", "-m", Path(main).with_suffix("").as_posix().replace("/", ".")]
 
 
+def service_cwd(ctx: RunContext, name: str, command: list[str]) -> Path:
+    """Where a service starts: the project root for a Python package module (``python -m
+    pkg.component...``), else the component's folder."""
+    placement = ctx.place().place(name)
+    root = ctx.writer.root
+    module = command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else ""
+    if placement.language == "python" and module.startswith(ctx.place().package + "."):
+        return root
+    return root / placement.folder
+
+
 async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
-    """The ``integration:services`` task body (writes no files)."""
-    return await run_integration(ctx, ctx.contracts), []
+    """The ``integration:services`` task body (writes no files): the components together.
+
+    Two stages: the service contracts of a polyglot run, and for every language tree the
+    whole tree's tests in one run plus the smoke run (each component imported for real, the
+    entry point started). A component whose own tests pass only against fakes of its
+    dependencies fails here, and the run is partial, not succeeded.
+    """
+    parts: list[dict[str, Any]] = []
+    if ctx.contracts:
+        parts.append(await run_integration(ctx, ctx.contracts))
+    tree = await tree_stage(ctx)
+    parts.append(tree)
+    statuses = {part["status"] for part in parts}
+    status = (
+        "failed"
+        if "failed" in statuses
+        else "passed"
+        if statuses == {"passed"}
+        else "passed"
+        if "passed" in statuses
+        else "not_run"
+    )
+    detail = "; ".join(part["detail"] for part in parts if part.get("detail"))
+    merged: dict[str, Any] = {"status": status, "detail": detail, "tree": tree}
+    for part in parts[:-1]:
+        merged.update({k: v for k, v in part.items() if k not in ("status", "detail")})
+    return merged, []
+
+
+def entry_components(ctx: RunContext) -> list[str]:
+    """Components nothing else depends on: where the program starts."""
+    used = {dep for c in ctx.record.components for dep in c.depends_on}
+    return [c.name for c in ctx.record.components if c.name not in used]
+
+
+def run_command(ctx: RunContext, name: str) -> list[str]:
+    """How the program is started at component ``name`` (from the project root), or []."""
+    layout = ctx.place()
+    placement = layout.place(name)
+    root = ctx.writer.root
+    if placement.language == "python" and (root / placement.folder / "__main__.py").is_file():
+        return ["python", "-m", placement.module]
+    if placement.language in ("javascript", "typescript"):
+        for main in ("main.js", "index.js", "server.js"):
+            if (root / placement.folder / main).is_file():
+                return ["node", f"{placement.folder}/{main}"]
+    return []
+
+
+async def tree_stage(ctx: RunContext) -> dict[str, Any]:
+    """Per language tree: all its tests in one run, every component imported, the entry run."""
+    from protosmith.execution.service import run_commands
+
+    layout = ctx.place()
+    languages: dict[str, list[str]] = {}
+    for component in ctx.record.components:
+        if task_id("implement", component.name) in ctx.results:
+            languages.setdefault(layout.place(component.name).language, []).append(component.name)
+    report: dict[str, Any] = {"languages": {}, "commands": {}}
+    statuses: list[str] = []
+    notes: list[str] = []
+    for language, names in languages.items():
+        if language not in ("python", "javascript", "typescript"):
+            continue
+        entry: dict[str, Any] = {"components": names}
+        if ctx.runner is None:
+            entry["status"] = "not_run"
+            entry["reason"] = ctx.runner_missing
+            report["languages"][language] = entry
+            statuses.append("not_run")
+            continue
+        view = layout.whole_view(language)
+        if len(names) > 1:
+            whole = await ctx.runner(ctx.writer.root, language, view)
+            entry["tests"] = {
+                "status": whole.status,
+                "passed": whole.passed,
+                "failed": whole.failed + whole.errors,
+                "reason": whole.reason[:500],
+            }
+            ctx.journal.event(
+                "test_run",
+                component=f"{language} tree",
+                round=0,
+                status=whole.status,
+                passed=whole.passed,
+                failed=whole.failed,
+                errors=whole.errors,
+                reason=whole.reason,
+                duration_s=whole.duration_s,
+            )
+            statuses.append(whole.status if whole.status != "error" else "failed")
+            notes.append(f"{language} tree tests {whole.status} ({whole.passed} passed)")
+        imports = []
+        if language == "python":
+            imports = [["python", "-c", f"import {layout.place(n).module}"] for n in names]
+        elif language == "javascript":
+            imports = [
+                ["node", "-e", f"require('./{layout.place(n).folder}/{layout.place(n).entry}')"]
+                for n in names
+            ]
+        runs = await run_commands(ctx.writer.root, language, imports, view=view, timeout_s=30)
+        failed_imports = [
+            f"{' '.join(run.command[-1:])}: {run.detail} {_last_line(run.output)}".strip()
+            for run in runs
+            if run.status == "failed"
+        ]
+        entry["imports"] = {"ran": len(runs), "failed": failed_imports}
+        if runs:
+            statuses.append("failed" if failed_imports else "passed")
+        for name in entry_components(ctx):
+            if name not in names:
+                continue
+            command = run_command(ctx, name)
+            if not command:
+                notes.append(f"{name}: no entry point to run")
+                continue
+            started = await run_commands(
+                ctx.writer.root,
+                language,
+                [command],
+                view=view,
+                timeout_s=8,
+                long_running=True,
+                env={"PORT": "8765"},
+            )
+            run = started[0]
+            report["commands"][name] = {
+                "command": " ".join(command),
+                "status": run.status,
+                "detail": run.detail or "exited 0",
+                "output": _last_line(run.output),
+            }
+            statuses.append(run.status)
+            notes.append(f"smoke run `{' '.join(command)}` {run.status}")
+        report["languages"][language] = entry
+        if failed_imports:
+            notes.append("import failed: " + "; ".join(failed_imports))
+    status = (
+        "failed"
+        if "failed" in statuses
+        else "passed"
+        if statuses and set(statuses) <= {"passed", "not_run"} and "passed" in statuses
+        else "not_run"
+    )
+    ctx.journal.event("integration_tree", status=status, report=report)
+    if status == "not_run" and not notes:
+        reason = ctx.runner_missing if ctx.runner is None else "nothing to run together"
+        detail = f"integration not run: {reason}"
+    else:
+        detail = f"integration {status}" + (": " + "; ".join(notes) if notes else "")
+    return {"status": status, "detail": detail, **report}
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec | str:
@@ -233,7 +408,7 @@ def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec |
         for dep in component.depends_on
         if dep in ctx.contracts
     }
-    cwd = ctx.writer.root / slug(name)
+    cwd = service_cwd(ctx, name, command)
     return ServiceSpec(name=name, command=command, cwd=cwd, env=env, operations=operations)
 
 
@@ -320,8 +495,15 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
             else ["sh", "-c", "echo no code was generated"]
         )
         port += 1
+        folder = ctx.place().folder(doc.name)
+        # A Python package module needs the whole tree: build from the project root.
+        from_root = component.language == "python" and (
+            "." in (command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else "")
+        )
         service = {
             "name": slug(doc.name),
+            "context": "." if from_root else f"./{folder}",
+            "dockerfile": f"{folder}/Dockerfile" if from_root else "Dockerfile",
             "language": component.language,
             "reason": component.language_reason,
             "image": _BASE_IMAGES.get(component.language, "debian:stable-slim"),
@@ -336,8 +518,8 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
         }
         services.append(service)
     files = []
-    for service in services:
-        relative = f"{service['name']}/Dockerfile"
+    for service, doc in zip(services, components, strict=True):
+        relative = f"{ctx.place().folder(doc.name)}/Dockerfile"
         ctx.writer.write_text(relative, render("deploy_dockerfile.j2", service=service))
         files.append(relative)
     ctx.writer.write_text("docker-compose.yml", render("deploy_compose.j2", services=services))

@@ -10,28 +10,33 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from protosmith.agents import implementation, testing
 from protosmith.agents.common import slug
-from protosmith.execution.api import TestRunResult
+from protosmith.execution.api import TestRunResult, TestView
 from protosmith.llm.errors import BackendError
+from protosmith.pipeline.feedback import digest
 from protosmith.pipeline.remediate import remediate
 from protosmith.pipeline.tasks import (
     RunContext,
     TestRunner,
     code_of,
+    dependency_items,
     draft_of,
+    load_accepted,
     remove_stale,
+    save_accepted,
     suite_of,
     task_id,
     write_files,
 )
 
 log = logging.getLogger(__name__)
-_FEEDBACK_LIMIT = 4000
 
 
 def default_runner() -> tuple[TestRunner | None, str]:
@@ -42,19 +47,11 @@ def default_runner() -> tuple[TestRunner | None, str]:
         return None, f"execution service not available ({error})"
     run_tests = module.run_tests
 
-    async def runner(root: Path, language: str) -> TestRunResult:
-        result: TestRunResult = await run_tests(root, language)
+    async def runner(root: Path, language: str, view: TestView | None = None) -> TestRunResult:
+        result: TestRunResult = await run_tests(root, language, view=view)
         return result
 
     return runner, ""
-
-
-def _feedback(result: TestRunResult) -> str:
-    failing = [case for case in result.cases if case.outcome in ("failed", "error")]
-    lines = [f"{case.name}: {case.message}".strip() for case in failing[:20]]
-    text = "\n".join(lines)
-    tail = result.output[-_FEEDBACK_LIMIT:] if result.output else result.reason
-    return f"{text}\n\n{tail}".strip()
 
 
 def _counts(result: TestRunResult | None) -> dict[str, int]:
@@ -70,24 +67,91 @@ def _rewrite(ctx: RunContext, name: str, old: list[str], files: Any) -> list[str
     return new
 
 
+_MISSING = re.compile(r"No module named '([\w.]+)'|Cannot find (?:module|package) '([^']+)'")
+
+
+def environment_problem(ctx: RunContext, name: str, output: str) -> str:
+    """A missing module the pipeline can name without a model: '' when there is none.
+
+    A missing sibling component (its code was not generated) or a third-party package is an
+    environment problem: no repair of this component's code or tests can fix it.
+    """
+    layout = ctx.place()
+    for match in _MISSING.finditer(output):
+        module = match.group(1) or match.group(2) or ""
+        top = module.split(".")[0]
+        if module.startswith((".", "/")):
+            continue
+        if top == layout.package:
+            parts = module.split(".")
+            sibling = parts[1] if len(parts) > 1 else ""
+            for dep in layout.closure(name):
+                if slug(dep) == sibling and task_id("implement", dep) not in ctx.results:
+                    return f"dependency {dep} has no code (module {module})"
+            continue
+        if top in sys.stdlib_module_names or top in {slug(c.name) for c in ctx.record.components}:
+            continue
+        return f"third-party package {top!r} is not installed (No module named {module!r})"
+    return ""
+
+
+_DISTRIBUTIONS = {
+    "yaml": "PyYAML",
+    "PIL": "Pillow",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "jwt": "PyJWT",
+    "dotenv": "python-dotenv",
+}
+_PACKAGE = re.compile(r"third-party package '([\w.]+)'")
+
+
+def declare_package(ctx: RunContext, name: str, problem: str) -> str:
+    """Fix a missing third-party package the idiomatic way: declare it in the component's
+    ``requirements.txt`` (the test run installs declared requirements). '' when not fixable."""
+    match = _PACKAGE.search(problem)
+    if match is None or ctx.place().place(name).language != "python":
+        return ""
+    distribution = _DISTRIBUTIONS.get(match.group(1), match.group(1))
+    relative = f"{ctx.place().folder(name)}/requirements.txt"
+    path = ctx.writer.root / relative
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if any(
+        line.split("=")[0].split(">")[0].strip().lower() == distribution.lower() for line in lines
+    ):
+        return ""
+    ctx.writer.write_text(relative, "\n".join([*lines, distribution]) + "\n")
+    return relative
+
+
 async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
-    """Run the tests, repair on failure; the result carries the final code and tests."""
+    """Run the tests, repair on failure; the result carries the final code and tests.
+
+    The repair loop starts from the latest accepted state and the repair rounds already spent
+    on it, so an unchanged re-run neither rewrites repaired files nor repeats spent rounds.
+    """
     brief = ctx.brief(name)
     if ctx.runner is None:
         detail = f"not run: {ctx.runner_missing}"
         ctx.journal.event("test_run", component=name, round=0, status="not_run", reason=detail)
         return {"status": "not_run", "detail": detail, "rounds": 0, **_counts(None)}, []
+    tid = task_id("verify", name)
     code, suite = code_of(ctx, name), suite_of(ctx, name)
     code_files = list(ctx.files.get(task_id("implement", name), []))
     test_files = list(ctx.files.get(task_id("tests", name), []))
     changed: dict[str, Any] = {}
     written: list[str] = []
     max_rounds = ctx.spec.budget.max_repair_rounds
-    rounds = 0
+    previous = load_accepted(ctx, tid) or {}
+    rounds = int(previous.get("rounds", 0))
+    repaired: list[dict[str, Any]] = list(previous.get("repaired", []))
     result: TestRunResult | None = None
     detail = ""
+    view = ctx.place().view(name)
     while True:
-        result = await ctx.runner(ctx.writer.root / slug(name), brief.language)
+        result = await ctx.runner(ctx.writer.root, brief.language, view)
         ctx.journal.event(
             "test_run",
             component=name,
@@ -101,11 +165,22 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         )
         if result.status in ("passed", "not_run"):
             break
+        feedback = digest(result)
+        problem = environment_problem(ctx, name, feedback)
+        declared = declare_package(ctx, name, problem) if problem else ""
+        if declared:
+            ctx.journal.event("environment_fixed", component=name, problem=problem, file=declared)
+            written = sorted({*written, declared})
+            continue
+        if problem:
+            detail = f"not run: environment: {problem}"
+            ctx.journal.event("environment_problem", component=name, problem=problem)
+            break
         if rounds >= max_rounds:
             detail = f"failed after {rounds} repair round(s)"
             break
         rounds += 1
-        feedback = _feedback(result)
+        interfaces = dependency_items(ctx, name, implemented=True)
         verdict = await testing.judge_failure(
             ctx.backend,
             ctx.context,
@@ -115,6 +190,8 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
             feedback,
             max_tokens=ctx.max_tokens,
             retries=ctx.retries,
+            interface=code.interface or draft_of(ctx, name).interface,
+            dependencies=interfaces,
         )
         ctx.journal.event(
             "repair_round",
@@ -122,7 +199,16 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
             round=rounds,
             culprit=verdict.culprit,
             reason=verdict.reason,
+            missing=verdict.missing,
         )
+        if verdict.culprit == "environment":
+            # Never spend a model's repair round on it: the pipeline reports it.
+            rounds -= 1
+            named = verdict.missing or verdict.reason
+            detail = f"not run: environment: {named}"
+            ctx.journal.event("environment_problem", component=name, problem=named)
+            result = result.model_copy(update={"status": "not_run", "reason": detail})
+            break
         try:
             if verdict.culprit == "test":
                 suite = (
@@ -135,10 +221,13 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
                         retries=ctx.retries,
                         previous=suite,
                         feedback=feedback,
+                        dependencies=interfaces,
+                        code=code,
                     )
                 ).value
                 test_files = _rewrite(ctx, name, test_files, suite.files)
                 changed["suite"] = suite.model_dump()
+                save_accepted(ctx, task_id("tests", name), {"suite": changed["suite"]})
             else:
                 code = (
                     await implementation.implement(
@@ -146,22 +235,26 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
                         ctx.context,
                         brief,
                         draft_of(ctx, name),
-                        [],
+                        interfaces,
                         max_tokens=ctx.max_tokens,
                         retries=ctx.retries,
                         previous=code,
                         feedback=feedback,
+                        tests=suite,
                     )
                 ).value
                 code_files = _rewrite(ctx, name, code_files, code.files)
                 changed["code"] = code.model_dump()
+                save_accepted(ctx, task_id("implement", name), {"code": changed["code"]})
+            repaired.append({"round": rounds, "culprit": verdict.culprit, "reason": verdict.reason})
+            save_accepted(ctx, tid, {"rounds": rounds, "repaired": repaired})
             written = sorted(set(written) | set(code_files) | set(test_files))
         except BackendError as error:
             detail = f"failed; repair round {rounds} produced no usable reply ({error})"
             ctx.journal.event("repair_failed", component=name, round=rounds, error=str(error))
             break
     status = result.status if result.status in ("passed", "not_run") else "failed"
-    if status == "not_run":
+    if status == "not_run" and not detail:
         detail = f"not run: {result.reason}"
     elif status == "passed":
         detail = f"passed after {rounds} repair round(s)" if rounds else "passed"
@@ -169,6 +262,7 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         "status": status,
         "detail": detail,
         "rounds": rounds,
+        "repaired": repaired,
         **_counts(result),
         **changed,
     }, written
@@ -184,7 +278,7 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
     except ImportError as error:
         ctx.journal.event("review_unavailable", component=name, reason=str(error))
         return {"available": False, "detail": f"review not available ({error})"}, []
-    folder = ctx.writer.root / slug(name)
+    folder = ctx.writer.root / ctx.place().folder(name)
     outcome = await module.review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
     findings = list(getattr(outcome, "findings", []) or [])
     severities = Counter(str(getattr(item, "severity", "unknown")) for item in findings)

@@ -40,6 +40,8 @@ class RunContext:
     timeout_s: float
     install_timeout_s: float
     cache: Path = field(default_factory=cache_root)
+    select: list[str] = field(default_factory=list)
+    """Test paths to run (relative to ``root``); empty runs every test the tool finds."""
 
 
 @dataclass
@@ -96,6 +98,10 @@ class Runner(ABC):
     async def installed(self, ctx: RunContext) -> None:
         """Called after every install step succeeded (e.g. to mark a cached venv ready)."""
         return None
+
+    def command(self, ctx: RunContext, argv: list[str]) -> list[str]:
+        """``argv`` with the language's interpreter resolved the way the tests run it."""
+        return argv
 
     @abstractmethod
     def test_step(self, ctx: RunContext) -> Step:

@@ -26,9 +26,11 @@ from protosmith.execution.sandbox import Limits, SandboxResult
 VENV_TIMEOUT_S = 120.0
 
 
-def _declared_requirements(root: Path) -> list[str]:
+def _declared_requirements(root: Path, select: list[str] | None = None) -> list[str]:
     lines: list[str] = []
-    for path in sorted(root.glob("requirements*.txt")):
+    folders = [root] + [root / item for item in select or [] if (root / item).is_dir()]
+    files = sorted({path for folder in folders for path in folder.glob("requirements*.txt")})
+    for path in files:
         for line in path.read_text(errors="replace").splitlines():
             line = line.split("#", 1)[0].strip()
             if line and not line.startswith("-"):
@@ -103,7 +105,7 @@ class PythonRunner(Runner):
     no_tests_exit_codes = (5,)
 
     def _venv(self, ctx: RunContext) -> Path:
-        requirements = "\n".join(sorted(_declared_requirements(ctx.root)))
+        requirements = "\n".join(sorted(_declared_requirements(ctx.root, ctx.select)))
         key = hashlib.sha256(f"{sys.version}|{sys.base_prefix}|{requirements}".encode())
         return ctx.cache / "venvs" / key.hexdigest()[:16]
 
@@ -119,7 +121,7 @@ class PythonRunner(Runner):
 
     async def prepare(self, ctx: RunContext) -> list[Step]:
         venv = self._venv(ctx)
-        requirements = _declared_requirements(ctx.root)
+        requirements = _declared_requirements(ctx.root, ctx.select)
         shim = pytest_shim()
         ready = venv / ".protosmith-ready"
         if ready.exists():
@@ -152,6 +154,11 @@ class PythonRunner(Runner):
     async def installed(self, ctx: RunContext) -> None:
         (self._venv(ctx) / ".protosmith-ready").write_text("ok")
 
+    def command(self, ctx: RunContext, argv: list[str]) -> list[str]:
+        if argv and argv[0] in ("python", "python3"):
+            return [str(self._venv(ctx) / "bin" / "python"), *argv[1:]]
+        return argv
+
     def test_step(self, ctx: RunContext) -> Step:
         python = str(self._venv(ctx) / "bin" / "python")
         report = ctx.root / f"{REPORT_STEM}.xml"
@@ -167,6 +174,7 @@ class PythonRunner(Runner):
                 f"--junitxml={report}",
                 "-q",
                 "-rfE",
+                *ctx.select,
             ]
         )
 
