@@ -52,9 +52,16 @@ async def _timed(backend: Any, prompt: str, tokens: int) -> tuple[float, int]:
 
 
 def _raw_timed(raw: Any, prompt: str, tokens: int) -> tuple[float, int]:
+    """Raw llama-cpp-python with the sampling protosmith's worker uses (the same work)."""
+    from protosmith.llm.local_worker import SAMPLING
+
     started = time.perf_counter()
     response = raw.create_chat_completion(
-        messages=[{"role": "user", "content": prompt}], max_tokens=tokens, temperature=0.0, seed=1
+        messages=[{"role": "user", "content": prompt}],
+        max_tokens=tokens,
+        temperature=0.0,
+        seed=1,
+        **SAMPLING,
     )
     return time.perf_counter() - started, response["usage"]["completion_tokens"]
 

@@ -32,7 +32,11 @@ def test_the_random_model_loads_and_decodes_every_token_asked_for(tiny_model: Pa
     )
     # The model's output layer never favours end-of-sequence, so every side decodes in full
     # (12 tokens for each of two prompts; the one-token first-token passes are not counted).
-    assert result["tokens"] == {"gpu": 24, "cpu": 24, "raw": 24}
+    # With a repeat penalty llama-cpp-python may add one token to finish a split UTF-8
+    # character, on every side alike, since all three sample the same way.
+    tokens = result["tokens"]
+    assert tokens["gpu"] == tokens["cpu"] == tokens["raw"]
+    assert 24 <= tokens["raw"] <= 26
     assert result["worker_gpu_layers"]["cpu"] == 0
     assert all(rate > 0 for rate in result["tok_s"].values())
     if not build_info().gpu_offload:
