@@ -47,6 +47,17 @@ def test_python_components_form_one_package_tree() -> None:
     assert layout.closure("web") == [] and layout.view("web").workdir == "web"
 
 
+def test_a_cross_language_dependency_is_reached_through_its_contract() -> None:
+    # Seen in a relay run: a JavaScript client of a Python API, told nothing about it, spawned
+    # the Python service from its tests and main.js; neither can work in its sandbox.
+    layout = Layout("Pollster", _record())
+    guide = layout.import_guide("web")
+    assert layout.other_language_deps("web") == ["api"]
+    assert "api is a python component: it cannot be imported" in guide
+    assert "stand-in" in guide and "never start or build api yourself" in guide
+    assert "is a python component" not in layout.import_guide("service")
+
+
 def test_test_output_is_deduplicated_and_stable() -> None:
     line = "E   ModuleNotFoundError: No module named 'shorturl'"
     output = "\n".join(

@@ -90,6 +90,15 @@ class Layout:
             stack.extend(self.record.component(dep).depends_on)
         return seen
 
+    def other_language_deps(self, name: str) -> list[str]:
+        """Direct dependencies written in another language (reached through their contract)."""
+        language = self.placements[name].language
+        return [
+            dep
+            for dep in self.record.component(name).depends_on
+            if dep in self.placements and self.placements[dep].language != language
+        ]
+
     def same_language_deps(self, name: str) -> list[str]:
         language = self.placements[name].language
         return [
@@ -167,6 +176,18 @@ class Layout:
             lines.append(
                 f"Layout: this component is the self-contained folder `{placement.folder}/`; "
                 f"file paths in your reply are relative to it, and its tests run inside it."
+            )
+        for dep in self.other_language_deps(name):
+            other = self.placements[dep]
+            lines.append(
+                f"- Dependency {dep} is a {other.language} component: it cannot be imported "
+                f"from here and is not present when this component's tests run. Reach it only "
+                f"through its contract (as the architecture's integration says, e.g. its HTTP "
+                f"API at a base URL taken from configuration or the environment). In tests, "
+                f"start a small stand-in that follows that contract inside the test (for "
+                f"example a local HTTP server on port 0) instead of the real {dep}; never "
+                f"start or build {dep} yourself. The pipeline runs the real components together "
+                f"in its integration stage."
             )
         return "\n".join(lines)
 

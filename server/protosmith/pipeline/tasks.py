@@ -144,18 +144,29 @@ def _entry_hint(layout: Layout, record: ArchitectureRecord, component: Any) -> s
     if any(component.name in other.depends_on for other in record.components):
         return ""
     placement = layout.place(component.name)
+    remote = layout.other_language_deps(component.name)
+    if remote:  # a client of a service in another language: it must not start that service
+        wiring = (
+            f"wiring the real dependencies; {', '.join(remote)} run separately, so take their "
+            f"base URL from the environment (e.g. `{remote[0].upper()}_URL`, default "
+            f"http://127.0.0.1:8000) and never start them yourself"
+        )
+    else:
+        wiring = (
+            "wiring the real dependencies (a server listens on the port in $PORT, default "
+            "8000; a command-line tool prints its help without arguments)"
+        )
     if placement.language == "python":
         return (
             f"\nNo other component depends on this one, so it is the program's entry point: "
             f"also write `__main__.py` so `python -m {placement.module}` runs the program from "
-            f"the project root, wiring the real dependencies (a server listens on the port in "
-            f"$PORT, default 8000; a command-line tool prints its help without arguments)."
+            f"the project root, {wiring}."
         )
     if placement.language in ("javascript", "typescript"):
         return (
             f"\nNo other component depends on this one, so it is the program's entry point: "
             f"also write `main.js` so `node {placement.folder}/main.js` runs the program, "
-            f"wiring the real dependencies (a server listens on $PORT, default 8000)."
+            f"{wiring}."
         )
     return ""
 
