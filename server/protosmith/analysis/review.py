@@ -7,7 +7,6 @@ one unsaved editor buffer (ruff on stdin, bandit and the taint engine in process
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import multiprocessing
 import os
@@ -173,17 +172,10 @@ def _static_python(
 async def _llm_pass(
     result: ReviewResult, files: Mapping[Path, str], root: Path, backend: Backend, spec: Spec | None
 ) -> None:
-    try:
-        module = importlib.import_module("protosmith.analysis.llm_review")
-    except ImportError:
-        result.notes.append(
-            "LLM review unavailable: protosmith.analysis.llm_review is not installed"
-        )
-        return
+    from protosmith.analysis.llm_review import llm_review
+
     active = [f for f in result.findings if f.active]
-    outcome = await module.llm_review(
-        files, root=root, backend=backend, static_findings=active, spec=spec
-    )
+    outcome = await llm_review(files, root=root, backend=backend, static_findings=active, spec=spec)
     for index, reason in outcome.dismissed.items():
         if 0 <= index < len(active):
             active[index].dismissed_reason = reason

@@ -8,7 +8,6 @@ Counts come only from runs that happened: nothing is ever reported as passed wit
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import sys
@@ -40,12 +39,8 @@ log = logging.getLogger(__name__)
 
 
 def default_runner() -> tuple[TestRunner | None, str]:
-    """The execution service's ``run_tests`` when it is installed, else why not."""
-    try:
-        module = importlib.import_module("protosmith.execution.service")
-    except ImportError as error:
-        return None, f"execution service not available ({error})"
-    run_tests = module.run_tests
+    """The execution service's ``run_tests`` (the second value is kept for callers: why not)."""
+    from protosmith.execution.service import run_tests
 
     async def runner(root: Path, language: str, view: TestView | None = None) -> TestRunResult:
         result: TestRunResult = await run_tests(root, language, view=view)
@@ -273,15 +268,12 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
     if not ctx.review:
         ctx.journal.event("review_unavailable", component=name, reason="review disabled")
         return {"available": False, "detail": "review disabled"}, []
-    try:
-        module = importlib.import_module("protosmith.analysis.review")
-    except ImportError as error:
-        ctx.journal.event("review_unavailable", component=name, reason=str(error))
-        return {"available": False, "detail": f"review not available ({error})"}, []
+    from protosmith.analysis.review import review as static_review
+
     folder = ctx.writer.root / ctx.place().folder(name)
-    outcome = await module.review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
-    findings = list(getattr(outcome, "findings", []) or [])
-    severities = Counter(str(getattr(item, "severity", "unknown")) for item in findings)
+    outcome = await static_review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
+    findings = [finding for finding in outcome.findings if finding.active]
+    severities = Counter(str(finding.severity) for finding in findings)
     counts = {"total": len(findings), **dict(severities)}
     ctx.journal.event("review", component=name, findings=counts)
     remediations = await remediate(

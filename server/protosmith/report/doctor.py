@@ -382,11 +382,8 @@ def _analyzers(report: DoctorReport) -> None:
 
 
 def _sandbox(report: DoctorReport) -> None:
-    try:
-        from protosmith.execution.sandbox import network_isolation_available
-    except ImportError:
-        report.network_isolation_detail = "unknown (sandbox module not available)"
-        return
+    from protosmith.execution.sandbox import network_isolation_available
+
     report.network_isolation, report.network_isolation_detail = network_isolation_available()
     if not report.network_isolation:
         report.missing.append(
