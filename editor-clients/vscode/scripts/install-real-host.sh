@@ -10,7 +10,7 @@
 #
 # Measured on 2 busy cores: apt-get ~1 min (chromium ~350 MB installed), Node 24 ~10 s (190 MB),
 # playwright ~5 s (190 MB venv), code-server ~4 min (620 MB, most of it VS Code's node_modules).
-# Then prints the environment the test reads.
+# Then prints the environment the test reads (also written to DIR/env.sh).
 set -eu
 root="${1:-/tmp/protosmith-vscode-host}"
 mkdir -p "$root"
@@ -42,7 +42,8 @@ if [ ! -f "$entry" ] || [ ! -d "$root/code-server/node_modules/code-server/lib/v
 fi
 
 site="$("$root/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-cat <<VARS
+# Printed, and kept in $root/env.sh for `make test` to source.
+tee "$root/env.sh" <<VARS
 export PROTOSMITH_CODE_SERVER=$entry
 export PROTOSMITH_CODE_SERVER_NODE=$node24/bin/node
 export PROTOSMITH_CHROMIUM=$(command -v chromium)
