@@ -32,6 +32,8 @@ whose first implementation fails its tests), ``broken_tests`` (components whose 
 expect the wrong value), ``cycle`` (the first design has a dependency cycle), ``invalid_json``
 (the first design is not JSON), ``unsafe`` (components that also try to write ``../escape.py``),
 ``off_contract`` (polyglot services that answer ``value`` where the contract says ``result``).
+A Python component whose name starts with ``weak`` also hashes data with MD5, a finding (PS315)
+for the run's review to report.
 
 Polyglot mode: when the request says the component is a service, each component also gets a
 stdlib HTTP service (``service.py`` or ``service.js``) serving its contract on ``$PORT``, and a
@@ -238,6 +240,15 @@ class Team:
                 f'"""The {name} component."""\n\n\ndef {name}_value(x: int) -> int:\n'
                 f'    """Return x plus one."""\n    return x + {increment}\n'
             )
+            if name.startswith("weak"):  # a finding for the run's review to report (PS315)
+                body = (
+                    "import hashlib\n\n"
+                    + body
+                    + (
+                        f"\n\ndef {name}_digest(data: bytes) -> str:\n"
+                        f'    """A checksum of data."""\n    return hashlib.md5(data).hexdigest()\n'
+                    )
+                )
         if name in self.placeholder and not retried:
             body += "\n# TODO: finish this\n"
         files = [{"path": path, "content": body}]

@@ -101,6 +101,28 @@ async def test_generate_reports_progress_writes_files_and_offers_readme(
         assert shown["status"] == "finished" and shown["manifest"]["run_id"] == summary["run_id"]
 
 
+async def test_a_generations_findings_are_published_when_it_ends(
+    editor: str, tmp_path: Path
+) -> None:
+    root = copy_workspace("generate", tmp_path)
+    spec = root / "protosmith.toml"
+    spec.write_text(spec.read_text() + '\n[context]\nteam_layout = "weakcore"\n')
+    async with lsp_session([root], editor, env=scripted_env()) as client:
+        summary = await execute(client, "protosmith.generate", {"spec": spec.as_uri()})
+        assert summary["status"] == "succeeded", summary
+        [source] = [name for name in summary["files"] if name.endswith("weakcore/weakcore.py")]
+        uri = (root / source).as_uri()
+
+        def published() -> bool:
+            return any(d.code == "PS315" for d in client.diagnostics.get(uri, []))
+
+        # Published by the run itself: the file was never opened, nothing reviewed it again.
+        await wait_until(published, timeout=20)
+        [finding] = [d for d in client.diagnostics[uri] if d.code == "PS315"]
+        line = (root / source).read_text().splitlines()[finding.range.start.line]
+        assert "hashlib.md5" in line and finding.source == "protosmith"
+
+
 @pytest.mark.parametrize("way", ["command", "progress", "request"])
 async def test_cancel_stops_the_run_and_it_resumes(way: str, tmp_path: Path) -> None:
     root = _slow_workspace(tmp_path)

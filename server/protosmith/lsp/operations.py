@@ -33,6 +33,7 @@ from protosmith.lsp.config import resolve
 from protosmith.lsp.documents import SPEC_NAME
 from protosmith.lsp.generation import GenerationFailed, generate_in_child
 from protosmith.lsp.runs import Run
+from protosmith.pipeline import run_findings
 from protosmith.pipeline.api import GenerateOptions
 from protosmith.settings import Settings
 from protosmith.spec.loader import load_spec
@@ -162,7 +163,20 @@ async def generate(server: ProtosmithServer, arg: GenerateArgs) -> dict[str, Any
     result = convert.to_jsonable(summary) if summary is not None else cancelled_summary(run)
     run.result = result
     server.spawn(announce(server, result, folder))
+    if summary is not None:
+        await publish_run_findings(server, folder, summary.run_id, summary.output)
     return result
+
+
+async def publish_run_findings(
+    server: ProtosmithServer, folder: Path, run_id: str, output: str
+) -> int:
+    """Publish what the run's review and contract checks found in the generated files."""
+    found = await asyncio.to_thread(run_findings.load, folder, run_id)
+    log.debug("run %s: %d finding(s) in %d file(s)", run_id, len(found.findings), len(found.files))
+    if not found.files and not found.findings:
+        return 0
+    return await publish_review(server, found, folder, folder / output)
 
 
 def cancelled_summary(run: Run) -> dict[str, Any]:

@@ -20,9 +20,12 @@ from typing import Any
 from protosmith.agents.common import slug
 from protosmith.agents.models import ArchitectureRecord, ComponentCode, ComponentSpec
 from protosmith.agents.polyglot import cross_language_edges
+from protosmith.analysis.findings import Finding
+from protosmith.analysis.review import ReviewResult
 from protosmith.execution.findings import findings_from_smoke
 from protosmith.execution.integration import ServiceSpec, smoke_test
 from protosmith.execution.toolchains import search_path
+from protosmith.pipeline import run_findings
 from protosmith.pipeline.tasks import RunContext, code_of, task_id
 from protosmith.prompts import render
 
@@ -457,6 +460,16 @@ async def run_integration(ctx: RunContext, contracts: dict[str, dict[str, Any]])
         ):
             findings.append(finding.model_dump(mode="json"))
             ctx.journal.event("finding", rule=finding.code, path=relative, message=finding.message)
+    output = ctx.writer.root.resolve().relative_to(ctx.writer.workspace.resolve())
+    on_disk = [
+        Finding.model_validate(item).model_copy(update={"path": (output / item["path"]).as_posix()})
+        for item in findings
+    ]
+    run_findings.record(
+        ctx.journal,
+        "integration",
+        ReviewResult(findings=on_disk, files=sorted({item.path for item in on_disk})),
+    )
     statuses = {item["status"] for item in results.values()}
     if statuses == {"passed"}:
         status = "passed"

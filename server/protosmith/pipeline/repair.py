@@ -19,6 +19,7 @@ from protosmith.agents import implementation, testing
 from protosmith.agents.common import slug
 from protosmith.execution.api import TestRunResult, TestView
 from protosmith.llm.errors import BackendError
+from protosmith.pipeline import run_findings
 from protosmith.pipeline.feedback import digest
 from protosmith.pipeline.remediate import remediate
 from protosmith.pipeline.tasks import (
@@ -268,11 +269,15 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
     if not ctx.review:
         ctx.journal.event("review_unavailable", component=name, reason="review disabled")
         return {"available": False, "detail": "review disabled"}, []
+    from protosmith.analysis.review import ReviewResult
     from protosmith.analysis.review import review as static_review
 
     folder = ctx.writer.root / ctx.place().folder(name)
     outcome = await static_review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
     findings = [finding for finding in outcome.findings if finding.active]
+    run_findings.record(
+        ctx.journal, f"review-{name}", ReviewResult(findings=findings, files=outcome.files)
+    )
     severities = Counter(str(finding.severity) for finding in findings)
     counts = {"total": len(findings), **dict(severities)}
     ctx.journal.event("review", component=name, findings=counts)
