@@ -145,7 +145,8 @@ class Layout:
                 f"`{placement.module}` in the folder `{placement.folder}/` of the project root. "
                 f"File paths in your reply are relative to that folder (for example "
                 f"`__init__.py`, `models.py`). Its `__init__.py` must re-export the public "
-                f"interface, so callers write `from {placement.module} import <Name>`. Inside "
+                f"interface and list those names in `__all__`, so callers write "
+                f"`from {placement.module} import <Name>`. Inside "
                 f"the package, import your own modules relatively (`from .models import X`)."
             )
             for dep in deps:
