@@ -261,18 +261,13 @@ async def refine(
 ) -> RefineResult:
     """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``.
 
-    ``max_tokens`` bounds each reply (default: the configured setting); ``history`` is where
+    ``max_tokens`` bounds each reply (default: the backend's effective limit); ``history`` is where
     the refinement is recorded (``"workspace"``: ``root/.protosmith/refinements.jsonl``; None:
     nowhere, the caller journals the result); ``on_attempt(n, of)`` is called before each call.
     """
     path, root = path.resolve(), root.resolve()
     if history == "workspace":
         history = root / ".protosmith" / "refinements.jsonl"
-    if max_tokens is None and backend is not None:
-        from protosmith.llm.limits import effective_limits
-        from protosmith.settings import resolve_settings
-
-        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
     if not path.is_relative_to(root):
         raise ValueError(f"{path} is outside the workspace {root}")
     started = time.monotonic()
@@ -307,6 +302,11 @@ async def refine(
             "refine needs an LLM backend for this instruction",
             hint="configure --backend/--model, or use 'rename OLD to NEW'",
         )
+    if max_tokens is None:  # the backend's effective completion limit (endpoint, table, default)
+        from protosmith.llm.limits import effective_limits
+        from protosmith.settings import resolve_settings
+
+        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
     targets = (
         [path]
         if path.is_file()
@@ -336,7 +336,7 @@ async def refine(
                 target=str(path.relative_to(root)),
                 feedback=feedback,
                 context=context,
-                max_tokens=max_tokens or 4096,
+                max_tokens=max_tokens,
             )
         except BackendError as error:
             if not isinstance(error, StructuredOutputError):

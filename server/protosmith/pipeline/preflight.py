@@ -125,10 +125,6 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
 
     Returns the problem (None when the endpoint is usable) and the models it lists.
     """
-    return _probe(settings)
-
-
-def _probe(settings: Settings) -> tuple[PreflightProblem | None, list[str]]:
     url = (settings.base_url or _DEFAULT_URL).rstrip("/")
     key_name = settings.api_key_env
     key = os.environ.get(key_name, "")
