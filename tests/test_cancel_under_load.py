@@ -57,6 +57,19 @@ def _manifest(workspace: Path, run_id: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _cli_generate(spec: Path, private_tmp: Path, **popen: Any) -> subprocess.Popen[str]:
+    """``protosmith generate --json`` on ``spec`` in its own folder, with a private TMPDIR."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "protosmith", "generate", str(spec), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(TMPDIR=str(private_tmp)),
+        cwd=spec.parent,
+        **popen,
+    )
+
+
 @pytest.mark.timeout(240)
 def test_ctrl_c_stops_a_cli_run_that_inherited_ignored_sigint_under_load(
     tmp_path: Path, busy_cores: int
@@ -65,15 +78,7 @@ def test_ctrl_c_stops_a_cli_run_that_inherited_ignored_sigint_under_load(
     workspace = spec.parent
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "protosmith", "generate", str(spec), "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(TMPDIR=str(private_tmp)),
-        cwd=workspace,
-        preexec_fn=ignore_sigint,
-    )
+    process = _cli_generate(spec, private_tmp, preexec_fn=ignore_sigint)
     assert process.stderr is not None
     deadline = time.monotonic() + 180
     for line in process.stderr:  # stop while a generated test suite runs in the sandbox
@@ -98,17 +103,9 @@ def test_ctrl_c_stops_a_cli_run_that_inherited_ignored_sigint_under_load(
 @pytest.mark.timeout(240)
 def test_sigterm_ends_a_cli_run_at_once_with_its_test_runs_and_copies(tmp_path: Path) -> None:
     spec = make_workspace(tmp_path)
-    workspace = spec.parent
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "protosmith", "generate", str(spec), "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(TMPDIR=str(private_tmp)),
-        cwd=workspace,
-    )
+    process = _cli_generate(spec, private_tmp)
     assert process.stderr is not None
     deadline = time.monotonic() + 180
     for line in process.stderr:
