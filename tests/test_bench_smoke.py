@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
     "scheduler.makespan_over_critical_path",
@@ -52,6 +54,7 @@ def _model_installed() -> bool:
     return assembled_path() is not None
 
 
+@pytest.mark.slow
 def test_bench_runs_tiny_and_merges_results(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
     output.write_text(json.dumps({"other.figure": {"name": "other.figure", "value": 1}}))

@@ -88,6 +88,7 @@ def test_counter_for_model_and_bytes_fallback() -> None:
     assert counter.count("") == 0
 
 
+@pytest.mark.slow
 def test_llama_counter_matches_the_models_tokenizer() -> None:
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
     from protosmith.llm.embedded import assembled_path, embedded_model_path
