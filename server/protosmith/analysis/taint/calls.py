@@ -7,7 +7,9 @@ import ast
 import builtins
 from typing import cast
 
-from protosmith.analysis.taint import sanitizers, sinks, sources
+import protosmith.analysis.taint.sanitizers as sanitizers
+import protosmith.analysis.taint.sinks as sinks
+import protosmith.analysis.taint.sources as sources
 from protosmith.analysis.taint.context import RawFinding
 from protosmith.analysis.taint.evaluate import SAFE_PREFIX, Evaluator
 from protosmith.analysis.taint.model import CLEAN, TV, join_all

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from protosmith.analysis.taint import sanitizers, sources
+import protosmith.analysis.taint.sanitizers as sanitizers
+import protosmith.analysis.taint.sources as sources
 from protosmith.analysis.taint.instances import held_class
 from protosmith.analysis.taint.model import CLEAN, KEYS, TV, join_all
 from protosmith.analysis.taint.reporting import Reporter

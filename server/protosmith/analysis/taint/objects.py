@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 import re
 
-from protosmith.analysis.taint import sinks, sources, templates
+import protosmith.analysis.taint.sinks as sinks
+import protosmith.analysis.taint.sources as sources
+import protosmith.analysis.taint.templates as templates
 from protosmith.analysis.taint.calls import CallEvaluator
 from protosmith.analysis.taint.evaluate import XML_PARSE_PREFIXES
 from protosmith.analysis.taint.model import TV

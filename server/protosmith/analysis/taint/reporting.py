@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from protosmith.analysis.taint import sources
+import protosmith.analysis.taint.sources as sources
 from protosmith.analysis.taint.context import ModuleContext, RawFinding
 from protosmith.analysis.taint.model import CLEAN, INPUT, NOT_INVOCATION, PARAM, TV
 from protosmith.analysis.taint.state import State
