@@ -38,6 +38,11 @@ class RawFinding:
     """A sink reached by a value built at run time that no traced source reaches."""
 
 
+ParamSink = tuple[int, str, ast.AST, str, str]
+"""(parameter index, sink kind, sink node, sink description, origin kind): a sink that a
+function's parameter reaches, found while the function is summarized."""
+
+
 @dataclass
 class Summary:
     """What a same-module function does with its parameters."""
@@ -51,8 +56,7 @@ class Summary:
     returned: TV = CLEAN
     """What the function returns: its own sources, and ``PARAM`` origins for parameters that
     flow back out (each with what it was made safe for on the way)."""
-    sinks: list[tuple[int, str, ast.AST, str, str]] = field(default_factory=list)
-    """(param index, kind, sink node, sink description, origin kind)."""
+    sinks: list[ParamSink] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

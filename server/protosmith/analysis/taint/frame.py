@@ -7,16 +7,13 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from protosmith.analysis.taint.context import ModuleContext, Summary
+from protosmith.analysis.taint.context import ModuleContext, ParamSink, Summary
 from protosmith.analysis.taint.instances import held_class
 from protosmith.analysis.taint.model import CLEAN, TV
 from protosmith.analysis.taint.state import State
 
 MAX_STATEMENTS = 20000
 """Statements one walk evaluates at most (generated modules can be huge)."""
-
-ParamSink = tuple[int, str, ast.AST, str, str]
-"""(parameter index, sink kind, sink node, sink description, origin kind)."""
 
 
 @dataclass
@@ -49,7 +46,9 @@ class Frame:
     summary_mode: bool = False
     """Summarizing for callers: sinks that parameters reach go to ``param_sinks``."""
     returns: list[TV] = field(default_factory=list)
+    """What the function returns (or yields), path by path."""
     param_sinks: list[ParamSink] = field(default_factory=list)
+    """In a summary: the sinks each parameter reaches."""
     writes: TV = CLEAN
     """In a summary: the join of what the method stores in ``self``'s fields."""
     attributes: dict[str, TV] = field(default_factory=dict)
@@ -57,6 +56,7 @@ class Frame:
     loops: list[tuple[list[State], list[State]]] = field(default_factory=list)
     """The enclosing loops' states at ``break`` and at ``continue``, innermost last."""
     budget: int = MAX_STATEMENTS
+    """Statements this walk may still evaluate."""
 
     def value(self, node: ast.expr) -> TV:
         """Taint of ``node`` in the current state (calls inside it are checked against sinks)."""
