@@ -3,7 +3,7 @@ and the summary of a function for its callers (its body walked in summary mode).
 
 The engine's steps call each other recursively (a call's value needs the callee's summary, which
 walks the callee's body, which evaluates calls ...). Each module imports only the steps below it;
-the two that close the loop, ``evaluate.value`` and ``summarize``, reach the lower steps through
+the lower steps reach the two that close the loop, ``evaluate.value`` and ``summarize``, through
 the frame made here."""
 
 from __future__ import annotations
