@@ -5,14 +5,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from protosmith.analysis.taint.model import CLEAN, TV, Origin
 from protosmith.analysis.taint.sources import REQUEST_MODULES
 from protosmith.analysis.taint.state import MISSING, State, const_eval
-
-if TYPE_CHECKING:
-    from protosmith.analysis.taint.project import ProjectIndex
 
 SECRET_NAME = re.compile(
     r"(^|_)(token|password|passwd|secret|salt|nonce|otp|session_?id|sid|api_?key|csrf|"
@@ -40,6 +38,11 @@ class RawFinding:
     """A sink reached by a value built at run time that no traced source reaches."""
 
 
+ParamSink = tuple[int, str, ast.AST, str, str]
+"""(parameter index, sink kind, sink node, sink description, origin kind): a sink that a
+function's parameter reaches, found while the function is summarized."""
+
+
 @dataclass
 class Summary:
     """What a same-module function does with its parameters."""
@@ -53,8 +56,39 @@ class Summary:
     returned: TV = CLEAN
     """What the function returns: its own sources, and ``PARAM`` origins for parameters that
     flow back out (each with what it was made safe for on the way)."""
-    sinks: list[tuple[int, str, ast.AST, str, str]] = field(default_factory=list)
-    """(param index, kind, sink node, sink description, origin kind)."""
+    sinks: list[ParamSink] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A function of another module of the tree, with that module's context."""
+
+    ctx: ModuleContext
+    path: str
+    """Workspace-relative POSIX path of the module, for messages."""
+    function: str
+
+
+class Project(Protocol):
+    """The reviewed tree's other modules as one module's analysis reaches them.
+
+    ``project.ProjectIndex`` is the one implementation; the context names only what it needs
+    from it, because the index loads contexts (so ``project`` imports this module, not the
+    reverse)."""
+
+    @property
+    def root(self) -> Path:
+        """The reviewed tree (resolved)."""
+        ...
+
+    @property
+    def path(self) -> str:
+        """The analyzed file, relative to ``root``."""
+        ...
+
+    def resolve(self, qualified: str) -> Target | None:
+        """The function ``qualified`` names, if the tree has it."""
+        ...
 
 
 def collect_imports(nodes: list[ast.Import | ast.ImportFrom], module: str = "") -> dict[str, str]:
@@ -108,7 +142,7 @@ class ModuleContext:
     """``Class.attr`` → what the class's methods store in ``self.attr`` from untrusted input."""
     module: str = ""
     """The module's dotted name in the reviewed tree ('' when unknown)."""
-    project: ProjectIndex | None = None
+    project: Project | None = None
     """Where calls into the tree's other modules resolve (None: same-module summaries only)."""
     uploads: set[str] = field(default_factory=set)
     """Path expressions (source text) that request data was saved to: reading them back
@@ -180,7 +214,7 @@ class ModuleContext:
 
     @classmethod
     def build(
-        cls, tree: ast.Module, *, module: str = "", project: ProjectIndex | None = None
+        cls, tree: ast.Module, *, module: str = "", project: Project | None = None
     ) -> ModuleContext:
         ctx = cls(tree, {}, module=module, project=project)
         import_nodes: list[ast.Import | ast.ImportFrom] = []

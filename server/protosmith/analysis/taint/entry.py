@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from protosmith.analysis.taint import sources
+import protosmith.analysis.taint.sources as sources
 from protosmith.analysis.taint.context import ModuleContext
 from protosmith.analysis.taint.instances import (
     attribute_classes,

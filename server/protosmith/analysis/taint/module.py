@@ -8,12 +8,13 @@ from pathlib import Path
 
 from protosmith.analysis.findings import Finding
 from protosmith.analysis.taint.context import ModuleContext
-from protosmith.analysis.taint.engine import FunctionAnalyzer, FunctionNode
-from protosmith.analysis.taint.entry import entry_state, function_instances
+from protosmith.analysis.taint.engine import new_frame
+from protosmith.analysis.taint.entry import FunctionNode, entry_state, function_instances
 from protosmith.analysis.taint.model import CLEAN
 from protosmith.analysis.taint.project import ProjectIndex, module_name
 from protosmith.analysis.taint.rules import to_findings
 from protosmith.analysis.taint.state import State
+from protosmith.analysis.taint.walker import run
 
 
 def module_context(tree: ast.Module, path: str, root: Path | None = None) -> ModuleContext:
@@ -37,16 +38,16 @@ def analyze_module(
     ``ctx`` is the module's context when the caller built it already (``module_context``).
     """
     ctx = ctx or module_context(tree, path, root)
-    module = FunctionAnalyzer(
+    module = new_frame(
         ctx, State(), request_names=set(ctx.request_names), instances=function_instances(ctx, None)
     )
-    module_state = module.run(tree.body) or State()
+    module_state = run(module, tree.body) or State()
     ctx.globals = {k: v for k, v in module_state.env.items() if v.tainted}
     methods_again: list[FunctionNode] = []
     for rerun in (False, True):
         for node in methods_again if rerun else ctx.every_function:
             state, request_names, view = entry_state(ctx, node, module_state)
-            analyzer = FunctionAnalyzer(
+            frame = new_frame(
                 ctx,
                 state,
                 request_names=request_names,
@@ -54,12 +55,12 @@ def analyze_module(
                 name=node.name,
                 instances=function_instances(ctx, node),
                 owner=ctx.owner_of(node),
+                scope=node,
             )
-            analyzer.scope = node
-            analyzer.run(node.body)
-            for key, value in analyzer.attributes.items():
+            run(frame, node.body)
+            for key, value in frame.attributes.items():
                 if value.tainted and not rerun:
-                    shared = f"{analyzer.owner}.{key.removeprefix('self.')}"
+                    shared = f"{frame.owner}.{key.removeprefix('self.')}"
                     ctx.attributes[shared] = ctx.attributes.get(shared, CLEAN).join(value)
         # Methods reading an attribute another method of their class fills from a request
         # are analyzed again, now that every method has been seen (findings are deduplicated).

@@ -21,10 +21,9 @@ import logging
 import sys
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
-from protosmith.analysis.taint.context import ModuleContext
+from protosmith.analysis.taint.context import ModuleContext, Target
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +34,6 @@ CACHE_SIZE = 48
 SOURCE_ROOTS = ("", "src")
 
 _CACHE: OrderedDict[tuple[str, int, int], ModuleContext | None] = OrderedDict()
-
-
-@dataclass(frozen=True)
-class Target:
-    """A function of another module of the tree, with that module's context."""
-
-    ctx: ModuleContext
-    path: str
-    """Workspace-relative POSIX path of the module, for messages."""
-    function: str
 
 
 def module_name(path: str) -> str:

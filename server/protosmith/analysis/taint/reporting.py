@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import ast
+import re
 
-from protosmith.analysis.taint import sources
-from protosmith.analysis.taint.context import ModuleContext, RawFinding
-from protosmith.analysis.taint.model import CLEAN, INPUT, NOT_INVOCATION, PARAM, TV
+import protosmith.analysis.taint.sources as sources
+from protosmith.analysis.taint.context import SECRET_NAME, RawFinding
+from protosmith.analysis.taint.frame import Frame
+from protosmith.analysis.taint.model import CLEAN, INPUT, NOT_INVOCATION, PARAM, RANDOM, TV
 from protosmith.analysis.taint.state import State
 
 FILE_ONLY_IGNORED = frozenset({"xss", "xxe", "redirect", "trustbound", "header", "ssrf"})
@@ -18,57 +20,59 @@ INVOCATION_IS_CONFIGURATION = frozenset({"pathtraver"})
 it touches."""
 
 
-class Reporter:
-    """Records sink hits for the evaluator and the statement walker built on it."""
+def report(
+    frame: Frame,
+    kind: str,
+    node: ast.AST,
+    value: TV,
+    sink: str,
+    *,
+    origin_kind: str = INPUT,
+    through: ast.expr | None = None,
+    via: str = "",
+    sink_at: tuple[str, ast.AST] | None = None,
+) -> None:
+    """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
+    not_invocation = origin_kind == NOT_INVOCATION or kind in INVOCATION_IS_CONFIGURATION
+    if origin_kind == NOT_INVOCATION:
+        origin_kind = INPUT
+    origins = value.dangerous_for(kind, origin_kind)
+    if kind in FILE_ONLY_IGNORED:
+        origins = [o for o in origins if o.web or o.kind != INPUT]
+    if not_invocation:
+        origins = [o for o in origins if not sources.from_invocation(o)]
+    if not origins:
+        return
+    params = [o for o in origins if o.kind == PARAM]
+    if frame.summary_mode:
+        marker = NOT_INVOCATION if not_invocation and origin_kind == INPUT else origin_kind
+        for origin in params:
+            frame.param_sinks.append((origin.index, kind, node, sink, marker))
+        return
+    real = [o for o in origins if o.kind != PARAM]
+    if real:
+        names = _tainted_names(frame.state, through) if through is not None else []
+        frame.ctx.raw.append(RawFinding(kind, node, sink, real, names, via, origin_kind, sink_at))
 
-    ctx: ModuleContext
-    state: State
-    summary_mode: bool
-    param_sinks: list[tuple[int, str, ast.AST, str, str]]
 
-    def report(
-        self,
-        kind: str,
-        node: ast.AST,
-        value: TV,
-        sink: str,
-        *,
-        origin_kind: str = INPUT,
-        through: ast.expr | None = None,
-        via: str = "",
-        sink_at: tuple[str, ast.AST] | None = None,
-    ) -> None:
-        """Record a dangerous flow of ``value`` into a ``kind`` sink at ``node``."""
-        not_invocation = origin_kind == NOT_INVOCATION or kind in INVOCATION_IS_CONFIGURATION
-        if origin_kind == NOT_INVOCATION:
-            origin_kind = INPUT
-        origins = value.dangerous_for(kind, origin_kind)
-        if kind in FILE_ONLY_IGNORED:
-            origins = [o for o in origins if o.web or o.kind != INPUT]
-        if not_invocation:
-            origins = [o for o in origins if not sources.from_invocation(o)]
-        if not origins:
-            return
-        params = [o for o in origins if o.kind == PARAM]
-        if self.summary_mode:
-            marker = NOT_INVOCATION if not_invocation and origin_kind == INPUT else origin_kind
-            for origin in params:
-                self.param_sinks.append((origin.index, kind, node, sink, marker))
-            return
-        real = [o for o in origins if o.kind != PARAM]
-        if real:
-            names = self._tainted_names(through) if through is not None else []
-            self.ctx.raw.append(
-                RawFinding(kind, node, sink, real, names, via, origin_kind, sink_at)
-            )
+def _tainted_names(state: State, node: ast.expr) -> list[str]:
+    names = []
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Name)
+            and state.env.get(sub.id, CLEAN).tainted
+            and sub.id not in names
+        ):
+            names.append(sub.id)
+    return names
 
-    def _tainted_names(self, node: ast.expr) -> list[str]:
-        names = []
-        for sub in ast.walk(node):
-            if (
-                isinstance(sub, ast.Name)
-                and self.state.env.get(sub.id, CLEAN).tainted
-                and sub.id not in names
-            ):
-                names.append(sub.id)
-        return names
+
+def _snake(name: str) -> str:
+    """``OtpService`` → ``otp_service``: a class name read like a function name."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def secret_result(frame: Frame, node: ast.AST, value: TV, what: str) -> None:
+    """Weak randomness in what a secret-named function (or class) hands out."""
+    if SECRET_NAME.search(frame.name) or SECRET_NAME.search(_snake(frame.owner)):
+        report(frame, "weakrand", node, value, f"the {what} of {frame.name}()", origin_kind=RANDOM)

@@ -1,0 +1,53 @@
+"""A branch's state: what its condition proves (``guards.py``) applied to the values it tests
+(``if x in ALLOWED``, ``ok = is_safe_url(u)`` then ``if ok``)."""
+
+from __future__ import annotations
+
+import ast
+
+from protosmith.analysis.taint.frame import Frame
+from protosmith.analysis.taint.guards import guard_facts
+from protosmith.analysis.taint.state import State, key_of
+
+
+def _held_checks(frame: Frame, test: ast.expr) -> ast.expr:
+    """``test`` with each operand that is a name holding a check's result replaced by that
+    check (``ok = url_has_allowed_host_and_scheme(url, ...)``, then ``if ok and ...``), when
+    the name is assigned once in this function."""
+    if frame.scope is None:
+        return test
+    if isinstance(test, ast.Name):
+        values = frame.ctx.assignments_in(frame.scope).get(test.id, [])
+        single = len(values) == 1 and isinstance(values[0], (ast.Call, ast.Compare))
+        return values[0] if single else test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        operand = _held_checks(frame, test.operand)
+        return test if operand is test.operand else ast.UnaryOp(op=ast.Not(), operand=operand)
+    if isinstance(test, ast.BoolOp):
+        values = [_held_checks(frame, v) for v in test.values]
+        changed = any(a is not b for a, b in zip(values, test.values, strict=True))
+        return ast.BoolOp(op=test.op, values=values) if changed else test
+    return test
+
+
+def refined(frame: Frame, state: State, test: ast.expr, positive: bool) -> State:
+    """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
+    result = state.copy()
+    test = _held_checks(frame, test)
+    for subject, kinds in guard_facts(test, positive, frame.ctx):
+        targets = (
+            [subject]
+            if key_of(subject)
+            else [n for n in ast.walk(subject) if isinstance(n, ast.Name)]
+        )
+        for target in targets:
+            key = key_of(target)
+            if key and key not in result.env and isinstance(target, ast.Attribute):
+                # ``parts.hostname in ALLOWED``: the checked field of a tainted object
+                result.env[key] = frame.value(target)
+            if key and key in result.env:
+                result.env[key] = result.env[key].sanitized(kinds)
+                if kinds and isinstance(target, ast.Name):
+                    for entry in [k for k in result.env if k.startswith(key + "[")]:
+                        result.env[entry] = result.env[entry].sanitized(kinds)
+    return result
