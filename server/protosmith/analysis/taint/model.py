@@ -139,7 +139,7 @@ class TV:
                 for origin, safe_for in self.facts
                 if origin.kind in (origin_kind, PARAM) and not _safe(kind, safe_for)
             ),
-            key=lambda o: (o.line, o.col),
+            key=lambda o: (o.line, o.col, o.index, o.kind, o.description, o.keys),
         )
 
 
