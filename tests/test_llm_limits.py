@@ -297,7 +297,8 @@ async def test_run_with_a_large_max_tokens_on_a_small_window(tmp_path: Path) -> 
 
 
 def test_cli_flags_reach_the_settings_and_every_option_has_help() -> None:
-    from protosmith.cli import build_parser, settings_overrides
+    from protosmith.cli import build_parser
+    from protosmith.settings import settings_overrides
 
     parser = build_parser()
     args = parser.parse_args(

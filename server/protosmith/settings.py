@@ -105,6 +105,16 @@ _ENV_KEYS = {
 }
 
 
+SETTING_FLAGS = ("backend", "model", "base_url", "max_tokens", "timeout_s", "context_tokens")
+"""Flags that are settings: they override ``PROTOSMITH_*`` variables, the spec and config files."""
+
+
+def settings_overrides(args: object) -> dict[str, object]:
+    """The setting flags the user gave (unset flags are left to the other sources)."""
+    values = {key: vars(args).get(key) for key in SETTING_FLAGS}
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:
     """Where the user config file lives."""
     env = os.environ if env is None else env
