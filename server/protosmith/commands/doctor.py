@@ -87,10 +87,10 @@ def render_text(report: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when the configured backend cannot run."""
     from protosmith.report.doctor import collect
-    from protosmith.settings import resolve_settings, settings_overrides
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="protosmith: %(message)s")
-    settings, problems = resolve_settings(cli=settings_overrides(args), spec_llm=_spec_llm())
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args), _spec_llm())
     report = collect(settings, problems=problems)
     if args.json:
         print(report.model_dump_json(indent=2))

@@ -124,9 +124,9 @@ def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) ->
     if getattr(args, "redo", False) and not resume:
         print("protosmith: --redo needs --resume RUN (or --resume last)", file=sys.stderr)
         return ExitCode.INVALID_SPEC
-    from protosmith.settings import settings_overrides
+    from protosmith.settings import SettingsOverrides
 
-    cli_settings: dict[str, object] = settings_overrides(args)
+    cli_settings: dict[str, object] = dict(SettingsOverrides.from_args(args).command_line)
     if getattr(args, "settings_json", None):
         cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(

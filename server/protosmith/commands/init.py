@@ -21,7 +21,7 @@ from pathlib import Path
 from protosmith.commands.check import report
 from protosmith.exit_codes import ExitCode
 from protosmith.llm.errors import BackendError
-from protosmith.settings import Settings, resolve_settings, settings_overrides
+from protosmith.settings import Settings, SettingsOverrides, resolve_settings
 from protosmith.spec.loader import load_spec
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         _error(f"{target} already exists; pass --force to overwrite it")
         return ExitCode.USAGE
-    settings, problems = resolve_settings(cli=settings_overrides(args))
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         _error(problem)
     try:

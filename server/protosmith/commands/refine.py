@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.analysis.refine import is_mechanical, refine
     from protosmith.llm.errors import BackendError
     from protosmith.pipeline.writer import SafeWriter, UnsafePathError
-    from protosmith.settings import resolve_settings, settings_overrides
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
     path = Path(args.path)
     if not path.exists():
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.resolve().is_relative_to(root):
         print(f"protosmith refine: {path} is outside the current workspace {root}", file=sys.stderr)
         return ExitCode.USAGE
-    settings, problems = resolve_settings(cli=settings_overrides(args))
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
 

@@ -31,10 +31,9 @@ def _root(paths: list[Path]) -> Path:
 
 def _backend(args: argparse.Namespace) -> Any:
     from protosmith.llm.factory import create_backend
-    from protosmith.settings import resolve_settings, settings_overrides
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
-    cli = settings_overrides(args)
-    settings, problems = resolve_settings(cli=cli)
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
     return create_backend(settings)
