@@ -28,4 +28,10 @@ class ExitCode(IntEnum):
     BUDGET = 4
     """A run stopped at its ``[budget]``."""
     INTERRUPTED = 130
-    """Stopped by Ctrl-C or SIGTERM (128 + SIGINT, what shells report)."""
+    """Stopped cleanly after Ctrl-C (:func:`killed_by` SIGINT)."""
+
+
+def killed_by(signum: int) -> int:
+    """The status of a process a signal ended at once: 128 + N, as shells report it (130 for
+    SIGINT, 143 for SIGTERM)."""
+    return 128 + signum
