@@ -66,3 +66,9 @@ def test_build_files_then_suffixes_decide_a_project(
     for name in files:
         (tmp_path / name).write_text("{}\n" if name == "package.json" else "\n")
     assert detect_language(tmp_path) == language
+
+
+def test_every_language_has_placement_traits() -> None:
+    from protosmith.agents.polyglot import TRAITS
+
+    assert tuple(TRAITS) == languages.NAMES
