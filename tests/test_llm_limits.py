@@ -297,15 +297,20 @@ async def test_run_with_a_large_max_tokens_on_a_small_window(tmp_path: Path) -> 
 
 
 def test_cli_flags_reach_the_settings_and_every_option_has_help() -> None:
-    from protosmith.cli import build_parser, settings_overrides
+    from protosmith.cli import build_parser
+    from protosmith.settings import SettingsOverrides
 
     parser = build_parser()
     args = parser.parse_args(
         ["generate", "--max-tokens", "9000", "--timeout", "45", "--context-tokens", "65536"]
     )
-    overrides = settings_overrides(args)
-    assert overrides == {"max_tokens": 9000, "timeout_s": 45.0, "context_tokens": 65536}
-    settings, problems = resolve_settings(cli=overrides, env={})
+    overrides = SettingsOverrides.from_args(args)
+    assert overrides.command_line == {
+        "max_tokens": 9000,
+        "timeout_s": 45.0,
+        "context_tokens": 65536,
+    }
+    settings, problems = resolve_settings(overrides.model_copy(update={"env": {}}))
     assert not problems and settings.max_tokens == 9000 and settings.timeout_s == 45.0
     for name in ("init", "generate", "review", "refine", "doctor"):
         sub = parser._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr]

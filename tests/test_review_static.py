@@ -10,7 +10,7 @@ from protosmith.analysis.analyzers import find_js_analyzer
 from protosmith.analysis.findings import Category, Severity, Tier
 from protosmith.analysis.review import collect_files, review, review_source, risk_level
 from protosmith.analysis.suppress import apply_suppressions, parse_suppressions
-from protosmith.rules import RULES
+from protosmith.rulebook import RULES
 
 WORKSPACE = Path(__file__).parent / "workspaces" / "review"
 

@@ -25,13 +25,8 @@ import pytest
 from fake_openai_server import Drop, FakeOpenAIServer, RecordedRequest, Reply
 from hardening_support import journal_events, make_workspace, run_generate, small_spec_text
 from protosmith.analysis.findings import Category, Evidence, Finding, Position, Range, Severity
-from protosmith.commands.generate import (
-    EXIT_BUDGET,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    exit_code,
-)
+from protosmith.commands.generate import exit_code
+from protosmith.exit_codes import ExitCode
 from protosmith.llm.base import CompletionRequest
 from protosmith.llm.scripted import ScriptedBackend
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
@@ -98,7 +93,7 @@ async def test_success_means_every_component_tested_and_passing(tmp_path: Path) 
     spec = _spec(tmp_path, "core; orders>core")
     summary = await _run(spec, Team())
     assert summary.status == "succeeded", summary.message
-    assert exit_code(summary) == EXIT_OK
+    assert exit_code(summary) == ExitCode.OK
     assert not summary.gaps and summary.design == "architect"
     assert summary.tests.ran == 4 and summary.tests.passed == 4 and summary.tests.not_run == 0
     assert "Every component's tests ran and passed" in summary.message
@@ -117,7 +112,7 @@ async def test_a_component_whose_tests_fail_makes_the_run_partial(tmp_path: Path
     spec = _spec(tmp_path, "core; extra", rounds=0)
     summary = await _run(spec, Team(buggy={"extra"}))
     assert summary.status == "partial", summary.message
-    assert exit_code(summary) == EXIT_PARTIAL
+    assert exit_code(summary) == ExitCode.PARTIAL
     by_name = {c.name: c for c in summary.components}
     assert by_name["core"].status == "passed" and by_name["extra"].status == "failed"
     assert [(g.kind, g.subject) for g in summary.gaps] == [("failed", "extra")]
@@ -166,7 +161,7 @@ async def test_fallback_design_is_partial_and_says_what_was_dropped(tmp_path: Pa
     summary = await _run(spec, _no_design(Team()))
     assert summary.design == "fallback"
     assert summary.status == "partial", summary.message
-    assert exit_code(summary) == EXIT_PARTIAL
+    assert exit_code(summary) == ExitCode.PARTIAL
     gaps = {(g.kind, g.subject) for g in summary.gaps}
     assert ("fallback", "design") in gaps
     assert ("dropped", "language javascript") in gaps
@@ -186,7 +181,7 @@ async def test_budget_stop_holds_across_resumes_until_raised(tmp_path: Path) -> 
     spec.write_text(spec.read_text().replace("[budget]\n", "[budget]\nmax_tokens = 600\n"))
     first = await _run(spec, Team(), run_tests=False)
     assert first.status == "budget_exceeded"
-    assert exit_code(first) == EXIT_BUDGET
+    assert exit_code(first) == ExitCode.BUDGET
     spent = first.prompt_tokens + first.completion_tokens
     assert spent >= 600
     for session in range(2, 5):
@@ -270,7 +265,7 @@ async def test_endpoint_stopped_mid_run_counts_the_test_runs_and_names_the_fix(
     # The test run that happened is counted, not silently "0 of 0 run".
     assert summary.tests.ran == 2 and summary.tests.failed == 2 and summary.tests.passed == 0
     assert f"run `protosmith generate --resume {summary.run_id}`" in summary.message
-    assert summary.status == "partial" and exit_code(summary) == EXIT_PARTIAL
+    assert summary.status == "partial" and exit_code(summary) == ExitCode.PARTIAL
     # Restart the endpoint (a new port) and resume: the run finishes.
     with FakeOpenAIServer(function=_StoppingEndpoint(Team())) as again:
         resumed = await asyncio.wait_for(
@@ -394,7 +389,7 @@ def test_cli_ordinary_errors_are_one_line_without_traceback(tmp_path: Path) -> N
     spec = _spec(tmp_path, "core")
     (spec.parent / "prototype").write_text("a file\n")
     result = _cli(spec, "--backend", "openai", "--base-url", "http://127.0.0.1:9/v1")
-    assert result.returncode == EXIT_FAILED
+    assert result.returncode == ExitCode.FAILED
     assert "Traceback" not in result.stderr + result.stdout
     assert "internal error" not in result.stdout
     assert "prototype is a file" in result.stdout or "is a file" in result.stdout
@@ -403,7 +398,7 @@ def test_cli_ordinary_errors_are_one_line_without_traceback(tmp_path: Path) -> N
     result = _cli(
         spec, "--backend", "openai", "--base-url", f"http://127.0.0.1:{port}/v1", "--json"
     )
-    assert result.returncode == EXIT_FAILED
+    assert result.returncode == ExitCode.FAILED
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "failed" and summary["llm_calls"] == 0

@@ -16,7 +16,7 @@ from protosmith.execution import api, rules, toolchains
 from protosmith.execution.findings import findings_from_run
 from protosmith.execution.parse import parse_trx
 from protosmith.execution.service import detect_language, run_tests
-from protosmith.rules import RULES
+from protosmith.rulebook import RULES
 
 FIXTURES = Path(__file__).parent / "workspaces" / "runners"
 

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from protosmith.llm.base import StructuredMode
-from protosmith.settings import Settings, resolve_settings, user_config_path
+from protosmith.settings import (
+    Settings,
+    SettingsOverrides,
+    StructuredMode,
+    resolve_settings,
+    user_config_path,
+)
 
 
 @pytest.fixture
@@ -140,3 +145,61 @@ def test_api_keys_never_become_settings(no_config: Path) -> None:
     )
     assert secret not in settings.model_dump_json()
     assert all(secret not in problem for problem in problems)
+
+
+def test_typed_overrides_rank_like_the_keyword_layers(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('model = "from-config"\nconcurrency = 2\n')
+    env = {"PROTOSMITH_TIMEOUT": "30"}
+    overrides = SettingsOverrides(
+        command_line={"model": "from-cli", "max_tokens": 10},
+        editor={"model": "from-editor", "trace": "messages", "baseUrl": "http://editor/v1"},
+        env=env,
+        config_file=config,
+    )
+    spec_llm = {"base_url": "http://spec/v1"}
+    typed = resolve_settings(overrides, spec_llm)
+    by_keyword = resolve_settings(
+        cli=overrides.command_line,
+        editor=overrides.editor,
+        spec_llm=spec_llm,
+        env=env,
+        config_file=config,
+    )
+    assert typed == by_keyword
+    settings, problems = typed
+    assert (settings.model, settings.base_url, settings.trace) == (
+        "from-cli",
+        "http://spec/v1",
+        "messages",
+    )
+    assert (settings.timeout_s, settings.concurrency, settings.max_tokens) == (30.0, 2, None)
+    assert settings.source("model") == "command line"
+    assert len(problems) == 1 and "max_tokens=10" in problems[0]
+
+
+def test_overrides_from_flags_keep_only_the_flags_given() -> None:
+    from protosmith.cli import build_parser
+
+    args = build_parser().parse_args(["review", "x.py", "--backend", "openai", "--model", "m"])
+    overrides = SettingsOverrides.from_args(args)
+    assert overrides.command_line == {"backend": "openai", "model": "m"}
+    assert overrides.editor == {} and overrides.env is None
+
+
+SPEC_WITH_LLM = (
+    '[project]\nname = "demo"\nlanguages = ["python"]\n'
+    '\n[[scenarios]]\nname = "add"\nacceptance = ["an item can be added"]\n'
+    '\n[llm]\nmodel = "spec-model"\n'
+)
+
+
+def test_the_spec_table_may_be_passed_as_the_model(tmp_path: Path) -> None:
+    from protosmith.spec.loader import load_spec_text
+
+    overrides = SettingsOverrides(env={}, config_file=tmp_path / "none.toml")
+    result = load_spec_text(SPEC_WITH_LLM, tmp_path / "protosmith.toml")
+    assert result.spec is not None, result.problems
+    from_model = resolve_settings(overrides, result.spec.llm)
+    from_dump = resolve_settings(overrides, result.spec.llm.model_dump(exclude_none=True))
+    assert from_model == from_dump and from_model[0].model == "spec-model"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from protosmith import rules as registry
+from protosmith import rulebook as registry
 from protosmith.spec import rules
 from protosmith.spec.loader import MAX_BYTES, load_spec, load_spec_text
 from protosmith.spec.locate import build_index

@@ -12,14 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from protosmith import __version__
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-
-SETTING_FLAGS = ("backend", "model", "base_url", "max_tokens", "timeout_s", "context_tokens")
-"""Flags that are settings: they override ``PROTOSMITH_*`` variables, the spec and config files."""
+from protosmith.exit_codes import ExitCode
 
 
 def _positive_int(text: str) -> int:
@@ -86,12 +79,6 @@ def _backend_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="per-request timeout for remote endpoints (default 600) (env PROTOSMITH_TIMEOUT)",
     )
-
-
-def settings_overrides(args: argparse.Namespace) -> dict[str, object]:
-    """The setting flags the user gave (unset flags are left to the other sources)."""
-    values = {key: getattr(args, key, None) for key in SETTING_FLAGS}
-    return {key: value for key, value in values.items() if value is not None}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,10 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     if args.command is None:
         parser.print_help()
-        return EXIT_USAGE
+        return ExitCode.USAGE
     module = importlib.import_module(f"protosmith.commands.{args.command}")
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
         print("protosmith: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED

@@ -31,6 +31,8 @@ from collections.abc import Callable, Coroutine
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
+from protosmith.exit_codes import killed_by
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -113,11 +115,11 @@ class Interruptible:
             loop, task = self._loop, self._task
             if loop is not None and task is not None and not loop.is_closed():
                 loop.call_soon_threadsafe(task.cancel)
-            watchdog = threading.Timer(self.hard_stop_s, self._hard_stop, (128 + signum,))
+            watchdog = threading.Timer(self.hard_stop_s, self._hard_stop, (killed_by(signum),))
             watchdog.daemon = True
             watchdog.start()
             return
-        self._hard_stop(128 + signum)
+        self._hard_stop(killed_by(signum))
 
     def _hard_stop(self, code: int) -> None:
         # From the signal handler (main thread) or the watchdog: never block on the lock, a

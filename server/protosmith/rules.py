@@ -1,9 +1,9 @@
-"""The registry of protosmith rule codes.
+"""What a protosmith rule is: a stable code, a name, a summary, a fix and its docs link.
 
 Codes are stable: PS1xx spec, PS2xx quality, PS3xx security, PS4xx performance, PS5xx failing
-tests, PS6xx requirement coverage. Each package registers its rules here; ``docs/rules.md`` is
-generated from this registry (``python -m protosmith.report.rules_doc``) and a test keeps the two
-in sync, so a diagnostic's ``codeDescription.href`` always lands on a real section.
+tests, PS6xx requirement coverage. Each package defines its table of rules next to the code that
+reports them; :mod:`protosmith.rulebook` lists every table, so looking a code up never depends on
+which modules happen to have been imported.
 """
 
 from __future__ import annotations
@@ -29,20 +29,3 @@ class Rule:
     def href(self) -> str:
         """Link to this rule's section of docs/rules.md."""
         return f"{DOCS_URL}#{self.code.lower()}"
-
-
-RULES: dict[str, Rule] = {}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules to the registry; a code registered twice with different content is a bug."""
-    for rule in rules:
-        existing = RULES.get(rule.code)
-        if existing is not None and existing != rule:
-            raise ValueError(f"rule {rule.code} registered twice with different content")
-        RULES[rule.code] = rule
-
-
-def get(code: str) -> Rule | None:
-    """Look a rule up by code."""
-    return RULES.get(code)

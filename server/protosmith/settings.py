@@ -4,6 +4,11 @@ Precedence, highest first: CLI flags, ``PROTOSMITH_*`` environment variables, th
 ``[llm]`` table, the user config file (``$XDG_CONFIG_HOME/protosmith/config.toml``), defaults.
 Invalid values never crash: they produce one message each and fall back to the default.
 API keys are never settings: only the *name* of the environment variable that holds one.
+
+:func:`resolve_settings` is the only resolver: every surface (the commands, the language server,
+the pipeline) passes what it was told as a :class:`SettingsOverrides` plus the spec's ``[llm]``
+table, so precedence is decided in one place. This module sits at the ground floor (the LLM
+backends read their settings from it), hence :class:`StructuredMode` lives here too.
 """
 
 from __future__ import annotations
@@ -11,12 +16,22 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from protosmith.llm.base import StructuredMode
+
+class StructuredMode(StrEnum):
+    """How a backend constrains replies to a JSON Schema."""
+
+    JSON_SCHEMA = "json_schema"
+    """OpenAI ``response_format={"type": "json_schema", ...}`` (OpenAI, vLLM, llama-server)."""
+    JSON_OBJECT = "json_object"
+    """``{"type": "json_object", "schema": ...}`` (llama-cpp-python, llama_cpp.server)."""
+    NONE = "none"
+    """No constraint: the prompt asks for JSON and pydantic validates the reply."""
 
 
 class ReviewSettings(BaseModel):
@@ -105,6 +120,37 @@ _ENV_KEYS = {
 }
 
 
+SETTING_FLAGS = ("backend", "model", "base_url", "max_tokens", "timeout_s", "context_tokens")
+"""Flags that are settings: they override ``PROTOSMITH_*`` variables, the spec and config files."""
+
+
+class SettingsOverrides(BaseModel):
+    """What one surface was told explicitly, by source; :func:`resolve_settings` ranks them.
+
+    The values stay as the user gave them (snake_case or the editor's camelCase names): each is
+    validated once, by :func:`resolve_settings`, so a bad one becomes a message, never a crash.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command_line: dict[str, Any] = Field(default_factory=dict)
+    """Command-line flags, and what a caller ranks with them (a resumed run's backend, the
+    editor's effective values handed to a generation it starts). Highest precedence."""
+    editor: dict[str, Any] = Field(default_factory=dict)
+    """The editor's ``protosmith.*`` settings: below the variables and the spec, above the
+    user config file."""
+    env: dict[str, str] | None = None
+    """The environment to read ``PROTOSMITH_*`` from; ``None``: the process's."""
+    config_file: Path | None = None
+    """The user config file; ``None``: the usual place (see :func:`user_config_path`)."""
+
+    @classmethod
+    def from_args(cls, args: object) -> SettingsOverrides:
+        """The setting flags given on the command line (unset flags are left to the others)."""
+        given = {key: vars(args).get(key) for key in SETTING_FLAGS}
+        return cls(command_line={key: value for key, value in given.items() if value is not None})
+
+
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:
     """Where the user config file lives."""
     env = os.environ if env is None else env
@@ -119,14 +165,28 @@ def _canonical(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def resolve_settings(
+    overrides: SettingsOverrides | None = None,
+    spec_llm: Mapping[str, Any] | BaseModel | None = None,
     *,
     cli: Mapping[str, Any] | None = None,
-    spec_llm: Mapping[str, Any] | None = None,
     editor: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     config_file: Path | None = None,
 ) -> tuple[Settings, list[str]]:
-    """Merge the sources and validate each value; return settings and human-readable problems."""
+    """Merge the sources and validate each value; return settings and human-readable problems.
+
+    ``overrides`` is what the calling surface was told, ``spec_llm`` the spec's ``[llm]`` table
+    (the model or its dump); the keyword arguments ``cli``,
+    ``editor``, ``env`` and ``config_file`` are the same fields spelled one by one (older
+    callers), and win over the ones in ``overrides``.
+    """
+    overrides = overrides or SettingsOverrides()
+    cli = overrides.command_line if cli is None else cli
+    editor = overrides.editor if editor is None else editor
+    env = overrides.env if env is None else env
+    config_file = overrides.config_file if config_file is None else config_file
+    if isinstance(spec_llm, BaseModel):
+        spec_llm = spec_llm.model_dump(exclude_none=True)
     env = os.environ if env is None else env
     problems: list[str] = []
     layers: list[tuple[str, dict[str, Any]]] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _PLACEHOLDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("TODO", re.compile(r"\bTODO\b")),
@@ -55,72 +54,3 @@ def slug(name: str) -> str:
     if not value:
         return "component"
     return value if not value[0].isdigit() else f"c_{value}"
-
-
-@dataclass(frozen=True)
-class LanguageTooling:
-    """How a language's code is laid out, installed, run and tested."""
-
-    framework: str
-    test_layout: str
-    install: str
-    run: str
-    test: str
-
-
-TOOLING: dict[str, LanguageTooling] = {
-    "python": LanguageTooling(
-        "pytest",
-        "test_*.py files beside the modules",
-        "python -m pip install pytest",
-        "python -m {entry}",
-        "python -m pytest -q",
-    ),
-    "javascript": LanguageTooling(
-        "node:test",
-        "*.test.js files using node:test and node:assert",
-        "npm install",
-        "node {entry}.js",
-        "node --test",
-    ),
-    "typescript": LanguageTooling(
-        "node:test",
-        "*.test.ts files using node:test and node:assert",
-        "npm install",
-        "npx tsx index.ts",
-        "node --test --experimental-strip-types",
-    ),
-    "go": LanguageTooling(
-        "go test",
-        "*_test.go files in the same package",
-        "go mod download",
-        "go run .",
-        "go test ./...",
-    ),
-    "rust": LanguageTooling(
-        "cargo test",
-        "#[cfg(test)] modules and tests/*.rs",
-        "cargo build",
-        "cargo run",
-        "cargo test",
-    ),
-    "java": LanguageTooling(
-        "junit5",
-        "src/test/java with JUnit 5 through Maven (pom.xml)",
-        "mvn -q dependency:resolve",
-        "mvn -q exec:java",
-        "mvn -q test",
-    ),
-    "csharp": LanguageTooling(
-        "xunit",
-        "a *.Tests project using xUnit",
-        "dotnet restore",
-        "dotnet run",
-        "dotnet test",
-    ),
-}
-
-
-def tooling(language: str) -> LanguageTooling:
-    """Tooling for ``language`` (Python's when unknown, so prompts always have an answer)."""
-    return TOOLING.get(language, TOOLING["python"])

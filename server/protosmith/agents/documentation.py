@@ -12,10 +12,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from protosmith import languages
 from protosmith.agents.architecture import summary as architecture_summary
-from protosmith.agents.common import LanguageTooling, slug, tooling
+from protosmith.agents.common import slug
 from protosmith.agents.models import ArchitectureRecord, Docs, DocsDraft, InterfaceSpec
 from protosmith.context.manager import ContextManager, ContextOverflow
+from protosmith.languages import LanguageTooling, tooling
 from protosmith.llm.base import Backend, RequestTask, Usage
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import complete_structured
@@ -23,7 +25,6 @@ from protosmith.prompts import render
 from protosmith.spec.model import Spec
 
 AGENT = "documentation"
-_FENCES = {"csharp": "csharp", "javascript": "js", "typescript": "ts"}
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ class ComponentDoc:
 
     @property
     def fence(self) -> str:
-        return _FENCES.get(self.language, self.language)
+        known = languages.profile(self.language)
+        return known.fence_name if known else self.language
 
 
 @dataclass

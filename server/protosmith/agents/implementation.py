@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from protosmith.agents.common import tooling
 from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft, TestSuite
 from protosmith.agents.validation import code_problems, complete_code
 from protosmith.context.manager import ContextItem, ContextManager
+from protosmith.languages import tooling
 from protosmith.llm.base import Backend, RequestTask
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render

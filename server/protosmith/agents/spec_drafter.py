@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from protosmith import languages
 from protosmith.llm.base import Backend, Message, Usage
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import complete_structured
@@ -25,21 +26,6 @@ from protosmith.spec.model import KNOWN_LANGUAGES, Spec
 
 AGENT = "spec_drafter"
 PRIORITIES = ("high", "medium", "low")
-LANGUAGE_ALIASES = {
-    "py": "python",
-    "python3": "python",
-    "js": "javascript",
-    "node": "javascript",
-    "nodejs": "javascript",
-    "node.js": "javascript",
-    "ts": "typescript",
-    "golang": "go",
-    "rs": "rust",
-    "c#": "csharp",
-    "cs": "csharp",
-    "dotnet": "csharp",
-    ".net": "csharp",
-}
 _STOPWORDS = frozenset(
     [
         "a",
@@ -249,16 +235,15 @@ def _unique(items: list[str]) -> list[str]:
 def _languages(values: list[str], repairs: list[str]) -> list[str]:
     chosen: list[str] = []
     for value in values:
-        lowered = value.strip().lower()
-        language = LANGUAGE_ALIASES.get(lowered, lowered)
-        if language in KNOWN_LANGUAGES:
+        language = languages.canonical(value)
+        if language is not None:
             chosen.append(language)
-        elif lowered:
+        elif value.strip():
             repairs.append(f"dropped language {value!r} (protosmith cannot generate it)")
     chosen = _unique(chosen)
     if not chosen:
-        repairs.append("no usable language: using python")
-        chosen = ["python"]
+        repairs.append(f"no usable language: using {languages.DEFAULT}")
+        chosen = [languages.DEFAULT]
     return chosen
 
 

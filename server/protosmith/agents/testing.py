@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from protosmith.agents.common import tooling
 from protosmith.agents.implementation import ComponentBrief
 from protosmith.agents.models import (
     ComponentCode,
@@ -20,6 +19,7 @@ from protosmith.agents.models import (
 )
 from protosmith.agents.validation import code_problems, complete_code
 from protosmith.context.manager import ContextItem, ContextManager, ContextOverflow
+from protosmith.languages import tooling
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import StructuredResult, complete_structured

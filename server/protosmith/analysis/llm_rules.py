@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from protosmith.rules import Rule, register
+from protosmith.rules import Rule
 
 ARCHITECTURE = "PS250"
 QUALITY = "PS251"
@@ -12,7 +12,7 @@ PERFORMANCE = "PS450"
 UNTRACED_CRITERION = "PS601"
 CRITERION_WITHOUT_TEST = "PS602"
 
-register(
+LLM_RULES: tuple[Rule, ...] = (
     Rule(
         ARCHITECTURE,
         "architecture-conformance",

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from protosmith import languages
 from protosmith.analysis import rules
 from protosmith.analysis.analyzers import INSTALL_HINT, find_js_analyzer, tools_dir
 from protosmith.analysis.findings import (
@@ -37,18 +38,8 @@ from protosmith.analysis.findings import (
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = {
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".go": "go",
-    ".rs": "rust",
-}
+EXTENSIONS = {ext: p.name for p in languages.PROFILES if p.analyzer for ext in p.extensions}
+"""Source suffixes of the languages reviewed here (those with an external analyzer)."""
 ESLINT_SECURITY = {
     "no-eval": (95, Severity.MAJOR),
     "no-implied-eval": (95, Severity.MAJOR),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protosmith.rules import Rule, register
+from protosmith.rules import Rule
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ LIST_MEMBERSHIP = "PS405"
 LOOP_INVARIANT = "PS406"
 RUFF_PERF = "PS407"
 
-register(
+ANALYSIS_RULES: tuple[Rule, ...] = (
     *(
         Rule(c.code, c.kind, f"{c.title}. {c.summary}", c.fix, c.severity, c.cwe)
         for c in SECURITY_CLASSES

@@ -7,7 +7,8 @@ from typing import Any
 
 from protosmith import __version__
 from protosmith.analysis.findings import Finding, Range, Severity
-from protosmith.rules import DOCS_URL, get
+from protosmith.rulebook import get
+from protosmith.rules import DOCS_URL
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {

@@ -10,11 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from protosmith.exit_codes import ExitCode
 from protosmith.spec.loader import load_spec
 from protosmith.spec.problems import LoadResult
-
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 def report(result: LoadResult) -> int:
@@ -23,10 +21,10 @@ def report(result: LoadResult) -> int:
         count = len(result.spec.scenarios)
         plural = "" if count == 1 else "s"
         print(f"{result.path}: ok ({count} scenario{plural})", file=sys.stderr)
-        return EXIT_OK
+        return ExitCode.OK
     for problem in result.problems:
         print(problem.format())
-    return EXIT_INVALID
+    return ExitCode.INVALID_SPEC
 
 
 def run(args: argparse.Namespace) -> int:

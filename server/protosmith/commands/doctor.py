@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from protosmith.cli import EXIT_FINDINGS, EXIT_OK
+from protosmith.exit_codes import ExitCode
 
 SPEC = Path("protosmith.toml")
 
@@ -87,15 +87,13 @@ def render_text(report: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when the configured backend cannot run."""
     from protosmith.report.doctor import collect
-    from protosmith.settings import resolve_settings
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="protosmith: %(message)s")
-    from protosmith.cli import settings_overrides
-
-    settings, problems = resolve_settings(cli=settings_overrides(args), spec_llm=_spec_llm())
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args), _spec_llm())
     report = collect(settings, problems=problems)
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
         print(render_text(report))
-    return EXIT_OK if report.ok else EXIT_FINDINGS
+    return ExitCode.OK if report.ok else ExitCode.FINDINGS

@@ -19,27 +19,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from protosmith.exit_codes import ExitCode
 from protosmith.interrupts import Interruptible
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
 from protosmith.priority import die_with_parent
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_SPEC = 2
-EXIT_PARTIAL = 3
-EXIT_BUDGET = 4
-EXIT_INTERRUPTED = 130
 _EXIT_CODES = {
-    "succeeded": EXIT_OK,
-    "partial": EXIT_PARTIAL,
-    "budget_exceeded": EXIT_BUDGET,
-    "cancelled": EXIT_INTERRUPTED,
+    "succeeded": ExitCode.OK,
+    "partial": ExitCode.PARTIAL,
+    "budget_exceeded": ExitCode.BUDGET,
+    "cancelled": ExitCode.INTERRUPTED,
 }
 
 
 def exit_code(summary: RunSummary) -> int:
     """The documented exit status of a run summary (see the module docstring)."""
-    return _EXIT_CODES.get(summary.status, EXIT_FAILED)
+    return _EXIT_CODES.get(summary.status, ExitCode.FAILED)
 
 
 class _NoTraceback(logging.Formatter):
@@ -112,7 +107,7 @@ def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) ->
         if args.json:
             failed = RunSummary(run_id="", status="failed", message="invalid spec")
             print(failed.model_dump_json())
-        return EXIT_BAD_SPEC
+        return ExitCode.INVALID_SPEC
     workspace = spec_path.parent
     resume = args.resume
     if resume == "last":
@@ -125,13 +120,13 @@ def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) ->
                 "run `protosmith generate` to start one",
                 file=sys.stderr,
             )
-            return EXIT_FAILED
+            return ExitCode.FAILED
     if getattr(args, "redo", False) and not resume:
         print("protosmith: --redo needs --resume RUN (or --resume last)", file=sys.stderr)
-        return EXIT_BAD_SPEC
-    from protosmith.cli import settings_overrides
+        return ExitCode.INVALID_SPEC
+    from protosmith.settings import SettingsOverrides
 
-    cli_settings: dict[str, object] = settings_overrides(args)
+    cli_settings: dict[str, object] = dict(SettingsOverrides.from_args(args).command_line)
     if getattr(args, "settings_json", None):
         cli_settings.update(json.loads(args.settings_json))
     options = GenerateOptions(
@@ -156,7 +151,7 @@ def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) ->
             message=f"interrupted; {_resume_hint(seen.run_id)}",
         )
     if not guard.finish():  # a hard stop is under way and prints its own summary
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     display.close()
     if args.json:
         print(summary.model_dump_json())

@@ -18,16 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from protosmith.cli import settings_overrides
 from protosmith.commands.check import report
+from protosmith.exit_codes import ExitCode
 from protosmith.llm.errors import BackendError
-from protosmith.settings import Settings, resolve_settings
+from protosmith.settings import Settings, SettingsOverrides, resolve_settings
 from protosmith.spec.loader import load_spec
 
 log = logging.getLogger(__name__)
-
-EXIT_BACKEND_FAILED = 1
-EXIT_USAGE = 2
 
 
 def _error(message: str) -> None:
@@ -100,30 +97,30 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if not prose:
         _error("describe the prototype in a sentence or more")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if target.exists() and not args.force:
         _error(f"{target} already exists; pass --force to overwrite it")
-        return EXIT_USAGE
-    settings, problems = resolve_settings(cli=settings_overrides(args))
+        return ExitCode.USAGE
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         _error(problem)
     try:
         text, repairs = asyncio.run(_draft(settings, prose))
     except BackendError as error:
         _error(f"the {settings.backend} LLM backend failed: {error}")
-        return EXIT_BACKEND_FAILED
+        return ExitCode.FAILED
     except OSError as error:
         log.debug("backend start failed", exc_info=True)
         _error(f"cannot start the {settings.backend} LLM backend: {error}")
-        return EXIT_BACKEND_FAILED
+        return ExitCode.FAILED
     try:
         write_new(target, text, force=args.force)
     except FileExistsError:
         _error(f"{target} already exists; pass --force to overwrite it")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except OSError as error:
         _error(f"cannot write {target}: {error}")
-        return EXIT_BACKEND_FAILED
+        return ExitCode.FAILED
     print(text, end="")
     for repair in repairs:
         _error(f"repaired: {repair}")

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from protosmith.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_overrides
+from protosmith.exit_codes import ExitCode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,17 +15,17 @@ def run(args: argparse.Namespace) -> int:
     from protosmith.analysis.refine import is_mechanical, refine
     from protosmith.llm.errors import BackendError
     from protosmith.pipeline.writer import SafeWriter, UnsafePathError
-    from protosmith.settings import resolve_settings
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
     path = Path(args.path)
     if not path.exists():
         print(f"protosmith refine: {path}: no such file or folder", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     root = Path.cwd().resolve()
     if not path.resolve().is_relative_to(root):
         print(f"protosmith refine: {path} is outside the current workspace {root}", file=sys.stderr)
-        return EXIT_USAGE
-    settings, problems = resolve_settings(cli=settings_overrides(args))
+        return ExitCode.USAGE
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
 
@@ -44,18 +44,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"check: {check}", file=sys.stderr)
         if not result.validated:
             print(f"protosmith refine: no valid edit: {result.message}", file=sys.stderr)
-            return EXIT_FINDINGS
+            return ExitCode.FAILED
         if not args.apply:
             sys.stdout.write(result.diff)
-            return EXIT_OK
+            return ExitCode.OK
         writer = SafeWriter(root, workspace=root)
         for edit in result.edits:
             writer.write_text(str(Path(edit.path).relative_to(root)), edit.new_text)
         print(f"applied: {len(result.edits)} file(s) changed. {result.message}", file=sys.stderr)
-        return EXIT_OK
+        return ExitCode.OK
 
     try:
         return asyncio.run(go())
     except (BackendError, LookupError, ValueError, UnsafePathError) as error:
         print(f"protosmith refine: {error}", file=sys.stderr)
-        return EXIT_FINDINGS
+        return ExitCode.FAILED

@@ -14,10 +14,10 @@ from protosmith.analysis.findings import Severity
 from protosmith.analysis.positions import UNIT
 from protosmith.analysis.review import ReviewResult, review
 from protosmith.analysis.sarif import to_sarif
+from protosmith.exit_codes import ExitCode
 from protosmith.llm.errors import BackendError
 from protosmith.report.text import print_review
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 
 
@@ -30,12 +30,10 @@ def _root(paths: list[Path]) -> Path:
 
 
 def _backend(args: argparse.Namespace) -> Any:
-    from protosmith.cli import settings_overrides
     from protosmith.llm.factory import create_backend
-    from protosmith.settings import resolve_settings
+    from protosmith.settings import SettingsOverrides, resolve_settings
 
-    cli = settings_overrides(args)
-    settings, problems = resolve_settings(cli=cli)
+    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
     return create_backend(settings)
@@ -81,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         for path in missing:
             print(f"protosmith review: no such file or folder: {path}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     root = _root(paths)
     result, notes = asyncio.run(_review(args, paths, root))
     result.notes = notes + result.notes
@@ -94,4 +92,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(to_sarif(result.findings, root_uri=root.as_uri()), indent=2))
     else:
         print_review(sys.stdout, result.findings, result.files, result.notes, result.risk_level)
-    return EXIT_FINDINGS if fails(result, args.fail_on) else EXIT_OK
+    return ExitCode.FINDINGS if fails(result, args.fail_on) else ExitCode.OK

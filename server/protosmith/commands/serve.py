@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from protosmith.cli import EXIT_OK, EXIT_USAGE
+from protosmith.exit_codes import ExitCode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,10 +30,10 @@ def run(args: argparse.Namespace) -> int:
     if args.tcp:
         if not 0 < args.port < 65536:
             print(f"protosmith serve: invalid port {args.port}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         print(f"protosmith: serving LSP on {args.host}:{args.port}", file=sys.stderr)
         server.start_tcp(args.host, args.port)
-        return EXIT_OK
+        return ExitCode.OK
     stdout = protect_stdout()
     server.start_io(stdout=stdout)
-    return EXIT_OK
+    return ExitCode.OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from protosmith.cli import EXIT_FINDINGS, EXIT_OK
+from protosmith.exit_codes import ExitCode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
             folder = install_js_analyzer(force=args.force)
         except AnalyzerInstallError as error:
             print(f"protosmith tools: {error}", file=sys.stderr)
-            return EXIT_FINDINGS
+            return ExitCode.FAILED
         print(f"javascript/typescript analyzer ready in {folder}")
-        return EXIT_OK
+        return ExitCode.OK
     print(f"javascript/typescript: {js_analyzer_status()}")
-    return EXIT_OK
+    return ExitCode.OK

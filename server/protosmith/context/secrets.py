@@ -1,15 +1,21 @@
-"""What must never leave the machine: secret files (by path) and secret-looking strings.
+"""What must never leave the machine, nor reach a log or a run record: the one redactor.
 
-Two checks stand between the workspace and a remote model (LLM review, refinement context,
-anything sent to an OpenAI-compatible endpoint):
+Every place that hides secrets uses this module, with one set of patterns:
 
 - :func:`is_secret_path`: files matched by a deny list of globs (``.env``, ``*.pem``,
-  ``id_rsa``...; extend it with ``PROTOSMITH_SECRET_GLOBS``) are never sent at all.
-- :func:`redact_for_remote`: in everything else, strings shaped like credentials (cloud and
-  API keys, tokens, private key blocks, ``password = "..."`` literals, passwords in URLs)
-  are replaced by ``[REDACTED]`` before the text leaves. Line numbers are kept, so a model's
+  ``id_rsa``...; extend it with ``PROTOSMITH_SECRET_GLOBS``) are never sent to a remote model.
+- :func:`redact_for_remote`: workspace text bound for a remote model (LLM review, refinement
+  context, anything sent to an OpenAI-compatible endpoint) loses every string shaped like a
+  credential (:data:`CREDENTIAL_PATTERNS`) and every secret-looking assignment, private key block
+  and password in a URL (:data:`ASSIGNMENT_PATTERNS`). Line numbers are kept, so a model's
   citations still point at the right lines. On by default; ``PROTOSMITH_REDACT=0`` turns it
   off for endpoints the user trusts (a model on their own machine needs none of it).
+- :func:`redact_text`: the same, always on, for the language server's log.
+- :func:`redact_record`: run journals and the LLM cache. Their strings are read back as code
+  (a resumed run rewrites the files it recorded), so they lose known key values and credential
+  shapes only: rewriting ``password = "..."`` in a generated test would change the code.
+
+Known values (the API key variable's value, see :func:`known_secrets`) are removed everywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath, PurePosixPath
+from typing import Any
 
 REDACTED = "[REDACTED]"
 GLOBS_ENV = "PROTOSMITH_SECRET_GLOBS"
@@ -69,7 +76,24 @@ DEFAULT_SECRET_GLOBS: tuple[str, ...] = (
 
 _NAME = r"[A-Za-z0-9_.\-]*"
 _SECRET_WORD = r"(?:password|passwd|pwd|passphrase|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|client[_\-]?secret|authorization|credential)"
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+_MIN_SECRET_LENGTH = 4
+"""Shorter known values are not replaced: they would match ordinary text."""
+
+CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"), REDACTED),
+    (re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/\-]{8,}=*"), rf"\g<1> {REDACTED}"),
+    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"), REDACTED),
+    (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b"), REDACTED),
+    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"), REDACTED),
+    (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"), REDACTED),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}\b"), REDACTED),
+    (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), REDACTED),
+    (re.compile(r"\b(?:sk|rk|pk)_live_[0-9A-Za-z]{16,}\b"), REDACTED),
+)
+"""Strings shaped like API keys and tokens (OpenAI ``sk-...``, ``Bearer ...``, cloud and forge
+keys): a credential wherever they appear, so they are removed from every text."""
+
+ASSIGNMENT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key = "value" / key: 'value' / "key": "value", where the key names a secret
     (
         re.compile(
@@ -80,26 +104,23 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\g<head>\g<quote>{REDACTED}\g<quote>",
     ),
-    # KEY=value in .env style, unquoted
+    # KEY=value in .env style, unquoted (api_key=..., export API_TOKEN=...)
     (
         re.compile(
             rf"(?im)^(?P<head>\s*(?:export\s+)?{_NAME}{_SECRET_WORD}{_NAME}=)(?P<value>[^\s\"'#]{{4,}})"
         ),
         rf"\g<head>{REDACTED}",
     ),
-    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"), REDACTED),
     (re.compile(r"(?i)(aws_secret_access_key\s*[:=]\s*)[A-Za-z0-9/+=]{40}"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_\-]{16,}"), REDACTED),
-    (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b"), REDACTED),
-    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"), REDACTED),
-    (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"), REDACTED),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}\b"), REDACTED),
-    (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), REDACTED),
-    (re.compile(r"\b(?:sk|rk|pk)_live_[0-9A-Za-z]{16,}\b"), REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), REDACTED),
-    (re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/\-]{12,}=*"), rf"\g<1> {REDACTED}"),
+    (re.compile(r"(?i)\b(Basic)\s+[A-Za-z0-9._~+/\-]{12,}=*"), rf"\g<1> {REDACTED}"),
     (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]+:)[^/\s@]+@"), rf"\g<1>{REDACTED}@"),
 )
+"""Secret-looking assignments, JWTs, Basic credentials and passwords in URLs: removed from text
+that nobody reads back as code (what goes to a remote model, the server's log)."""
+
+_SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret"})
+"""Keys of a record whose value is replaced whole."""
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----.*?(?:-----END (?P=kind)-----|\Z)",
     re.DOTALL,
@@ -162,6 +183,37 @@ def _blank_block(match: re.Match[str]) -> str:
     return "\n".join([f"{REDACTED} private key"] + [REDACTED] * lines)
 
 
+def known_secrets(*env_names: str | None, env: Mapping[str, str] | None = None) -> list[str]:
+    """The values of the named environment variables (API keys), where long enough to redact."""
+    env = os.environ if env is None else env
+    values = (env.get(name, "") for name in env_names if name)
+    return [value for value in values if len(value) >= _MIN_SECRET_LENGTH]
+
+
+def _replace_known(text: str, known: Iterable[str]) -> str:
+    for value in known:
+        if value and len(value) >= _MIN_SECRET_LENGTH:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def _apply(text: str, patterns: Iterable[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, replacement in patterns:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_credentials(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` without the ``known`` values and credential-shaped strings; nothing else changes."""
+    return _apply(_replace_known(text, known), CREDENTIAL_PATTERNS)
+
+
+def redact_text(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` with everything secret-looking replaced by ``[REDACTED]``; lines are kept."""
+    text = _PRIVATE_KEY.sub(_blank_block, _replace_known(text, known))
+    return _apply(_apply(text, ASSIGNMENT_PATTERNS), CREDENTIAL_PATTERNS)
+
+
 def redact_for_remote(text: str, *, known: Iterable[str] = (), enabled: bool | None = None) -> str:
     """``text`` with secret-looking strings (and the ``known`` values) replaced by ``[REDACTED]``.
 
@@ -170,13 +222,25 @@ def redact_for_remote(text: str, *, known: Iterable[str] = (), enabled: bool | N
     """
     if not (redaction_enabled() if enabled is None else enabled):
         return text
-    for value in known:
-        if value and len(value) >= 4:
-            text = text.replace(value, REDACTED)
-    text = _PRIVATE_KEY.sub(_blank_block, text)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    return redact_text(text, known)
+
+
+def redact_record(value: Any, known: Iterable[str] = ()) -> Any:
+    """A copy of ``value`` (JSON-like) with secret fields blanked and credentials removed from
+    every string (see the module docstring for why not more)."""
+    known = tuple(known)
+    if isinstance(value, str):
+        return redact_credentials(value, known)
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if str(key).lower() in _SECRET_FIELDS and value[key]
+            else redact_record(value[key], known)
+            for key in value
+        }
+    if isinstance(value, list | tuple):
+        return [redact_record(item, known) for item in value]
+    return value
 
 
 def filter_for_remote(

@@ -10,23 +10,24 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
+from protosmith import languages
 from protosmith.analysis.findings import Category, Evidence, Finding, Range, Severity
 from protosmith.execution import rules
 from protosmith.execution.api import TestCase, TestRunResult
 from protosmith.execution.integration import SmokeResult
 
-_TOOL = {
-    "python": "pytest",
-    "javascript": "node-test",
-    "typescript": "node-test",
-    "go": "go-test",
-    "rust": "cargo-test",
-    "java": "maven-surefire",
-    "csharp": "dotnet-test",
-}
-_LOCATION = re.compile(r"([\w./\\-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|cs))(?::|\(|:line )(\d+)")
+_SUFFIXES = "|".join(
+    sorted((ext[1:] for ext in languages.SOURCE_EXTENSIONS), key=len, reverse=True)
+)
+_LOCATION = re.compile(rf"([\w./\\-]+\.(?:{_SUFFIXES}))(?::|\(|:line )(\d+)")
 _PY_FRAME = re.compile(r'File "([^"]+\.py)", line (\d+)')
 DETAIL_CHARS = 4000
+
+
+def _runner(language: str) -> str:
+    """The test runner findings cite for ``language`` (the language itself when unknown)."""
+    known = languages.profile(language)
+    return known.runner if known else language
 
 
 def _first_line(text: str) -> str:
@@ -55,9 +56,7 @@ def _case_finding(case: TestCase, result: TestRunResult, prefix: str, fallback: 
         message=f"test {case.name} {verb}" + (f": {summary}" if summary else ""),
         path=_join(prefix, case.file) if case.file else fallback,
         range=_line_range(case.line if case.file else None),
-        evidence=Evidence(
-            source=_TOOL.get(result.language, result.language), detail=case.message[:DETAIL_CHARS]
-        ),
+        evidence=Evidence(source=_runner(result.language), detail=case.message[:DETAIL_CHARS]),
         confidence=1.0,
     )
 
@@ -104,7 +103,7 @@ def findings_from_run(
     ``fallback_path`` is where findings without a file go (the component's folder or manifest).
     """
     fallback = _join(prefix, fallback_path) if fallback_path != "." else (prefix or ".")
-    tool = _TOOL.get(result.language, result.language)
+    tool = _runner(result.language)
     found = [
         _case_finding(case, result, prefix, fallback)
         for case in result.cases

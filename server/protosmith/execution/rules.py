@@ -1,8 +1,8 @@
-"""PS5xx: what real test runs found. Registered in :mod:`protosmith.rules` for docs/rules.md."""
+"""PS5xx: what real test runs found. Listed in :mod:`protosmith.rulebook`, which docs/rules.md is generated from."""
 
 from __future__ import annotations
 
-from protosmith.rules import Rule, register
+from protosmith.rules import Rule
 
 FAILING_TEST = "PS501"
 BUILD_ERROR = "PS502"
@@ -56,5 +56,3 @@ EXECUTION_RULES = (
         severity="major",
     ),
 )
-
-register(*EXECUTION_RULES)

@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from protosmith import scratch
+from protosmith import languages, scratch
 from protosmith.execution import toolchains
 from protosmith.execution.api import TestRunResult, TestView
 from protosmith.execution.runners import runner_for
@@ -30,32 +30,18 @@ from protosmith.execution.sandbox import build_outputs, copy_tree_in_thread, run
 
 log = logging.getLogger(__name__)
 
-_MARKERS: tuple[tuple[str, str], ...] = (
-    ("Cargo.toml", "rust"),
-    ("go.mod", "go"),
-    ("pom.xml", "java"),
-    ("*.csproj", "csharp"),
-    ("*.sln", "csharp"),
-    ("pyproject.toml", "python"),
-    ("setup.py", "python"),
-    ("requirements.txt", "python"),
-)
-_EXTENSIONS = {
-    ".py": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".cs": "csharp",
-}
+_MARKER_ORDER = ("rust", "go", "java", "csharp", "python")
+"""Which build file decides when several are present; Python's last, as a requirements.txt or a
+pyproject.toml often sits beside another language's build for its tooling."""
 _SKIP_DIRS = {".git", "node_modules", "__pycache__"}
 
 
+def _has_build_file(root: Path, language: str) -> bool:
+    return any(any(root.glob(marker)) for marker in languages.BY_NAME[language].build_markers)
+
+
 def _node_language(root: Path) -> str:
-    if (root / "tsconfig.json").is_file():
+    if _has_build_file(root, "typescript"):
         return "typescript"
     for path in _walk(root, 3):
         if path.suffix == ".ts" and not path.name.endswith(".d.ts"):
@@ -80,14 +66,14 @@ def _walk(root: Path, depth: int) -> list[Path]:
 def detect_language(root: Path) -> str | None:
     """The language of a project from its build files, else from its most common source suffix."""
     root = Path(root)
-    if (root / "package.json").is_file():
+    if _has_build_file(root, "javascript"):  # TypeScript too: told apart by _node_language
         return _node_language(root)
-    for pattern, language in _MARKERS:
-        if any(root.glob(pattern)):
+    for language in _MARKER_ORDER:
+        if _has_build_file(root, language):
             return language
     counts: dict[str, int] = {}
     for path in _walk(root, 4):
-        found = _EXTENSIONS.get(path.suffix)
+        found = languages.BY_EXTENSION.get(path.suffix)
         if found:
             counts[found] = counts.get(found, 0) + 1
     return max(counts, key=lambda lang: counts[lang]) if counts else None

@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from protosmith import languages
+
 VERSION_TIMEOUT_S = 8.0
 
 
@@ -71,15 +73,7 @@ _PROBES: tuple[_Probe, ...] = (
     ),
 )
 
-LANGUAGES: tuple[str, ...] = (
-    "python",
-    "javascript",
-    "typescript",
-    "go",
-    "rust",
-    "java",
-    "csharp",
-)
+LANGUAGES: tuple[str, ...] = languages.NAMES
 PYTEST_HINT = "pip install pytest (or let protosmith pip-install it into the prototype's venv)"
 
 

@@ -8,21 +8,11 @@ to know whether tokens come from llama.cpp in a worker process or from a remote 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-
-class StructuredMode(StrEnum):
-    """How a backend constrains replies to a JSON Schema."""
-
-    JSON_SCHEMA = "json_schema"
-    """OpenAI ``response_format={"type": "json_schema", ...}`` (OpenAI, vLLM, llama-server)."""
-    JSON_OBJECT = "json_object"
-    """``{"type": "json_object", "schema": ...}`` (llama-cpp-python, llama_cpp.server)."""
-    NONE = "none"
-    """No constraint: the prompt asks for JSON and pydantic validates the reply."""
+from protosmith.settings import StructuredMode
 
 
 class Message(BaseModel):

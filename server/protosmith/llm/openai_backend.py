@@ -24,7 +24,6 @@ from protosmith.llm.base import (
     Completion,
     CompletionRequest,
     DeviceInfo,
-    StructuredMode,
     TokenCounter,
     Usage,
 )
@@ -42,7 +41,7 @@ from protosmith.llm.limits import (
 from protosmith.llm.pricing import cost
 from protosmith.llm.tokens import counter_for_model
 from protosmith.prompts import render
-from protosmith.settings import Settings
+from protosmith.settings import Settings, StructuredMode
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from protosmith.llm.base import (
     Completion,
     CompletionRequest,
     DeviceInfo,
-    StructuredMode,
     Usage,
 )
 from protosmith.llm.errors import BackendError
+from protosmith.settings import StructuredMode
 
 Reply = str | Completion | BaseException
 ReplyFunction = Callable[[CompletionRequest], Reply | Awaitable[Reply]]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from protosmith.settings import Settings, resolve_settings
+from protosmith.settings import Settings, SettingsOverrides, resolve_settings
 
 SECTION = "protosmith"
 log = logging.getLogger("protosmith.lsp.config")
@@ -59,8 +59,8 @@ def normalize(raw: Any) -> dict[str, Any]:
 def resolve(raw: Any, *, spec_llm: Mapping[str, Any] | None = None) -> FolderSettings:
     """Resolve editor settings on top of env, user config and defaults; collect problems."""
     editor = normalize(raw)
-    settings, problems = resolve_settings(editor=editor, spec_llm=spec_llm)
-    alone, _ = resolve_settings(editor=editor, env={}, config_file=_NO_FILE)
+    settings, problems = resolve_settings(SettingsOverrides(editor=editor), spec_llm)
+    alone, _ = resolve_settings(SettingsOverrides(editor=editor, env={}, config_file=_NO_FILE))
     return FolderSettings(settings, editor, set(alone.model_fields_set), problems)
 
 

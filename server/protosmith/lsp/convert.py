@@ -23,7 +23,7 @@ from lsprotocol import types
 from pydantic import BaseModel
 from pygls.uris import from_fs_path, to_fs_path
 
-from protosmith import rules
+from protosmith import rulebook
 from protosmith.analysis import positions
 from protosmith.analysis.findings import Finding, Fix, Severity, TextEdit
 from protosmith.analysis.findings import Position as FindingPosition
@@ -112,7 +112,7 @@ def finding_range(value: types.Range, lines: Lines, encoding: str) -> FindingRan
 
 
 def _code_description(code: str) -> types.CodeDescription | None:
-    rule = rules.get(code)
+    rule = rulebook.get(code)
     return types.CodeDescription(href=rule.href) if rule else None
 
 
@@ -254,7 +254,7 @@ def fix_title(code: str, fix: Fix) -> str:
 
 def rule_name(code: str) -> str:
     """The rule's human name: the first sentence of its summary when short, else its slug."""
-    rule = rules.get(code)
+    rule = rulebook.get(code)
     if rule is None:
         return ""
     first = rule.summary.split(". ", 1)[0].rstrip(".")

@@ -9,38 +9,32 @@ message (an exception text quoting a header, say) never reaches the editor or th
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from protosmith.context.secrets import known_secrets, redact_text
+
 LOGGER_NAME = "protosmith"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9._\-]{8,})")
 _TRACE_LEVELS = {"off": logging.INFO, "messages": logging.DEBUG, "verbose": logging.DEBUG}
 
 
 class RedactSecrets(logging.Filter):
-    """Replace API keys (from the named environment variables, or key-shaped strings) by ***."""
+    """Redact API keys (the named environment variables' values) and anything secret-looking."""
 
     def __init__(self) -> None:
         super().__init__()
         self.env_names: set[str] = {"OPENAI_API_KEY"}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        for name in self.env_names:
-            secret = os.environ.get(name)
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        text = _KEY_PATTERN.sub("***", text)
-        record.msg, record.args = text, None
+        known = known_secrets(*self.env_names)
+        record.msg, record.args = redact_text(record.getMessage(), known), None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = _KEY_PATTERN.sub(
-                "***", logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_text(
+                logging.Formatter().formatException(record.exc_info), known
             )
         return True
 

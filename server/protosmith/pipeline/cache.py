@@ -17,9 +17,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from protosmith.context.secrets import known_secrets, redact_record
 from protosmith.llm.base import Backend, Capabilities, Completion, CompletionRequest, Usage
 from protosmith.pipeline.budget import Accountant
-from protosmith.pipeline.journal import Journal, env_secrets, redact
+from protosmith.pipeline.journal import Journal
 from protosmith.pipeline.writer import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,9 @@ class CachingBackend:
             "completion": completion.model_dump(mode="json"),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(redact(payload, env_secrets(self._api_key_env))))
+        atomic_write_text(
+            path, json.dumps(redact_record(payload, known_secrets(self._api_key_env)))
+        )
 
     def forget(self, request: CompletionRequest) -> None:
         """Drop the stored reply to ``request``: the caller found it unusable (it failed validation).

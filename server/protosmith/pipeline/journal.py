@@ -9,36 +9,30 @@ Layout under the workspace::
 
 Each event is flushed to the OS as it is written, so a SIGKILLed run keeps every event but
 possibly a torn last line, which readers ignore and a resumed run cuts off before appending.
-Secrets never reach the disk: every record passes through :func:`redact` first.
+Secrets never reach the disk: every record passes through
+:func:`protosmith.context.secrets.redact_record` first.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from protosmith.context.secrets import known_secrets, redact_record
 from protosmith.pipeline.api import UsageShare
 from protosmith.pipeline.writer import atomic_write_text
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".protosmith"
-REDACTED = "[REDACTED]"
-_KEY_PATTERNS = (
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"),
-    re.compile(r"\bBearer\s+[A-Za-z0-9._~+/\-]{8,}=*", re.IGNORECASE),
-)
-_SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret"})
-_MIN_SECRET_LENGTH = 4
 _RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{4}$")
 
 
@@ -55,41 +49,6 @@ def state_dir(workspace: Path) -> Path:
 def runs_dir(workspace: Path) -> Path:
     """Where run folders live."""
     return Path(workspace) / STATE_DIR / "runs"
-
-
-def env_secrets(api_key_env: str | None) -> list[str]:
-    """The value of the API key variable, if set and long enough to redact safely."""
-    if not api_key_env:
-        return []
-    value = os.environ.get(api_key_env, "")
-    return [value] if len(value) >= _MIN_SECRET_LENGTH else []
-
-
-def redact_text(text: str, known: Iterable[str] = ()) -> str:
-    """Remove known secret values and anything shaped like an API key from ``text``."""
-    for value in known:
-        if value and value in text:
-            text = text.replace(value, REDACTED)
-    for pattern in _KEY_PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return text
-
-
-def redact(value: Any, known: Iterable[str] = ()) -> Any:
-    """A copy of ``value`` (JSON-like) with secrets removed from every string and secret field."""
-    known = tuple(known)
-    if isinstance(value, str):
-        return redact_text(value, known)
-    if isinstance(value, dict):
-        return {
-            key: REDACTED
-            if str(key).lower() in _SECRET_FIELDS and value[key]
-            else redact(value[key], known)
-            for key in value
-        }
-    if isinstance(value, list | tuple):
-        return [redact(item, known) for item in value]
-    return value
 
 
 def _dumps(value: Any) -> str:
@@ -169,11 +128,11 @@ class Journal:
         return journal
 
     def _secrets(self) -> list[str]:
-        return env_secrets(self._api_key_env)
+        return known_secrets(self._api_key_env)
 
     def event(self, kind: str, **data: Any) -> None:
         """Append one event (redacted), flushed to the OS before returning."""
-        record = redact({"ts": round(time.time(), 6), "kind": kind, **data}, self._secrets())
+        record = redact_record({"ts": round(time.time(), 6), "kind": kind, **data}, self._secrets())
         line = _dumps(record) + "\n"
         with self._lock, self._events_path.open("a", encoding="utf-8") as handle:
             handle.write(line)
@@ -254,7 +213,7 @@ class Journal:
     def save_task(self, task_id: str, result: dict[str, Any]) -> None:
         """Persist a finished task's result atomically, so a resumed run can skip the task."""
         self._tasks_dir.mkdir(parents=True, exist_ok=True)
-        payload = redact({"task_id": task_id, "result": result}, self._secrets())
+        payload = redact_record({"task_id": task_id, "result": result}, self._secrets())
         atomic_write_text(self._task_path(task_id), _dumps(payload))
 
     def load_task(self, task_id: str) -> dict[str, Any] | None:
@@ -279,7 +238,7 @@ class Journal:
 
     def write_manifest(self, data: dict[str, Any]) -> Path:
         """Write ``manifest.json`` atomically (redacted); call again to update it."""
-        payload = redact({"run_id": self.run_id, **data}, self._secrets())
+        payload = redact_record({"run_id": self.run_id, **data}, self._secrets())
         return atomic_write_text(
             self.run_dir / "manifest.json", json.dumps(payload, indent=2, default=str) + "\n"
         )

@@ -205,7 +205,7 @@ class Layout:
             return f"python -m pip install pytest{extra}"
         if placement.language in _JS:
             return f"(cd {placement.folder} && npm install)"
-        from protosmith.agents.common import tooling
+        from protosmith.languages import tooling
 
         return f"(cd {placement.folder} && {tooling(placement.language).install})"
 
@@ -215,6 +215,6 @@ class Layout:
             return f"python -m pytest -q {placement.folder}"
         if placement.language in _JS:
             return f"cd {placement.folder} && node --test"
-        from protosmith.agents.common import tooling
+        from protosmith.languages import tooling
 
         return f"cd {placement.folder} && {tooling(placement.language).test}"

@@ -6,19 +6,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
-from protosmith.rules import RULES, Rule
-
-# Every module that registers rules; a module not yet present is a packaging bug, not optional.
-RULE_MODULES = (
-    "protosmith.spec.rules",
-    "protosmith.analysis.rules",
-    "protosmith.analysis.llm_rules",
-    "protosmith.execution.rules",
-)
+from protosmith.rulebook import RULES
+from protosmith.rules import Rule
 
 _SECTIONS = (
     (
@@ -39,10 +31,8 @@ _SECTIONS = (
 
 
 def load_all() -> dict[str, Rule]:
-    """Import every rule module and return the populated registry."""
-    for name in RULE_MODULES:
-        importlib.import_module(name)
-    return dict(sorted(RULES.items()))
+    """Every rule, sorted by code."""
+    return dict(RULES)
 
 
 def render(rules: dict[str, Rule]) -> str:

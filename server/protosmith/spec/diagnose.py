@@ -15,6 +15,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from protosmith import languages
 from protosmith.spec import rules
 from protosmith.spec.locate import Path, PositionIndex, Span, build_index
 from protosmith.spec.model import KNOWN_LANGUAGES, DuplicateScenarioError, Spec
@@ -23,19 +24,6 @@ Located = tuple[str, str, Span]
 """(rule code, message, span) before conversion to line and column."""
 
 _SECRET_KEY = re.compile(r"(api[_-]?key|apikey|secret|password|passwd|token|credential)s?$", re.I)
-_LANGUAGE_ALIASES = {
-    "py": "python",
-    "python3": "python",
-    "js": "javascript",
-    "node": "javascript",
-    "nodejs": "javascript",
-    "ts": "typescript",
-    "golang": "go",
-    "rs": "rust",
-    "c#": "csharp",
-    "cs": "csharp",
-    "dotnet": "csharp",
-}
 _EXPECTED = {
     "string_type": "text (a quoted string)",
     "int_type": "a whole number",
@@ -292,7 +280,7 @@ class Diagnoser:
             if not isinstance(value, str) or value.strip().lower() in KNOWN_LANGUAGES:
                 continue
             lowered = value.strip().lower()
-            guess = _LANGUAGE_ALIASES.get(lowered) or next(
+            guess = languages.ALIASES.get(lowered) or next(
                 iter(difflib.get_close_matches(lowered, sorted(KNOWN_LANGUAGES), n=1)), None
             )
             hint = f"; did you mean '{guess}'?" if guess else f"; known: {known}"

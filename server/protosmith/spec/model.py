@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from protosmith import languages
+
 
 class _Strict(BaseModel):
     """Unknown keys are errors, and scalars are taken as written: ``"30"`` is text, not a
@@ -83,7 +85,7 @@ class Project(_Strict):
         return value
 
 
-KNOWN_LANGUAGES = frozenset({"python", "javascript", "typescript", "go", "rust", "java", "csharp"})
+KNOWN_LANGUAGES = languages.KNOWN
 
 
 class Scenario(_Strict):

@@ -1,8 +1,8 @@
-"""PS1xx: problems in a spec file. Registered in :mod:`protosmith.rules` for docs/rules.md."""
+"""PS1xx: problems in a spec file. Listed in :mod:`protosmith.rulebook`, which docs/rules.md is generated from."""
 
 from __future__ import annotations
 
-from protosmith.rules import Rule, register
+from protosmith.rules import Rule
 
 TOML_SYNTAX = "PS100"
 UNKNOWN_KEY = "PS101"
@@ -107,5 +107,3 @@ SPEC_RULES = (
         cwe=798,
     ),
 )
-
-register(*SPEC_RULES)
