@@ -485,7 +485,7 @@ app = Flask(__name__)
 def search():
     nom = request.args.get("q", "")
     rows = sqlite3.connect("app.db").execute(f"SELECT * FROM t WHERE nom = '{nom}'")
-    return f"<h1>Résultats « {nom} »</h1>" + str(rows.fetchall())
+    return f"<h1>Résultats « {nom} »</h1>" + str(rows.fetchall())  # « fin »
 
 
 def hello():
@@ -549,7 +549,8 @@ def test_findings_on_non_ascii_lines_underline_their_text_and_fixes_name_the_rul
         window.screenshot("non-ascii-findings")
         targets = [
             ('return "« café »" + undefined_name', "undefined_name"),  # PS202, after « é »
-            ("<h1>Résultats « {nom} »</h1>", 'return f"<h1>Résultats « {nom} »</h1>"'),  # PS307
+            # PS307: it ends after « é », before the comment
+            ("# « fin »", 'return f"<h1>Résultats « {nom} »</h1>" + str(rows.fetchall())'),
         ]
         seen = page.evaluate(SQUIGGLES_AND_SPANS, targets)
         for (_, text), span in zip(targets, seen["spans"], strict=True):
