@@ -240,12 +240,17 @@ async def test_instruction_only_fix_is_computed_in_resolve(tmp_path: Path) -> No
         uri = open_file(client, app)
         real = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
         data = dict(real.data)  # type: ignore[arg-type]
-        assert set(data) <= {"version", "fix"}, data  # only what a fix needs
-        data["fix"] = {"title": "Rename add", "instruction": "rename add to plus"}
+        # Only what a fix needs, as ruff's server: no finding, no path.
+        assert set(data) <= {"code", "title", "edits", "instruction", "suppression", "version"}
+        data.update(title="Rename add (PS304)", edits=[], instruction="rename add to plus")
 
         def llm_like(code: str) -> types.Diagnostic:
             return types.Diagnostic(
-                range=real.range, message=real.message, source="protosmith", code=code, data=data
+                range=real.range,
+                message=real.message,
+                source="protosmith",
+                code=code,
+                data={**data, "code": code},
             )
 
         # The rename leaves the yaml finding in place: no validated fix, said as information.

@@ -226,12 +226,16 @@ def code_server_window(
     root: Path,
     user_settings: dict[str, Any],
     workspace_settings: dict[str, Any] | None = None,
+    files: dict[str, str] | None = None,
 ) -> Iterator[Window]:
-    """code-server with the .vsix installed, a workspace with a spec, and Chromium on it."""
+    """code-server with the .vsix installed, a workspace with a spec (and ``files``), and
+    Chromium on it."""
     data, extensions, workspace = root / "data", root / "extensions", root / "workspace"
     for folder in (data / "User", extensions, workspace):
         folder.mkdir(parents=True, exist_ok=True)
     (workspace / "protosmith.toml").write_text('name = "hello"\n', encoding="utf-8")
+    for name, text in (files or {}).items():
+        (workspace / name).write_text(text, encoding="utf-8")
     (data / "User" / "settings.json").write_text(
         json.dumps({**USER_SETTINGS, **user_settings}, indent=2), encoding="utf-8"
     )
@@ -467,3 +471,107 @@ def test_generate_on_an_invalid_spec_is_announced_once_by_the_real_server(
         assert total == 1, texts
         assert "invalid spec" in texts[0], texts[0]
         assert starts() == 1
+
+
+VIEWS = """\
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/search")
+def search():
+    nom = request.args.get("q", "")
+    rows = sqlite3.connect("app.db").execute(f"SELECT * FROM t WHERE nom = '{nom}'")
+    return f"<h1>Résultats « {nom} »</h1>" + str(rows.fetchall())  # « fin »
+
+
+def hello():
+    return "« café »" + undefined_name
+"""
+
+SQUIGGLES_AND_SPANS = """
+(targets) => {
+  const editor = document.querySelector(".monaco-editor .view-lines");
+  const box = (rect) => ({ left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom });
+  const spans = targets.map(([line, text]) => {
+    for (const view of editor.querySelectorAll(".view-line")) {
+      const shown = view.textContent.replace(/\\u00a0/g, " ");
+      if (!shown.includes(line)) continue;
+      const start = shown.indexOf(text);
+      if (start < 0) return null;
+      const walker = document.createTreeWalker(view, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      let seen = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const length = node.textContent.length;
+        if (seen <= start && start < seen + length) range.setStart(node, start - seen);
+        const end = start + text.length;
+        if (seen < end && end <= seen + length) range.setEnd(node, end - seen);
+        seen += length;
+      }
+      return box(range.getBoundingClientRect());
+    }
+    return null;
+  });
+  const squiggles = [...document.querySelectorAll(".monaco-editor .view-overlays [class*='squiggly-']")]
+    .map((element) => box(element.getBoundingClientRect()));
+  return { spans, squiggles };
+}
+"""
+
+
+def test_findings_on_non_ascii_lines_underline_their_text_and_fixes_name_the_rule(
+    vsix: Path, tmp_path: Path
+) -> None:
+    """What a user sees: the underline of a finding after « é » covers exactly its text (VS
+    Code counts UTF-16 units), and the quick fixes name the rule as it is spelled."""
+    server, _ = _counting_server(
+        tmp_path, "protosmith", f"exec '{sys.executable}' -m protosmith \"$@\""
+    )
+    settings = {"protosmith.serverPath": str(server), "protosmith.review.llm": False}
+    with code_server_window(vsix, tmp_path, settings, files={"views.py": VIEWS}) as window:
+        page = window.page
+        window.wait_for_status("protosmith", timeout_s=120)
+        window.run_command("Go to File")
+        box = page.locator(".quick-input-widget input")
+        box.fill("views.py")
+        page.locator(".quick-input-list .monaco-list-row").filter(
+            has_text="views.py"
+        ).first.wait_for(state="visible", timeout=30000)
+        page.keyboard.press("Enter")
+        squiggles = page.locator(".monaco-editor .view-overlays [class*='squiggly-']")
+        deadline = time.monotonic() + 120
+        while squiggles.count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        window.screenshot("non-ascii-findings")
+        targets = [
+            ('return "« café »" + undefined_name', "undefined_name"),  # PS202, after « é »
+            # PS307: it ends after « é », before the comment
+            ("# « fin »", 'return f"<h1>Résultats « {nom} »</h1>" + str(rows.fetchall())'),
+        ]
+        seen = page.evaluate(SQUIGGLES_AND_SPANS, targets)
+        for (_, text), span in zip(targets, seen["spans"], strict=True):
+            assert span is not None, f"{text!r} is not on screen"
+            assert any(
+                abs(s["left"] - span["left"]) <= 2
+                and abs(s["right"] - span["right"]) <= 2
+                and s["top"] < span["bottom"]
+                and span["top"] < s["bottom"]
+                for s in seen["squiggles"]
+            ), f"no underline on exactly {text!r}: text at {span}, underlines {seen['squiggles']}"
+
+        # The SQL injection's quick fixes, at a column inside the finding (line 11).
+        window.run_command("Go to Line/Column")
+        box.fill(":11:50")
+        page.keyboard.press("Enter")
+        window.run_command("Quick Fix")
+        menu = page.locator(".action-widget")
+        menu.first.wait_for(state="visible", timeout=30000)
+        window.screenshot("quick-fixes")
+        titles = menu.first.inner_text()
+        assert "Fix SQL injection (PS301) with the LLM" in titles, titles
+        assert "Ignore this finding (PS301)" in titles, titles
+        assert "sql injection" not in titles, titles

@@ -8,6 +8,8 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 
+import { RunDocuments } from "./runView";
+
 /** The one request the commands send; `LanguageClient` satisfies it. */
 export interface Executor {
   sendRequest<R>(method: string, param: unknown): Promise<R>;
@@ -108,6 +110,8 @@ export function errorText(error: unknown): string {
 export class Commands {
   /** The id of the last run this window started or looked at. */
   lastRunId: string | undefined;
+  /** The read-only documents "Show Run" opens. */
+  readonly runDocuments = new RunDocuments();
 
   constructor(private readonly deps: CommandDeps) {}
 
@@ -122,6 +126,7 @@ export class Commands {
       vscode.commands.registerCommand("protosmith.showRunDetails", () => this.showRun()),
       vscode.commands.registerCommand("protosmith.restartServer", () => this.deps.restart()),
       vscode.commands.registerCommand("protosmith.showLog", () => this.deps.showLog()),
+      ...this.runDocuments.register(),
     ];
   }
 
@@ -225,17 +230,14 @@ export class Commands {
     }
   }
 
-  /** Show the last run (or the server's latest) as a JSON document. */
+  /** Show the last run (or the server's latest) as a read-only JSON document. */
   async showRun(): Promise<void> {
     const args = this.lastRunId ? { run_id: this.lastRunId } : {};
     const result = await this.run<unknown>("protosmith.showRun", args);
     if (result === undefined) {
       return;
     }
-    const document =
-      typeof result === "string"
-        ? await vscode.workspace.openTextDocument({ language: "markdown", content: result })
-        : await vscode.workspace.openTextDocument({ language: "json", content: JSON.stringify(result, null, 2) });
+    const document = await vscode.workspace.openTextDocument(this.runDocuments.put(result));
     await vscode.window.showTextDocument(document, { preview: true });
   }
 

@@ -15,8 +15,8 @@ from protosmith.exit_codes import ExitCode
 
 def run(args: argparse.Namespace) -> int:
     """Serve until the client sends exit (stdio) or the process is stopped (TCP)."""
+    from protosmith.lsp.app import create_server
     from protosmith.lsp.logging import LogSetup, protect_stdout
-    from protosmith.lsp.server import create_server
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     for handler in logging.getLogger().handlers:

@@ -1,6 +1,8 @@
 """The argument of every protosmith command, as one pydantic model each, and the shared errors.
 
-Every command takes one argument object (``arguments: [{...}]``). :func:`parse` validates it
+Every command takes one argument object (``arguments: [{...}]``); a code action that carries a
+command builds that object from the same model, and a code action resolved lazily carries its
+``data`` as one of the models at the end of this module. :func:`parse` validates it
 against the command's model, so a handler gets typed values and a client that sends the wrong
 shape gets -32602 with a message that names the field and shows the expected form. Errors that
 the server raises on purpose are answered with their code and message and logged without a
@@ -9,9 +11,16 @@ traceback (see :mod:`protosmith.lsp.protocol`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 
@@ -74,12 +83,17 @@ class ReviewArgs(Arguments):
     EXAMPLE: ClassVar[str] = '{"uri": "file:///project/app.py"}'
 
 
-class RefineArgs(Arguments):
-    """``protosmith.refine``: what to change, where; the editor client asks the user."""
+class RefineTarget(Arguments):
+    """What "Refine selection" hands the client: the file and range; it asks for the instruction."""
 
     uri: NonEmpty
-    instruction: NonEmpty
     range: ClientRange | None = None
+
+
+class RefineArgs(RefineTarget):
+    """``protosmith.refine``: what to change, where; the editor client asks the user."""
+
+    instruction: NonEmpty
     EXAMPLE: ClassVar[str] = '{"uri": ..., "range": ..., "instruction": "extract a function"}'
 
 
@@ -131,3 +145,35 @@ def parse(command: str, model: type[ArgsT], args: tuple[Any, ...]) -> ArgsT:
         raise InvalidArguments(
             f"{command}: {_describe(error)}; expected [{model.EXAMPLE}]"
         ) from error
+
+
+class FixAllData(Arguments):
+    """A fix-all code action's ``data``: its edits are computed in codeAction/resolve."""
+
+    kind: Literal["fixAll"] = "fixAll"
+    uri: NonEmpty
+
+
+class LlmFixData(Arguments):
+    """An instruction-only fix's ``data``: what codeAction/resolve needs to compute the edit."""
+
+    kind: Literal["llmFix"] = "llmFix"
+    uri: NonEmpty
+    code: NonEmpty
+    instruction: NonEmpty
+    range: ClientRange
+    """The finding's range as the client has it: the lines the model is pointed at."""
+
+
+ActionData = Annotated[FixAllData | LlmFixData, Field(discriminator="kind")]
+_ACTION_DATA: TypeAdapter[FixAllData | LlmFixData] = TypeAdapter(ActionData)
+
+
+def action_data(data: Any) -> FixAllData | LlmFixData | None:
+    """A lazily resolved code action's data; None for an action with nothing to resolve."""
+    if not isinstance(data, dict) or data.get("kind") not in ("fixAll", "llmFix"):
+        return None
+    try:
+        return _ACTION_DATA.validate_python(data)
+    except ValidationError as error:
+        raise InvalidArguments(f"malformed code action data: {_describe(error)}") from error

@@ -11,24 +11,23 @@ Clients that cannot resolve an action's ``edit`` get commands instead.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pydantic import BaseModel, ValidationError
 
-from protosmith.analysis.findings import Fix
-from protosmith.analysis.findings import Range as FindingRange
 from protosmith.lsp import convert
-from protosmith.lsp.arguments import InvalidArguments
-from protosmith.lsp.edits import (
-    compute_refinement,
-    document_lines,
-    fix_all_edits,
-    fixable,
-    ignore_edit_for,
-    safe_data,
+from protosmith.lsp.arguments import (
+    ClientRange,
+    FileArgs,
+    FixAllData,
+    InvalidArguments,
+    LlmFixData,
+    RefineArgs,
+    RefineTarget,
+    action_data,
 )
+from protosmith.lsp.edits import client_range, compute_refinement, fix_all_edits, safe_data
 from protosmith.lsp.operations import service
 
 if TYPE_CHECKING:
@@ -38,20 +37,10 @@ log = logging.getLogger("protosmith.lsp.code_actions")
 FIX_ALL = "source.fixAll.protosmith"
 KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite, FIX_ALL]
 REFINE_TITLE = "Refine selection with instruction…"
+FIX_ALL_TITLE = "Fix all protosmith findings in file"
 
 
-class LlmFixData(BaseModel):
-    """What an instruction-only fix needs in codeAction/resolve."""
-
-    kind: str = "llmFix"
-    uri: str
-    code: str
-    instruction: str
-    range: FindingRange
-    """The finding's range in code points: the lines the model is pointed at."""
-
-
-def _wanted(kind: str, only: Any) -> bool:
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     return not only or any(kind == want or kind.startswith(f"{want}.") for want in only)
 
 
@@ -60,140 +49,131 @@ def code_actions(
 ) -> list[types.CodeAction]:
     """All protosmith actions for a range; fixes whose document version is stale are skipped."""
     uri, only = params.text_document.uri, params.context.only
+    if not uri.startswith("file:"):
+        return []
     document = server.open_document(uri)
+    version = document.version if document is not None else None
+    lazy = server.resolve_supports_edit()
     actions: list[types.CodeAction] = []
-    try:
-        path: Path | None = convert.uri_to_path(uri)
-    except ValueError:
-        path = None
-    if path is not None and _wanted(types.CodeActionKind.QuickFix, only):
+    if _wanted(types.CodeActionKind.QuickFix, only):
         for diagnostic in params.context.diagnostics:
             data = safe_data(diagnostic)
-            if data is None or not isinstance(diagnostic.code, str):
+            if data is None or (version is not None and data.version not in (None, version)):
                 continue
-            if (
-                document is not None
-                and data.version is not None
-                and data.version != document.version
-            ):
-                continue
-            actions.extend(_finding_actions(server, uri, path, diagnostic, data.fix))
-    rng = params.range
+            actions.extend(finding_actions(uri, diagnostic, data, lazy=lazy))
     if (
-        path is not None
-        and _wanted(types.CodeActionKind.RefactorRewrite, only)
-        and rng.start != rng.end
+        _wanted(types.CodeActionKind.RefactorRewrite, only)
+        and params.range.start != params.range.end
     ):
-        arg = {"uri": uri, "range": convert.to_jsonable(rng)}
-        actions.append(
-            types.CodeAction(
-                title=REFINE_TITLE,
-                kind=types.CodeActionKind.RefactorRewrite,
-                command=types.Command(
-                    title=REFINE_TITLE, command="protosmith.refine", arguments=[arg]
-                ),
-            )
-        )
-    if _wanted(FIX_ALL, only) and fixable(server, uri):
-        actions.append(_fix_all_action(server, uri))
+        actions.append(refine_action(uri, params.range))
+    if _wanted(FIX_ALL, only) and fix_all_edits(server, uri):
+        actions.append(fix_all_action(uri, lazy=lazy))
     return actions
 
 
-def _finding_actions(
-    server: ProtosmithServer,
-    uri: str,
-    path: Path,
-    diagnostic: types.Diagnostic,
-    fix: Fix | None,
+def finding_actions(
+    uri: str, diagnostic: types.Diagnostic, data: convert.DiagnosticData, *, lazy: bool
 ) -> list[types.CodeAction]:
-    code = str(diagnostic.code)
-    root = server.folder_for(path)
+    """The quick fixes of one diagnostic, from its data alone: the fix, then "Ignore".
+
+    ``lazy``: the client resolves an action's ``edit`` (codeAction/resolve); an instruction-only
+    fix then carries its :class:`LlmFixData`, else a ``protosmith.refine`` command.
+    """
     actions = []
-    if fix is not None and fix.edits:
+    if data.edits:
         actions.append(
             types.CodeAction(
-                title=convert.fix_title(code, fix),
+                title=data.title,
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 is_preferred=True,
-                edit=convert.workspace_edit(fix.edits, root, server.encoder()),
+                edit=convert.document_edit(uri, data.edits),
             )
         )
-    elif fix is not None and fix.instruction:
+    elif data.instruction:
         action = types.CodeAction(
-            title=f"{convert.fix_title(code, fix)} with the LLM",
+            title=f"{data.title} with the LLM",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
         )
-        lines = document_lines(server, path)
-        found = convert.finding_range(diagnostic.range, lines, server.position_encoding)
-        if server.resolve_supports_edit():
-            data = LlmFixData(uri=uri, code=code, instruction=fix.instruction, range=found)
-            action.data = data.model_dump(mode="json")
+        where = ClientRange.model_validate(convert.to_jsonable_range(diagnostic.range))
+        if lazy:
+            fix = LlmFixData(uri=uri, code=data.code, instruction=data.instruction, range=where)
+            action.data = fix.model_dump(mode="json")
         else:
-            arg = {
-                "uri": uri,
-                "range": convert.to_jsonable(diagnostic.range),
-                "instruction": fix.instruction,
-            }
+            arg = RefineArgs(uri=uri, range=where, instruction=data.instruction)
             action.command = types.Command(
-                title=action.title, command="protosmith.refine", arguments=[arg]
+                title=action.title,
+                command="protosmith.refine",
+                arguments=[arg.model_dump(mode="json", exclude_none=True)],
             )
         actions.append(action)
-    ignore = ignore_edit_for(server, path, code, diagnostic.range.start.line)
-    actions.append(
-        types.CodeAction(
-            title=f"Ignore this finding ({code})",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            edit=convert.workspace_edit([ignore], root, server.encoder()),
+    if data.suppression is not None:
+        actions.append(
+            types.CodeAction(
+                title=f"Ignore this finding ({data.code})",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=convert.document_edit(uri, [data.suppression]),
+            )
         )
-    )
     return actions
 
 
-def _fix_all_action(server: ProtosmithServer, uri: str) -> types.CodeAction:
-    action = types.CodeAction(title="Fix all protosmith findings in file", kind=FIX_ALL)
-    if server.resolve_supports_edit():
-        action.data = {"kind": "fixAll", "uri": uri}
+def refine_action(uri: str, selection: types.Range) -> types.CodeAction:
+    """ "Refine selection with instruction…": the client asks for the instruction."""
+    target = RefineTarget(
+        uri=uri, range=ClientRange.model_validate(convert.to_jsonable_range(selection))
+    )
+    return types.CodeAction(
+        title=REFINE_TITLE,
+        kind=types.CodeActionKind.RefactorRewrite,
+        command=types.Command(
+            title=REFINE_TITLE,
+            command="protosmith.refine",
+            arguments=[target.model_dump(mode="json")],
+        ),
+    )
+
+
+def fix_all_action(uri: str, *, lazy: bool) -> types.CodeAction:
+    """``source.fixAll.protosmith``: its edits in resolve, or the ``protosmith.fixAll`` command."""
+    action = types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL)
+    if lazy:
+        action.data = FixAllData(uri=uri).model_dump(mode="json")
     else:
         action.command = types.Command(
-            title=action.title, command="protosmith.fixAll", arguments=[{"uri": uri}]
+            title=action.title,
+            command="protosmith.fixAll",
+            arguments=[FileArgs(uri=uri).model_dump(mode="json")],
         )
     return action
 
 
 async def resolve(server: ProtosmithServer, action: types.CodeAction) -> types.CodeAction:
     """Fill in a lazily computed edit: fix-all from current diagnostics, LLM fixes via refine."""
-    data = action.data if isinstance(action.data, dict) else {}
-    uri = data.get("uri")
-    if not isinstance(uri, str):
-        return action
-    if data.get("kind") == "fixAll":
-        try:
-            path = convert.uri_to_path(uri)
-        except ValueError as error:
-            raise InvalidArguments(f"malformed code action data: {error}") from error
-        edits = fix_all_edits(server, uri)
+    data = action_data(action.data)
+    if isinstance(data, FixAllData):
+        edits = fix_all_edits(server, data.uri)
         if edits:
-            action.edit = convert.workspace_edit(edits, server.folder_for(path), server.encoder())
-    elif data.get("kind") == "llmFix":
+            action.edit = convert.document_edit(data.uri, edits)
+    elif isinstance(data, LlmFixData):
         action.edit = await _llm_fix(server, data)
     return action
 
 
-async def _llm_fix(server: ProtosmithServer, data: dict[str, Any]) -> types.WorkspaceEdit | None:
+async def _llm_fix(server: ProtosmithServer, fix: LlmFixData) -> types.WorkspaceEdit | None:
     """The validated edit for an instruction-only fix; None (and the reason, as a message)
     when the engine found none: that is an outcome, not an error."""
     engine = await service("protosmith.analysis.refine", "refinement engine")
     try:
-        fix = LlmFixData.model_validate(data)
         path = convert.uri_to_path(fix.uri).resolve()
-    except (ValidationError, ValueError) as error:
+    except ValueError as error:
         raise InvalidArguments(f"malformed code action data: {error}") from error
     root = server.folder_for(path).resolve()
     target = engine.FixTarget(code=fix.code, path=str(path))
-    result = await compute_refinement(server, path, root, fix.instruction, fix.range, target)
+    found = client_range(server, path, fix.range)
+    result = await compute_refinement(server, path, root, fix.instruction, found, target)
     if result is None:
         server.show(types.MessageType.Info, f"protosmith: the fix for {fix.code} was cancelled")
         return None

@@ -2,9 +2,11 @@
 
 Severity mapping (documented in docs/lsp.md): critical → Error, major → Warning,
 minor → Information, info → Hint. Spec problems (PS1xx) are always errors: the spec cannot be
-used until they are fixed. ``Diagnostic.data`` carries only what a fix needs: the fix (its
-title, its edits or its instruction) and the document version it was computed for, so code
-actions need no lookup and never apply a fix to text it was not computed for.
+used until they are fixed. ``Diagnostic.data`` carries only what a fix needs, as ruff's server
+does: the rule code, the action's title, the fix's edits (already in the client's unit, in the
+diagnostic's own document) or its instruction, the suppression edit, and the document version
+it was computed for, so listing code actions reads nothing and never offers a fix for text it
+was not computed for.
 
 Positions: findings count code points (:mod:`protosmith.analysis.positions`); every range that
 goes to the client passes an :class:`Encoder`, which converts it once to the negotiated
@@ -14,13 +16,14 @@ goes to the client passes an :class:`Encoder`, which converts it once to the neg
 from __future__ import annotations
 
 import io
+import os
 import tokenize
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pygls.uris import from_fs_path, to_fs_path
 
 from protosmith import rulebook
@@ -29,6 +32,7 @@ from protosmith.analysis.findings import Finding, Fix, Severity, TextEdit
 from protosmith.analysis.findings import Position as FindingPosition
 from protosmith.analysis.findings import Range as FindingRange
 from protosmith.analysis.positions import Lines
+from protosmith.lsp.arguments import ClientRange
 from protosmith.spec.problems import SpecProblem
 
 SOURCE = "protosmith"
@@ -74,13 +78,13 @@ class Encoder:
     def lines(self, path: Path) -> Lines | None:
         """The lines of ``path``, read once per encoder."""
         if path not in self._lines:
-            text = None if self.encoding == positions.UTF32 else self._text_of(path)
+            text = self._text_of(path)
             self._lines[path] = Lines(text) if text is not None else None
         return self._lines[path]
 
     def position(self, value: FindingPosition, path: Path) -> types.Position:
-        lines = self.lines(path)
         character = value.character
+        lines = None if self.encoding == positions.UTF32 else self.lines(path)
         if lines is not None:
             character = positions.to_client(lines.get(value.line), character, self.encoding)
         return types.Position(line=value.line, character=character)
@@ -90,6 +94,14 @@ class Encoder:
         return types.Range(
             start=self.position(value.start, path), end=self.position(value.end, path)
         )
+
+    def edit(self, value: TextEdit, path: Path) -> dict[str, Any]:
+        """A finding's edit of ``path`` in the client's unit, as the JSON of an :class:`Edit`
+        (validated once, with the rest of a diagnostic's data)."""
+        return {
+            "range": to_jsonable_range(self.range(value.range, path)),
+            "new_text": value.new_text,
+        }
 
 
 def position_encoding(chosen: Any) -> str:
@@ -155,26 +167,78 @@ def finding_diagnostic(
     message = finding.message
     if finding.cwe is not None and f"CWE-{finding.cwe}" not in message:
         message = f"{message} (CWE-{finding.cwe})"
-    data = DiagnosticData(version=version, fix=finding.fix)
+    path = resolve_path(finding.path, root)
     return types.Diagnostic(
-        range=encoder.range(finding.range, resolve_path(finding.path, root)),
+        range=encoder.range(finding.range, path),
         message=message,
         severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.code,
         code_description=_code_description(finding.code),
         source=SOURCE,
         related_information=related or None,
-        data=data.model_dump(mode="json", exclude_none=True),
+        data=diagnostic_data_of(finding, path, root, version, encoder).model_dump(
+            mode="json", exclude_defaults=True
+        ),
     )
+
+
+class Edit(BaseModel):
+    """An LSP text edit in the client's unit, of the document the diagnostic belongs to."""
+
+    range: ClientRange
+    new_text: str
+
+    def to_lsp(self) -> types.TextEdit:
+        start, end = self.range.start, self.range.end
+        return types.TextEdit(
+            range=types.Range(
+                start=types.Position(line=start.line, character=start.character),
+                end=types.Position(line=end.line, character=end.character),
+            ),
+            new_text=self.new_text,
+        )
 
 
 class DiagnosticData(BaseModel):
     """What a protosmith diagnostic carries for its code actions, and nothing more."""
 
+    code: str
+    title: str = ""
+    """The fix's code action title (see :func:`fix_title`); empty when there is no fix."""
+    edits: list[Edit] = Field(default_factory=list)
+    """The fix's edits; empty when the fix is only an instruction."""
+    instruction: str | None = None
+    """What the refinement engine is asked to do when the fix has no edits."""
+    suppression: Edit | None = None
+    """The edit that adds ``# protosmith: ignore[CODE]`` to the finding's line."""
     version: int | None = None
     """The document version the finding was computed for; a fix for another is not offered."""
-    fix: Fix | None = None
-    """Its edits (paths relative to the document's workspace folder, code points) or instruction."""
+
+
+def diagnostic_data_of(
+    finding: Finding, path: Path, root: Path, version: int | None, encoder: Encoder
+) -> DiagnosticData:
+    """The data of a finding's diagnostic in ``path``: its fix and suppression, client unit.
+
+    A fix with an edit outside the finding's own file (none is produced today) is offered as
+    its instruction only, so the data never names another file.
+    """
+    lines = encoder.lines(path)
+    line = finding.range.start.line
+    ignore = ignore_edit(str(path), finding.code, line, lines.get(line) if lines else "")
+    data: dict[str, Any] = {
+        "code": finding.code,
+        "suppression": encoder.edit(ignore, path),
+        "version": version,
+    }
+    fix = finding.fix
+    if fix is not None:
+        data["title"] = fix_title(finding.code, fix)
+        data["instruction"] = fix.instruction
+        target = os.path.normpath(path)
+        if all(os.path.normpath(resolve_path(edit.path, root)) == target for edit in fix.edits):
+            data["edits"] = [encoder.edit(edit, path) for edit in fix.edits]
+    return DiagnosticData.model_validate(data)
 
 
 def diagnostic_data(diagnostic: types.Diagnostic) -> DiagnosticData | None:
@@ -182,6 +246,11 @@ def diagnostic_data(diagnostic: types.Diagnostic) -> DiagnosticData | None:
     if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
         return None
     return DiagnosticData.model_validate(diagnostic.data)
+
+
+def document_edit(uri: str, edits: list[Edit]) -> types.WorkspaceEdit:
+    """Edits of one document (already in the client's unit) as a WorkspaceEdit."""
+    return types.WorkspaceEdit(changes={uri: [edit.to_lsp() for edit in edits]})
 
 
 def workspace_edit(edits: list[TextEdit], root: Path, encoder: Encoder) -> types.WorkspaceEdit:
@@ -195,17 +264,17 @@ def workspace_edit(edits: list[TextEdit], root: Path, encoder: Encoder) -> types
     return types.WorkspaceEdit(changes=changes)
 
 
-def merge_edits(groups: list[list[TextEdit]]) -> list[TextEdit]:
-    """Concatenate fixes, dropping any group that overlaps one already taken (fix-all)."""
-    taken: list[TextEdit] = []
+def merge_edits(groups: list[list[Edit]]) -> list[Edit]:
+    """Concatenate the fixes of one document, dropping any fix that overlaps one already taken."""
+    taken: list[Edit] = []
 
-    def key(edit: TextEdit) -> tuple[str, int, int, int, int]:
+    def span(edit: Edit) -> tuple[tuple[int, int], tuple[int, int]]:
         r = edit.range
-        return (edit.path, r.start.line, r.start.character, r.end.line, r.end.character)
+        return (r.start.line, r.start.character), (r.end.line, r.end.character)
 
-    def overlaps(a: TextEdit, b: TextEdit) -> bool:
-        ka, kb = key(a), key(b)
-        return ka[0] == kb[0] and ka[1:3] < kb[3:5] and kb[1:3] < ka[3:5]
+    def overlaps(a: Edit, b: Edit) -> bool:
+        (a_start, a_end), (b_start, b_end) = span(a), span(b)
+        return a_start < b_end and b_start < a_end
 
     for group in groups:
         if not any(overlaps(edit, other) for edit in group for other in taken):
@@ -228,6 +297,8 @@ def _has_comment(line: str) -> bool:
     """Whether a line of Python ends in a comment (a ``#`` inside a string does not count)."""
     if "#" not in line:
         return False
+    if "'" not in line and '"' not in line:
+        return True  # no string the "#" could be inside (and tokenizing costs ~40 µs a line)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
     except (tokenize.TokenError, SyntaxError):
@@ -275,6 +346,14 @@ def _text_edit(path: str, start: tuple[int, int], end: tuple[int, int], text: st
             "new_text": text,
         }
     )
+
+
+def to_jsonable_range(value: types.Range) -> dict[str, Any]:
+    """An LSP range as the JSON object the client sends (a command argument, diagnostic data)."""
+    return {
+        "start": {"line": value.start.line, "character": value.start.character},
+        "end": {"line": value.end.line, "character": value.end.character},
+    }
 
 
 def to_jsonable(value: Any) -> Any:

@@ -7,6 +7,9 @@ drops the ``review`` layer at once, because its ranges and fixes were computed f
 and schedules a new ``check``; a newer change cancels the pending check, and a result computed
 for a version that is no longer current is discarded. So stale diagnostics never linger, and
 the latest version always wins.
+
+The checker reaches the server only through :class:`Host`, the few lookups it needs, so this
+module sits below :mod:`protosmith.lsp.server`, which creates the checker.
 """
 
 from __future__ import annotations
@@ -17,18 +20,20 @@ import functools
 import importlib
 import logging
 import time
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lsprotocol import types
+from pygls.workspace import TextDocument
 
 from protosmith.analysis.positions import Lines
 from protosmith.lsp import convert
+from protosmith.settings import Settings
 
 if TYPE_CHECKING:
     from protosmith.analysis.findings import Finding
     from protosmith.analysis.source_worker import SourceReviewer
-    from protosmith.lsp.server import ProtosmithServer
 
 log = logging.getLogger("protosmith.lsp.documents")
 SPEC_NAME = "protosmith.toml"
@@ -48,10 +53,32 @@ def is_python(uri: str) -> bool:
     return uri.startswith("file:") and uri.endswith(".py")
 
 
+class Host(Protocol):
+    """What the checker uses of the server (:class:`~protosmith.lsp.server.ProtosmithServer`)."""
+
+    executor: Executor
+    settings_ready: asyncio.Event
+
+    @property
+    def position_encoding(self) -> str: ...
+
+    def open_document(self, uri: str) -> TextDocument | None: ...
+
+    def settings_for(self, target: str | Path | None) -> Settings: ...
+
+    def folders(self) -> list[tuple[str, Path]]: ...
+
+    def folder_for(self, path: Path) -> Path: ...
+
+    def encoder(self, known: dict[Path, str] | None = None) -> convert.Encoder: ...
+
+    def text_document_publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None: ...
+
+
 class DocumentChecker:
     """Schedules, runs and publishes the cheap per-document checks."""
 
-    def __init__(self, server: ProtosmithServer) -> None:
+    def __init__(self, server: Host) -> None:
         self._server = server
         self._pending: dict[str, asyncio.Task[None]] = {}
         self.layers: dict[str, dict[str, list[types.Diagnostic]]] = {}

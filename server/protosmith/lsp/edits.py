@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pydantic import ValidationError
 
-from protosmith.analysis.findings import Fix, TextEdit
 from protosmith.analysis.findings import Range as FindingRange
+from protosmith.analysis.findings import TextEdit
 from protosmith.analysis.positions import Lines
 from protosmith.lsp import convert
 from protosmith.lsp.arguments import (
@@ -36,12 +36,14 @@ log = logging.getLogger("protosmith.lsp.edits")
 
 async def apply(server: ProtosmithServer, edits: list[TextEdit], root: Path, label: str) -> bool:
     """Send the edits through workspace/applyEdit; tell the user when the editor refuses."""
+    return await _apply_edit(server, convert.workspace_edit(edits, root, server.encoder()), label)
+
+
+async def _apply_edit(server: ProtosmithServer, edit: types.WorkspaceEdit, label: str) -> bool:
     if not server.supports("workspace.apply_edit"):
         raise Unavailable("protosmith: this editor cannot apply workspace edits")
     result = await server.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(
-            edit=convert.workspace_edit(edits, root, server.encoder()), label=label
-        )
+        types.ApplyWorkspaceEditParams(edit=edit, label=label)
     )
     if not result.applied:
         reason = result.failure_reason or "the editor refused the edit"
@@ -126,12 +128,6 @@ async def refine_command(server: ProtosmithServer, arg: RefineArgs) -> dict[str,
     return {"applied": applied, **outcome}
 
 
-def ignore_edit_for(server: ProtosmithServer, path: Path, code: str, line: int) -> TextEdit:
-    """The edit that suppresses ``code`` on ``line`` with a ``# protosmith: ignore[CODE]``."""
-    text = document_lines(server, path).get(line)
-    return convert.ignore_edit(str(path), code, line, text)
-
-
 async def ignore_command(server: ProtosmithServer, arg: IgnoreArgs) -> dict[str, Any]:
     """``protosmith.ignoreFinding`` ``[{"uri", "code", "line", "reason"?}]``."""
     path, root = workspace_path(server, arg.uri)
@@ -140,30 +136,28 @@ async def ignore_command(server: ProtosmithServer, arg: IgnoreArgs) -> dict[str,
     return {"applied": await apply(server, [edit], root, f"protosmith: ignore {arg.code}")}
 
 
-def fixable(server: ProtosmithServer, uri: str) -> list[Fix]:
-    """Current fixes of a document that carry concrete edits."""
-    found = []
+def fix_all_edits(server: ProtosmithServer, uri: str) -> list[convert.Edit]:
+    """Every non-overlapping concrete fix among a document's current diagnostics."""
+    groups = []
     for layer in server.documents.layers.get(uri, {}).values():
         for diagnostic in layer:
             data = safe_data(diagnostic)
-            if data is not None and data.fix is not None and data.fix.edits:
-                found.append(data.fix)
-    return found
-
-
-def fix_all_edits(server: ProtosmithServer, uri: str) -> list[TextEdit]:
-    """Every non-overlapping fix in a document."""
-    return convert.merge_edits([fix.edits for fix in fixable(server, uri)])
+            if data is not None and data.edits:
+                groups.append(data.edits)
+    return convert.merge_edits(groups)
 
 
 async def fix_all_command(server: ProtosmithServer, arg: FileArgs) -> dict[str, Any]:
     """``protosmith.fixAll`` ``[{"uri"}]``: apply every concrete fix in the file."""
-    path, root = workspace_path(server, arg.uri)
-    edits = fix_all_edits(server, convert.path_to_uri(path))
+    path, _ = workspace_path(server, arg.uri)
+    uri = convert.path_to_uri(path)
+    edits = fix_all_edits(server, uri)
     if not edits:
         server.show(types.MessageType.Info, f"protosmith: nothing to fix in {path.name}")
         return {"applied": False, "fixes": 0}
-    applied = await apply(server, edits, root, "protosmith: fix all findings")
+    applied = await _apply_edit(
+        server, convert.document_edit(uri, edits), "protosmith: fix all findings"
+    )
     return {"applied": applied, "fixes": len(edits)}
 
 

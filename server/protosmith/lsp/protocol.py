@@ -15,6 +15,10 @@ What pygls 2.1 leaves out, and this class adds:
 * ``didChange`` of a document that was never opened is ignored instead of failing;
 * ``exit`` ends the process at once, whatever is still running (see :mod:`protosmith.lsp.server`).
 
+The protocol knows nothing of the server's runs or process: the server hands it
+:attr:`ProtosmithProtocol.forward_cancel` and :attr:`ProtosmithProtocol.exit_process` when it
+creates it, so this module stays below the server.
+
 These override pygls methods (``_send_handler_result``, ``_handle_request``,
 ``_handle_cancel_notification``): pygls is pinned below 3.
 """
@@ -22,9 +26,9 @@ These override pygls methods (``_send_handler_result``, ``_handle_request``,
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from cattrs.errors import ClassValidationError
@@ -46,14 +50,15 @@ from pygls.protocol.json_rpc import (
 )
 from pygls.protocol.language_server import lsp_method
 
-if TYPE_CHECKING:
-    from protosmith.lsp.server import ProtosmithServer
-
 log = logging.getLogger("protosmith.lsp.protocol")
 
 _ANSWERED = JsonRPCNotification(method="", jsonrpc="answered", params=None)
 """Stands in for a message already answered; ``handle_message`` drops non-2.0 messages."""
 _ALWAYS = {types.EXIT}
+
+
+def _ignore(_: Any) -> None:
+    return None
 
 
 def _is_id(value: Any) -> bool:
@@ -63,11 +68,13 @@ def _is_id(value: Any) -> bool:
 class ProtosmithProtocol(LanguageServerProtocol):
     """pygls' protocol with protosmith's lifecycle, error answers and cancel forwarding."""
 
-    _server: ProtosmithServer
-
     def __init__(self, server: Any, converter: Any) -> None:
         super().__init__(server, converter)
         self.initialize_received = False
+        self.forward_cancel: Callable[[Any], None] = _ignore
+        """Cancels the run an executeCommand request started (given the request id)."""
+        self.exit_process: Callable[[int], None] = _ignore
+        """Ends the process with an exit code, whatever is still running."""
 
     # --- answers ---------------------------------------------------------------------------
     def send_error_response(self, msg_id: Any, error: types.ResponseError) -> None:
@@ -192,7 +199,7 @@ class ProtosmithProtocol(LanguageServerProtocol):
             log.debug("cancel for request %s, which is already answered", msg_id)
         elif future.cancel():
             log.info("cancelled request %s", msg_id)
-        self._server.runs.cancel_request(msg_id)
+        self.forward_cancel(msg_id)
 
     # --- documents ---------------------------------------------------------------------------
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -228,4 +235,4 @@ class ProtosmithProtocol(LanguageServerProtocol):
         handler = self.fm.features.get(types.EXIT)
         if handler is not None:
             yield handler, args, None
-        self._server.exit_now(0 if self._shutdown else 1)
+        self.exit_process(0 if self._shutdown else 1)

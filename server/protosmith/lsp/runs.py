@@ -5,7 +5,7 @@ server keeps answering other requests. Three ways stop a run, all ending in ``ta
 
 * the progress cancel button (``window/workDoneProgress/cancel`` cancels the token's future),
 * ``$/cancelRequest`` of the executeCommand request (pygls runs the command as a separate task and
-  only cancels its outer future, so :class:`~protosmith.lsp.server.ProtosmithProtocol` forwards
+  only cancels its outer future, so :class:`~protosmith.lsp.protocol.ProtosmithProtocol` forwards
   the request id here),
 * the ``protosmith.cancel`` command.
 
@@ -22,13 +22,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-
-if TYPE_CHECKING:
-    from protosmith.lsp.server import ProtosmithServer
+from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger("protosmith.lsp.runs")
 MAX_FINISHED = 50
@@ -77,7 +75,7 @@ Work = Callable[[Run], Awaitable[Any]]
 class RunRegistry:
     """Starts, tracks, reports and cancels runs for one server."""
 
-    def __init__(self, server: ProtosmithServer) -> None:
+    def __init__(self, server: LanguageServer) -> None:
         self._server = server
         self.runs: dict[str, Run] = {}
 
@@ -125,7 +123,8 @@ class RunRegistry:
             self.runs.pop(old.run_id, None)
 
     async def _begin_progress(self, run: Run) -> None:
-        if not self._server.supports("window.work_done_progress"):
+        window = self._server.client_capabilities.window
+        if window is None or not window.work_done_progress:
             return
         token = f"protosmith/{run.run_id}"
         try:

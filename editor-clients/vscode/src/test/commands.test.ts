@@ -115,6 +115,7 @@ describe("commands", () => {
       "protosmith.showRun": { run_id: "r0", status: "succeeded" },
     });
     const { commands } = commandsWith(client);
+    commands.register();
     await commands.generate(spec as unknown as vscode.Uri);
     assert.equal(stub.recorded.messages.length, 0);
     assert.equal(stub.recorded.statusMessages.length, 1);
@@ -190,6 +191,7 @@ describe("commands", () => {
       "protosmith.showRun": { run_id: "r1", status: "succeeded" },
     });
     const { commands } = commandsWith(client);
+    commands.register();
     await commands.cancel();
     assert.deepEqual(client.requests[0].param, { command: "protosmith.cancel", arguments: [{}] });
     await commands.generate(stub.Uri.file("/ws/protosmith.toml") as unknown as vscode.Uri);
@@ -198,6 +200,29 @@ describe("commands", () => {
     const shown = stub.recorded.shownDocuments[0];
     assert.equal(shown.language, "json");
     assert.deepEqual(JSON.parse(shown.content ?? ""), { run_id: "r1", status: "succeeded" });
+    // A read-only virtual document: nothing asks to be saved when it is closed.
+    assert.equal(shown.uri.toString(), "protosmith-run:r1.json");
+    assert.equal(shown.readOnly, true);
+    assert.equal(shown.isDirty, false);
+  });
+
+  it("shows a finished review without a progress percentage, and refreshes a shown run", async () => {
+    const replies: Record<string, unknown> = {
+      "protosmith.showRun": { run_id: "review-1a", kind: "review", status: "running", percentage: 40 },
+    };
+    const client = new FakeClient(replies);
+    const { commands } = commandsWith(client);
+    commands.register();
+    await commands.showRun();
+    const shown = stub.recorded.shownDocuments[0];
+    const running = JSON.parse(shown.content ?? "") as Record<string, unknown>;
+    assert.equal(running.percentage, 40);
+    replies["protosmith.showRun"] = { run_id: "review-1a", kind: "review", status: "finished", percentage: 0, result: { findings: 2 } };
+    await commands.showRun();
+    const finished = JSON.parse(shown.content ?? "") as Record<string, unknown>;
+    assert.equal(finished.status, "finished");
+    assert.equal("percentage" in finished, false);
+    assert.deepEqual(finished.result, { findings: 2 });
   });
 
   it("reports a failed request with a way to the log", async () => {

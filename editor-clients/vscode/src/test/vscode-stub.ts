@@ -42,9 +42,46 @@ export class Uri {
   static file(fsPath: string): Uri {
     return new Uri("file", path.resolve(fsPath));
   }
+  /** `scheme:path` URIs such as `protosmith-run:r1.json` (file URIs: use `file`). */
+  static parse(value: string): Uri {
+    const colon = value.indexOf(":");
+    return new Uri(value.slice(0, colon), value.slice(colon + 1));
+  }
+  get path(): string {
+    return this.fsPath;
+  }
   toString(): string {
+    if (this.scheme !== "file") {
+      return `${this.scheme}:${this.fsPath}`;
+    }
     return `${this.scheme}://${this.fsPath.split(path.sep).map(encodeURIComponent).join("/")}`;
   }
+}
+
+/** VS Code's event emitter: `event` subscribes, `fire` calls every listener. */
+export class EventEmitter<T> {
+  private listeners: Array<(value: T) => void> = [];
+  disposed = false;
+  readonly event = (listener: (value: T) => void): Disposable => {
+    this.listeners.push(listener);
+    return new Disposable(() => {
+      this.listeners = this.listeners.filter((other) => other !== listener);
+    });
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      listener(value);
+    }
+  }
+  dispose(): void {
+    this.disposed = true;
+    this.listeners = [];
+  }
+}
+
+interface ContentProvider {
+  onDidChange?: (listener: (uri: Uri) => void) => Disposable;
+  provideTextDocumentContent(uri: Uri): string;
 }
 
 export enum StatusBarAlignment {
@@ -65,6 +102,8 @@ export interface StubTextDocument {
   saved: number;
   language?: string;
   content?: string;
+  /** Served by a content provider: VS Code shows it read-only and never asks to save it. */
+  readOnly?: boolean;
   save(): Promise<boolean>;
 }
 
@@ -101,6 +140,7 @@ export const recorded = {
   shownDocuments: [] as StubTextDocument[],
   registered: new Map<string, (...args: unknown[]) => unknown>(),
   inputBoxes: [] as Array<{ prompt?: string }>,
+  contentProviders: new Map<string, ContentProvider>(),
 };
 
 export const answers = {
@@ -126,6 +166,7 @@ export function reset(): void {
   recorded.shownDocuments.length = 0;
   recorded.registered.clear();
   recorded.inputBoxes.length = 0;
+  recorded.contentProviders.clear();
   answers.messageChoice.length = 0;
   answers.inputBox.length = 0;
   answers.quickPick.length = 0;
@@ -201,11 +242,35 @@ export const workspace = {
     const root = state.workspaceFolders?.[0]?.uri.fsPath;
     return root ? path.relative(root, uri.fsPath) : uri.fsPath;
   },
-  openTextDocument(options: { language: string; content: string }): Promise<StubTextDocument> {
-    const document = textDocument(Uri.file("/untitled"));
+  /** An untitled document with content (dirty, as in VS Code), or a provider's document. */
+  openTextDocument(options: Uri | { language: string; content: string }): Promise<StubTextDocument> {
+    if (options instanceof Uri) {
+      const provider = recorded.contentProviders.get(options.scheme);
+      if (provider === undefined) {
+        return Promise.reject(new Error(`cannot open ${options.toString()}`));
+      }
+      const document = textDocument(options);
+      document.readOnly = true;
+      document.language = { ".json": "json", ".md": "markdown" }[path.extname(options.path)] ?? "plaintext";
+      document.content = provider.provideTextDocumentContent(options);
+      provider.onDidChange?.((changed) => {
+        if (changed.toString() === options.toString()) {
+          document.content = provider.provideTextDocumentContent(options);
+        }
+      });
+      return Promise.resolve(document);
+    }
+    const document = textDocument(Uri.file("/untitled"), true);
     document.language = options.language;
     document.content = options.content;
     return Promise.resolve(document);
+  },
+  registerTextDocumentContentProvider(scheme: string, provider: ContentProvider): Disposable {
+    if (recorded.contentProviders.has(scheme)) {
+      throw new Error(`a content provider for '${scheme}' is already registered`);
+    }
+    recorded.contentProviders.set(scheme, provider);
+    return new Disposable(() => recorded.contentProviders.delete(scheme));
   },
   getConfiguration() {
     return {
