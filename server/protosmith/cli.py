@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from protosmith import __version__
+from protosmith.llm.errors import BackendError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -210,3 +214,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("protosmith: interrupted", file=sys.stderr)
         return 130
+    except (BackendError, OSError) as error:  # ordinary: an endpoint down, a disk, a permission
+        return _ordinary_failure(args.command, error)
+
+
+def error_log_path() -> Path:
+    """Where the CLI keeps the traceback of the last ordinary failure (never on the terminal)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "protosmith" / "last-error.log"
+
+
+def _ordinary_failure(command: str, error: BaseException) -> int:
+    """One line naming what failed (a backend error carries its fix); the traceback to a log."""
+    where = ""
+    try:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f" (details: {path})"
+    except OSError:
+        pass
+    if isinstance(error, OSError) and error.strerror:
+        target = f" {error.filename}" if error.filename else ""
+        message = f"cannot use{target}: {error.strerror}; check the path and its permissions"
+    else:
+        message = str(error)
+    print(f"protosmith {command}: {message}{where}", file=sys.stderr)
+    return EXIT_FINDINGS

@@ -101,6 +101,43 @@ def check_filesystem(workspace: Path, output: str) -> list[PreflightProblem]:
     return problems
 
 
+def check_target_file(target: Path) -> PreflightProblem | None:
+    """``target`` (a file to write, e.g. ``init``'s spec) can be created; nothing is created.
+
+    Its nearest existing ancestor must be a writable folder, and it must not be a folder itself.
+    """
+    if target.is_dir():
+        return PreflightProblem(
+            check="output",
+            message=f"{target} is a folder",
+            fix="pass -o with a file name, e.g. -o protosmith.toml",
+        )
+    current = target.parent
+    while not current.exists() and current.parent != current:
+        current = current.parent
+    if not current.is_dir():
+        return PreflightProblem(
+            check="output",
+            message=f"cannot create {target}: {current} is a file",
+            fix="move that file away, or pass -o with another path",
+        )
+    if not os.access(current, os.W_OK | os.X_OK):
+        return PreflightProblem(
+            check="output",
+            message=f"cannot write to {current} (permission denied)",
+            fix="give your user write permission there, or pass -o with another path",
+        )
+    return None
+
+
+async def check_init(settings: Settings, target: Path) -> tuple[list[PreflightProblem], Settings]:
+    """What ``protosmith init`` checks before its LLM call: the target path, then the backend."""
+    blocked = check_target_file(target)
+    if blocked is not None:
+        return [blocked], settings
+    return await check_backend(settings)
+
+
 def _is_local(url: str) -> bool:
     from urllib.parse import urlparse
 
@@ -161,6 +198,12 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
     except (urllib.error.URLError, OSError, ValueError) as error:
         log.debug("preflight: %s/models failed", url, exc_info=True)
         reason = getattr(error, "reason", None) or error
+        if isinstance(reason, TimeoutError):
+            return _problem(
+                check="endpoint",
+                message=f"{url} did not answer GET /models within {timeout:g} s",
+                fix=_slow_endpoint_fix(timeout),
+            )
         return _problem(
             check="endpoint",
             message=f"cannot connect to {url} ({reason})",
@@ -191,6 +234,13 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
         )
         return problem, served
     return None, served
+
+
+def _slow_endpoint_fix(waited: float) -> str:
+    """A healthy endpoint lists its models in milliseconds: a longer wait is the server's."""
+    if waited < PROBE_TIMEOUT_S:
+        return "check that the server is up, or raise the timeout (--timeout / PROTOSMITH_TIMEOUT)"
+    return "check that the server is up and not stuck on another request, then run again"
 
 
 def _problem(**fields: str) -> tuple[PreflightProblem, list[str]]:
