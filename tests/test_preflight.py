@@ -211,3 +211,12 @@ def test_generate_with_a_silent_endpoint_stops_before_spending(tmp_path: Path) -
     assert "internal error" not in result.stdout
     assert f"cannot start: {url} did not answer GET /models within 0.5 s" in result.stdout
     assert "llm calls: 0" in result.stdout
+
+
+def test_a_base_url_without_v1_is_pointed_at_the_one_that_answers() -> None:
+    with FakeOpenAIServer() as server:
+        root = server.base_url.removesuffix("/v1")
+        problem = _one_problem(_openai(root, model="fake-model"))
+        assert not server.completion_requests
+    assert problem.message == f"{root} has no OpenAI API (GET /models answered HTTP 404)"
+    assert f"pass --base-url {root}/v1" in problem.fix

@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn a prototype spec into a tested, reviewed prototype with LLM agents.",
     )
     parser.add_argument("--version", action="version", version=f"protosmith {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="`protosmith COMMAND -h` lists its options"
+    )
 
     check = sub.add_parser("check", help="validate a spec (exit 2 with PATH:LINE:COL: CODE lines)")
     check.add_argument(

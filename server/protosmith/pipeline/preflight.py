@@ -190,6 +190,14 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
                 message=f"{url} refused the API key in {key_name} (HTTP {error.code})",
                 fix=f"set {key_name} to a valid key for this endpoint",
             )
+        candidate = f"{url}/v1"
+        if error.code == 404 and not url.endswith("/v1") and _lists_models(candidate, headers):
+            return _problem(
+                check="endpoint",
+                message=f"{url} has no OpenAI API (GET /models answered HTTP 404)",
+                fix=f"the endpoint answers at {candidate}: pass --base-url {candidate} "
+                "(or set PROTOSMITH_BASE_URL)",
+            )
         return _problem(
             check="endpoint",
             message=f"{url}/models answered HTTP {error.code}",
@@ -234,6 +242,16 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
         )
         return problem, served
     return None, served
+
+
+def _lists_models(url: str, headers: dict[str, str]) -> bool:
+    """Whether ``GET {url}/models`` answers in the OpenAI format (a quick second look)."""
+    request = urllib.request.Request(f"{url}/models", headers=headers)  # nosec B310
+    try:
+        with urllib.request.urlopen(request, timeout=3.0) as response:  # nosec B310
+            return _served_models(response.read(4 << 20).decode("utf-8", "replace")) is not None
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def _slow_endpoint_fix(waited: float) -> str:
