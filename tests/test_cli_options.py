@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
 
 from protosmith.cli import build_parser, settings_overrides
-from protosmith.settings import resolve_settings
+from protosmith.settings import Settings, resolve_settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LIMIT_FLAGS = ["--max-tokens", "2048", "--timeout", "45", "--context-tokens", "8192"]
 
@@ -68,3 +71,41 @@ def test_limit_flags_refuse_nonsense(value: str, capsys: pytest.CaptureFixture[s
         build_parser().parse_args(["generate", "--max-tokens", value])
     assert stopped.value.code == 2
     assert "--max-tokens" in capsys.readouterr().err
+
+
+def _knob_table() -> list[list[str]]:
+    """The rows of the README's "Running against a real endpoint" table, cells unquoted."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Running against a real endpoint", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][2:]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+
+
+SAMPLES = {"contextTokens": "8192", "maxTokens": "2048", "timeout": "45", "concurrency": "3"}
+"""A valid value per editor name (as text, the way an environment variable carries it)."""
+
+
+def test_every_knob_the_readme_documents_exists(tmp_path: Path) -> None:
+    rows = _knob_table()
+    assert [row[0] for row in rows] == [
+        "context window (prompt + completion)",
+        "completion limit per call",
+        "request timeout (s)",
+        "concurrency",
+        "structured-output mode",
+    ]
+    generate = _subparsers(build_parser())["generate"]
+    flags = {option for action in generate._actions for option in action.option_strings}
+    package = json.loads((ROOT / "editor-clients" / "vscode" / "package.json").read_text())
+    vscode = set(package["contributes"]["configuration"]["properties"])
+    fields = {field.alias or name: name for name, field in Settings.model_fields.items()}
+    for _, flag, env, vscode_name, nvim_name, _default in rows:
+        if flag != "(none)":
+            assert flag.split()[0].strip("`") in flags, flag
+        assert vscode_name.strip("`") in vscode, vscode_name
+        editor, variable = nvim_name.strip("`"), env.strip("`")
+        assert editor in fields, nvim_name
+        settings, problems = resolve_settings(
+            env={variable: SAMPLES.get(editor, "none")}, config_file=tmp_path / "absent.toml"
+        )
+        assert problems == [] and settings.source(fields[editor]) == variable, variable
