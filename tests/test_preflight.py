@@ -220,3 +220,14 @@ def test_a_base_url_without_v1_is_pointed_at_the_one_that_answers() -> None:
         assert not server.completion_requests
     assert problem.message == f"{root} has no OpenAI API (GET /models answered HTTP 404)"
     assert f"pass --base-url {root}/v1" in problem.fix
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a read-only /proc")
+def test_a_folder_that_cannot_be_written_is_found_by_writing() -> None:
+    """Even root cannot write in /proc: a permission check alone would say yes there."""
+    target = preflight.check_target_file(Path("/proc/protosmith-preflight.toml"))
+    assert target is not None and target.message.startswith("cannot write to /proc (")
+    folder = preflight.check_folder(
+        Path("/proc/protosmith-preflight"), Path("/proc"), what="output", setting="change it"
+    )
+    assert folder is not None and "cannot write to the output folder" in folder.message

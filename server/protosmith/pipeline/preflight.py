@@ -102,9 +102,10 @@ def check_filesystem(workspace: Path, output: str) -> list[PreflightProblem]:
 
 
 def check_target_file(target: Path) -> PreflightProblem | None:
-    """``target`` (a file to write, e.g. ``init``'s spec) can be created; nothing is created.
+    """``target`` (a file to write, e.g. ``init``'s spec) can be created; no folder is made.
 
-    Its nearest existing ancestor must be a writable folder, and it must not be a folder itself.
+    Its nearest existing ancestor must be a folder a file can be written in (a temporary file
+    is written and removed), and it must not be a folder itself.
     """
     if target.is_dir():
         return PreflightProblem(
@@ -121,10 +122,14 @@ def check_target_file(target: Path) -> PreflightProblem | None:
             message=f"cannot create {target}: {current} is a file",
             fix="move that file away, or pass -o with another path",
         )
-    if not os.access(current, os.W_OK | os.X_OK):
+    try:  # a real write: permissions, a read-only mount, root's exceptions all answer truly
+        with tempfile.NamedTemporaryFile(dir=current, prefix=".protosmith-preflight-"):
+            pass
+    except OSError as error:
+        log.debug("preflight: %s is not writable", current, exc_info=True)
         return PreflightProblem(
             check="output",
-            message=f"cannot write to {current} (permission denied)",
+            message=f"cannot write to {current} ({error.strerror or type(error).__name__})",
             fix="give your user write permission there, or pass -o with another path",
         )
     return None
