@@ -291,7 +291,7 @@ class _Scanner:
         recorded (a multi-megabyte spec's free tables and arrays cost one pass, no entries)."""
         text = self.text
         char = text[pos] if pos < self.n else ""
-        if char in "[{":
+        if char and char in "[{":
             nested = _SKIP_NESTED.match(text, pos)
             if nested is not None:
                 return nested.end()
