@@ -15,6 +15,7 @@ from bench import incremental as incremental_bench
 from bench import local_inference as local_bench
 from bench import review_throughput as review_bench
 from bench import scheduler as scheduler_bench
+from bench import spec_check as spec_bench
 from bench import structured as structured_bench
 from protosmith.llm.device import cpu_threads, omp_wait_policy
 
@@ -27,6 +28,7 @@ BENCHMARKS = (
     "gpu",
     "structured",
     "lsp",
+    "spec",
 )
 
 
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         lsp_latency.run(
             **({"requests": 40, "review_copies": 3, "save_s": 1.0} if args.tiny else {})
         )
+    if "spec" in selected:
+        spec_bench.run(**({"size": 200_000, "repeats": 1} if args.tiny else {}))
     common.write_results(args.output)
     print(common.format_table(common.figures()))
     print(

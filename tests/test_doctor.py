@@ -170,3 +170,17 @@ def test_missing_api_key_and_model_file(tmp_path: Path, monkeypatch: pytest.Monk
         report = collect(Settings(backend="local", model=str(tmp_path / "absent.gguf")))
         assert not report.ok and "model file not found" in report.backend_detail
         assert any("--model" in fix.fix for fix in report.missing)
+
+
+def test_text_names_an_unset_model_and_a_refused_connection_plainly() -> None:
+    from protosmith.commands.doctor import render_text
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    text = render_text(collect(Settings(backend="openai", base_url=url)))
+    assert "  model        not set (--model / PROTOSMITH_MODEL" in text
+    assert f"cannot reach {url} (" in text and "Connection refused)" in text
+    assert "<urlopen error" not in text
+    for name in ("context window", "completion limit", "timeout", "concurrency", "structured"):
+        assert f"    {name}" in text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import spec_check as spec_bench
 from protosmith import rulebook as registry
 from protosmith.spec import rules
 from protosmith.spec.loader import MAX_BYTES, load_spec, load_spec_text
@@ -89,6 +90,28 @@ INVALID = [
         [(8, 1, "PS101")],
         id="subtable-of-array-table",
     ),
+    pytest.param(
+        PROJECT + SCENARIO + '\n[budget]\nmax_minutes = "30"\nmax_repair_rounds = true\n',
+        [(10, 15, "PS103"), (11, 21, "PS103")],
+        id="quoted-number-and-boolean-count",
+    ),
+    pytest.param(
+        PROJECT + SCENARIO + '\n[budget]\nmax_tokens = "1000"\nmax_usd = true\n'
+        "max_repair_rounds = 1.0\n",
+        [(10, 14, "PS103"), (11, 11, "PS103"), (12, 21, "PS103")],
+        id="no-coercion-into-numbers",
+    ),
+    pytest.param(
+        '[project]\nname = "x"\nlanguages = "python"\n' + SCENARIO + "\n[architecture]\n"
+        'polyglot = "yes"\n',
+        [(3, 13, "PS103"), (10, 12, "PS103")],
+        id="no-coercion-into-lists-or-booleans",
+    ),
+    pytest.param(
+        PROJECT + "\n[[scenarios]]\nname = 7\nacceptance = [1]\npriority = 1\n",
+        [(6, 8, "PS103"), (7, 15, "PS103"), (8, 12, "PS103")],
+        id="no-coercion-into-text",
+    ),
 ]
 
 
@@ -107,6 +130,27 @@ def test_problem_positions(text: str, expected: list[tuple[int, int, str]], tmp_
     for problem in result.problems:
         assert (problem.end_line, problem.end_column) > (problem.line, problem.column)
         assert problem.path == str(tmp_path / "protosmith.toml")
+
+
+def test_strict_scalars_are_named_as_written(tmp_path: Path) -> None:
+    text = (
+        PROJECT + SCENARIO + 'priority = "urgent"\n\n[budget]\nmax_minutes = "30"\n'
+        "max_repair_rounds = true\nmax_tokens = 1.5\n"
+    )
+    messages = [p.message for p in load_spec_text(text, tmp_path / "protosmith.toml").problems]
+    assert messages == [
+        "scenarios[0].priority must be one of 'high', 'medium' or 'low', not \"urgent\"",
+        'budget.max_minutes must be a number, not a string ("30")',
+        "budget.max_repair_rounds must be a whole number, not a boolean",
+        "budget.max_tokens must be a whole number, not a float (1.5)",
+    ]
+
+
+def test_whole_numbers_are_numbers(tmp_path: Path) -> None:
+    """TOML writes ``30`` for thirty minutes: an integer where a float belongs is not coercion."""
+    text = PROJECT + SCENARIO + "\n[budget]\nmax_minutes = 30\nmax_usd = 2\n"
+    result = load_spec_text(text, tmp_path / "protosmith.toml")
+    assert result.spec is not None and result.spec.budget.max_minutes == 30
 
 
 def test_every_code_is_registered_with_a_fix() -> None:
@@ -212,6 +256,24 @@ def test_five_megabytes_with_a_late_error(tmp_path: Path) -> None:
     )  # linear: ~3 s idle, ~12 s on a busy 2-core box
 
 
+@pytest.mark.parametrize("shape", ["scenarios", "multiline"])
+def test_five_megabytes_check_in_under_two_cpu_seconds(shape: str, tmp_path: Path) -> None:
+    """The bench's shapes (``python -m bench --only spec``): problems at the end, located.
+
+    CPU time, not wall time, so that a busy machine does not fail the test; the bound keeps
+    a margin over the ~1 s an idle machine needs.
+    """
+    text = spec_bench.make_spec(shape)
+    path = tmp_path / "protosmith.toml"
+    path.write_text(text)
+    started = time.process_time()
+    result = load_spec(path)
+    elapsed = time.process_time() - started
+    lines = text.count("\n")
+    assert [(p.line, p.code) for p in result.problems] == [(lines - 3, "PS103"), (lines, "PS103")]
+    assert elapsed < 2, f"{shape}: 5 MB took {elapsed:.1f} s of CPU"
+
+
 def test_too_large_is_refused_without_reading(tmp_path: Path) -> None:
     path = tmp_path / "protosmith.toml"
     with path.open("wb") as stream:
@@ -254,6 +316,27 @@ def test_index_with_roots_records_only_what_was_asked() -> None:
         ("scenarios", 1, "acceptance"),
         ("scenarios", 1, "acceptance", 0),
     }
+
+
+SKIPPED_VALUES = (
+    'steps = [\n  "one", # a comment with ] and }\n  "two ]",\n  [1, [2, {a = "}"}]],\n]\n',
+    'steps = [\n  """a\n]""",\n  \'\'\'b\n]\'\'\',\n  "c",\n]\n',
+    "steps = {a = 1, b = [1, 2, {c = 'd]'}], 'q.k' = {x = [[[[[5]]]]]}}\n",
+    "dotted.key = [\n  1,\n  2,\n]\n",
+    'steps = [[[[[[["deep"]]]]]], {a = [{b = [{c = 1}]}]}]\n',
+)
+
+
+@pytest.mark.parametrize("value", SKIPPED_VALUES)
+def test_values_nobody_asked_for_are_skipped_exactly(value: str) -> None:
+    """An index with roots skips other values by pattern; what it records must not move."""
+    text = PROJECT + SCENARIO + value + SCENARIO.replace('"add"', '"b"') + "colour = 1\n"
+    wanted = ("scenarios", 1, "colour")
+    full = build_index(text)
+    rooted = build_index(text, [wanted])
+    assert full.complete and rooted.complete
+    assert rooted.lookup(wanted) == full.lookup(wanted) is not None
+    assert text[full.entries[wanted].key.start :].startswith("colour = 1")
 
 
 def test_fixture_workspaces_are_valid() -> None:

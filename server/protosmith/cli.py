@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from protosmith import __version__
 from protosmith.exit_codes import ExitCode
+from protosmith.llm.errors import BackendError
 
 
 def _positive_int(text: str) -> int:
@@ -88,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn a prototype spec into a tested, reviewed prototype with LLM agents.",
     )
     parser.add_argument("--version", action="version", version=f"protosmith {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="`protosmith COMMAND -h` lists its options"
+    )
 
     check = sub.add_parser("check", help="validate a spec (exit 2 with PATH:LINE:COL: CODE lines)")
     check.add_argument(
@@ -197,3 +203,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("protosmith: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except (BackendError, OSError) as error:  # ordinary: an endpoint down, a disk, a permission
+        return _ordinary_failure(args.command, error)
+
+
+def error_log_path() -> Path:
+    """Where the CLI keeps the traceback of the last ordinary failure (never on the terminal)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "protosmith" / "last-error.log"
+
+
+def _ordinary_failure(command: str, error: BaseException) -> int:
+    """One line naming what failed (a backend error carries its fix); the traceback to a log."""
+    where = ""
+    try:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f" (details: {path})"
+    except OSError:
+        pass
+    if isinstance(error, OSError) and error.strerror:
+        target = f" {error.filename}" if error.filename else ""
+        message = f"cannot use{target}: {error.strerror}; check the path and its permissions"
+    else:
+        message = str(error)
+    print(f"protosmith {command}: {message}{where}", file=sys.stderr)
+    return ExitCode.FAILED

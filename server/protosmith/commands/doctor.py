@@ -41,6 +41,9 @@ def render_text(report: Any) -> str:
     if report.endpoint:
         lines.append(row("endpoint", report.endpoint))
     model = report.model
+    if report.backend == "openai" and not model.name:
+        unset = "not set (--model / PROTOSMITH_MODEL; an endpoint serving one model uses it)"
+        lines.append(row("model", unset))
     if model.path or model.name:
         detail = f"{model.name}"
         if model.path:

@@ -104,6 +104,13 @@ def run(args: argparse.Namespace) -> int:
     settings, problems = resolve_settings(SettingsOverrides.from_args(args))
     for problem in problems:
         _error(problem)
+    from protosmith.pipeline import preflight
+
+    blocked, settings = asyncio.run(preflight.check_init(settings, target))
+    for check in blocked:  # before the LLM call: one line each, naming the fix
+        _error(check.line())
+    if blocked:
+        return ExitCode.USAGE if blocked[0].check == "output" else ExitCode.FAILED
     try:
         text, repairs = asyncio.run(_draft(settings, prose))
     except BackendError as error:

@@ -101,6 +101,48 @@ def check_filesystem(workspace: Path, output: str) -> list[PreflightProblem]:
     return problems
 
 
+def check_target_file(target: Path) -> PreflightProblem | None:
+    """``target`` (a file to write, e.g. ``init``'s spec) can be created; no folder is made.
+
+    Its nearest existing ancestor must be a folder a file can be written in (a temporary file
+    is written and removed), and it must not be a folder itself.
+    """
+    if target.is_dir():
+        return PreflightProblem(
+            check="output",
+            message=f"{target} is a folder",
+            fix="pass -o with a file name, e.g. -o protosmith.toml",
+        )
+    current = target.parent
+    while not current.exists() and current.parent != current:
+        current = current.parent
+    if not current.is_dir():
+        return PreflightProblem(
+            check="output",
+            message=f"cannot create {target}: {current} is a file",
+            fix="move that file away, or pass -o with another path",
+        )
+    try:  # a real write: permissions, a read-only mount, root's exceptions all answer truly
+        with tempfile.NamedTemporaryFile(dir=current, prefix=".protosmith-preflight-"):
+            pass
+    except OSError as error:
+        log.debug("preflight: %s is not writable", current, exc_info=True)
+        return PreflightProblem(
+            check="output",
+            message=f"cannot write to {current} ({error.strerror or type(error).__name__})",
+            fix="give your user write permission there, or pass -o with another path",
+        )
+    return None
+
+
+async def check_init(settings: Settings, target: Path) -> tuple[list[PreflightProblem], Settings]:
+    """What ``protosmith init`` checks before its LLM call: the target path, then the backend."""
+    blocked = check_target_file(target)
+    if blocked is not None:
+        return [blocked], settings
+    return await check_backend(settings)
+
+
 def _is_local(url: str) -> bool:
     from urllib.parse import urlparse
 
@@ -153,6 +195,14 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
                 message=f"{url} refused the API key in {key_name} (HTTP {error.code})",
                 fix=f"set {key_name} to a valid key for this endpoint",
             )
+        candidate = f"{url}/v1"
+        if error.code == 404 and not url.endswith("/v1") and _lists_models(candidate, headers):
+            return _problem(
+                check="endpoint",
+                message=f"{url} has no OpenAI API (GET /models answered HTTP 404)",
+                fix=f"the endpoint answers at {candidate}: pass --base-url {candidate} "
+                "(or set PROTOSMITH_BASE_URL)",
+            )
         return _problem(
             check="endpoint",
             message=f"{url}/models answered HTTP {error.code}",
@@ -161,6 +211,12 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
     except (urllib.error.URLError, OSError, ValueError) as error:
         log.debug("preflight: %s/models failed", url, exc_info=True)
         reason = getattr(error, "reason", None) or error
+        if isinstance(reason, TimeoutError):
+            return _problem(
+                check="endpoint",
+                message=f"{url} did not answer GET /models within {timeout:g} s",
+                fix=_slow_endpoint_fix(timeout),
+            )
         return _problem(
             check="endpoint",
             message=f"cannot connect to {url} ({reason})",
@@ -191,6 +247,23 @@ def probe_endpoint(settings: Settings) -> tuple[PreflightProblem | None, list[st
         )
         return problem, served
     return None, served
+
+
+def _lists_models(url: str, headers: dict[str, str]) -> bool:
+    """Whether ``GET {url}/models`` answers in the OpenAI format (a quick second look)."""
+    request = urllib.request.Request(f"{url}/models", headers=headers)  # nosec B310
+    try:
+        with urllib.request.urlopen(request, timeout=3.0) as response:  # nosec B310
+            return _served_models(response.read(4 << 20).decode("utf-8", "replace")) is not None
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _slow_endpoint_fix(waited: float) -> str:
+    """A healthy endpoint lists its models in milliseconds: a longer wait is the server's."""
+    if waited < PROBE_TIMEOUT_S:
+        return "check that the server is up, or raise the timeout (--timeout / PROTOSMITH_TIMEOUT)"
+    return "check that the server is up and not stuck on another request, then run again"
 
 
 def _problem(**fields: str) -> tuple[PreflightProblem, list[str]]:

@@ -336,7 +336,8 @@ def _probe_endpoint(url: str, key: str, settings: Settings) -> tuple[bool, str]:
             f"{url}/models answered HTTP {error.code}: check --base-url (it usually ends in /v1)",
         )
     except (urllib.error.URLError, OSError) as error:
-        return False, f"cannot reach {url} ({error}): start the server or fix --base-url"
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
+        return False, f"cannot reach {url} ({reason}): start the server or fix --base-url"
     if settings.model and settings.model not in body:
         return True, f"reachable, but {settings.model!r} is not listed at {url}/models"
     return True, "reachable"

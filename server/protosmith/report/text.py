@@ -72,15 +72,13 @@ def render_review(
 
 
 def _fix_text(finding: Finding) -> str:
-    """What the fix does: its title when it carries an edit, else the instruction it would follow."""
+    """What to do: the instruction when there is one (titles can be a bare "Optimize"), else
+    the title; an edit that applies it is mentioned."""
     fix = finding.fix
     if fix is None:
         return ""
-    if fix.edits:
-        return f"{fix.title} (edit available)"
-    if fix.instruction:
-        return fix.instruction
-    return fix.title
+    text = fix.instruction or fix.title
+    return f"{text} (edit available)" if fix.edits else text
 
 
 def print_review(

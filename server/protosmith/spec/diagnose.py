@@ -303,6 +303,6 @@ class Diagnoser:
             expected = (error.get("ctx") or {}).get("expected", "")
             value = error.get("input")
             shown = f'"{value}"' if isinstance(value, str) else given
-            return f"{where(path)} must be one of {expected}; {shown} is not one of them"
+            return f"{where(path)} must be one of {expected}, not {shown}"
         message = error["msg"]
         return f"{where(path)}: {message[:1].lower()}{message[1:]}"

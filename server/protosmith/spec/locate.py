@@ -38,6 +38,20 @@ _FAST_STATEMENT = re.compile(
     rf"(?:[ \t\r\n]|#[^\n]*)*+([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?>{_FLAT_ARRAY}|{_ATOM})"
     r"(?=[ \t]*(?:#|\r?\n|\Z))"
 )
+
+
+def _nested(depth: int) -> str:
+    """An array or inline table nested at most ``depth`` deep, brackets counted, not typed
+    (the text already parsed, so they match); one-line strings only, comments allowed."""
+    inner = r"(?:[^\"'#\[\]{}]++|(?!\"\"\"|\'\'\')(?:\"(?:[^\"\\\n]|\\.)*+\"|'[^'\n]*+')|#[^\n]*+)"
+    pattern = rf"[\[{{]{inner}*+[\]}}]"
+    for _ in range(depth - 1):
+        pattern = rf"[\[{{](?:{inner}|{pattern})*+[\]}}]"
+    return pattern
+
+
+_SKIP_NESTED = re.compile(_nested(4))
+"""An array or inline table nobody asked for, however it is spread over lines: one regex."""
 _SIMPLE_HEADER = re.compile(r"\[\[?[ \t]*([A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*)([ \t]*)")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
@@ -236,12 +250,13 @@ class _Scanner:
             parts, key_end, pos = [simple.group(1)], simple.end(1), simple.end()
             if not self.wanted((*table, parts[0])):
                 fast = _SIMPLE_VALUE.match(self.text, pos)
-                if fast is not None:
-                    return fast.end()
+                return fast.end() if fast is not None else self.skip_value(pos)
         else:
             parts, pos = self.key(start)
             key_end = start + len(self.text[start:pos].rstrip())
             pos = self.skip(_SKIP_SPACE, pos + 1)  # past "="
+            if not self.wanted((*table, parts[0])):
+                return self.skip_value(pos)
         key_span = Span(start, key_end)
         path = table
         for part in parts[:-1]:
@@ -270,6 +285,41 @@ class _Scanner:
         if match is None:
             raise ValueError(f"cannot scan value at offset {pos}")
         return match.end()
+
+    def skip_value(self, pos: int) -> int:
+        """Scan past a value nobody asked for: nothing below it is wanted, so nothing is
+        recorded (a multi-megabyte spec's free tables and arrays cost one pass, no entries)."""
+        text = self.text
+        char = text[pos] if pos < self.n else ""
+        if char and char in "[{":
+            nested = _SKIP_NESTED.match(text, pos)
+            if nested is not None:
+                return nested.end()
+        if char == "[":
+            pos += 1
+            while True:
+                pos = self.skip(_SKIP_BLANK, pos)
+                if pos >= self.n:
+                    raise ValueError("unterminated array")
+                if text[pos] == "]":
+                    return pos + 1
+                pos = self.skip(_SKIP_BLANK, self.skip_value(pos))
+                if pos < self.n and text[pos] == ",":
+                    pos += 1
+        if char == "{":
+            pos += 1
+            while True:
+                pos = self.skip(_SKIP_BLANK, pos)
+                if pos >= self.n:
+                    raise ValueError("unterminated inline table")
+                if text[pos] == "}":
+                    return pos + 1
+                if text[pos] == ",":
+                    pos += 1
+                    continue
+                _, pos = self.key(pos)
+                pos = self.skip_value(self.skip(_SKIP_SPACE, pos + 1))  # past "="
+        return self.value(pos, ())  # a string or scalar: value() records nothing for those
 
     def multiline(self, pos: int, quote: str, *, escapes: bool) -> int:
         search = pos + 3
