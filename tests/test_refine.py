@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from protosmith.analysis.impact import build_import_graph
-from protosmith.analysis.refine import refine
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.services.refine import refine
 
 FIXTURE = Path(__file__).parent / "workspaces" / "refine" / "rename_app"
 

@@ -12,10 +12,10 @@ from protosmith.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_override
 
 def run(args: argparse.Namespace) -> int:
     """Compute a validated edit; exit 1 when no valid edit was found."""
-    from protosmith.analysis.refine import is_mechanical, refine
     from protosmith.llm.errors import BackendError
     from protosmith.pipeline.writer import SafeWriter, UnsafePathError
-    from protosmith.settings import resolve_settings
+    from protosmith.services.refine import is_mechanical, refine
+    from protosmith.services.workspace import folder_settings
 
     path = Path(args.path)
     if not path.exists():
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.resolve().is_relative_to(root):
         print(f"protosmith refine: {path} is outside the current workspace {root}", file=sys.stderr)
         return EXIT_USAGE
-    settings, problems = resolve_settings(cli=settings_overrides(args))
+    settings, problems = folder_settings(root, cli=settings_overrides(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
 

@@ -12,10 +12,12 @@ from typing import Any
 
 from protosmith.analysis.findings import Severity
 from protosmith.analysis.positions import UNIT
-from protosmith.analysis.review import ReviewResult, review
+from protosmith.analysis.review import ReviewResult
 from protosmith.analysis.sarif import to_sarif
 from protosmith.llm.errors import BackendError
 from protosmith.report.text import print_review
+from protosmith.services.review import review
+from protosmith.services.workspace import folder_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -29,13 +31,12 @@ def _root(paths: list[Path]) -> Path:
     return first if first.is_dir() else first.parent
 
 
-def _backend(args: argparse.Namespace) -> Any:
+def _backend(args: argparse.Namespace, root: Path) -> Any:
+    """The backend the settings pick, resolved as the editor resolves them (spec ``[llm]`` too)."""
     from protosmith.cli import settings_overrides
     from protosmith.llm.factory import create_backend
-    from protosmith.settings import resolve_settings
 
-    cli = settings_overrides(args)
-    settings, problems = resolve_settings(cli=cli)
+    settings, problems = folder_settings(root, cli=settings_overrides(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
     return create_backend(settings)
@@ -56,7 +57,7 @@ async def _review(
     backend = None
     if not args.no_llm:
         try:
-            backend = _backend(args)
+            backend = _backend(args, root)
         except (ImportError, BackendError) as error:
             notes.append(f"LLM review skipped: {error}")
         except (OSError, ValueError, RuntimeError) as error:

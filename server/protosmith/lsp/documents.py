@@ -1,7 +1,7 @@
 """Diagnostics for open documents: spec checking while typing, cheap static review on open/save.
 
 Each document has layers of diagnostics: ``check`` (spec problems, or the static review of a
-Python file, computed in the review worker process of ``analysis/source_worker.py``) and
+Python file, computed in the review worker process of ``services/source_worker.py``) and
 ``review`` (the findings of the last ``protosmith.review`` command, LLM ones included). A change
 drops the ``review`` layer at once, because its ranges and fixes were computed for the old text,
 and schedules a new ``check``; a newer change cancels the pending check, and a result computed
@@ -27,8 +27,8 @@ from protosmith.lsp import convert
 
 if TYPE_CHECKING:
     from protosmith.analysis.findings import Finding
-    from protosmith.analysis.source_worker import SourceReviewer
     from protosmith.lsp.server import ProtosmithServer
+    from protosmith.services.source_worker import SourceReviewer
 
 log = logging.getLogger("protosmith.lsp.documents")
 SPEC_NAME = "protosmith.toml"
@@ -165,7 +165,7 @@ class DocumentChecker:
         """The per-file review worker, created on the first Python file (imports off the loop)."""
         if self._source_reviewer is None:
             module = await asyncio.to_thread(
-                importlib.import_module, "protosmith.analysis.source_worker"
+                importlib.import_module, "protosmith.services.source_worker"
             )
             if self._source_reviewer is None:  # another check may have created it meanwhile
                 self._source_reviewer = module.SourceReviewer()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from protosmith.analysis.review import ReviewResult
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError
 from protosmith.lsp import convert
@@ -29,15 +30,13 @@ from protosmith.lsp.arguments import (
     RunArgs,
     Unavailable,
 )
-from protosmith.lsp.config import resolve
-from protosmith.lsp.documents import SPEC_NAME
 from protosmith.lsp.generation import GenerationFailed, generate_in_child
 from protosmith.lsp.runs import Run
 from protosmith.pipeline import run_findings
 from protosmith.pipeline.api import GenerateOptions
+from protosmith.services import review as review_service
+from protosmith.services.workspace import SPEC_NAME, folder_settings, folder_spec
 from protosmith.settings import Settings
-from protosmith.spec.loader import load_spec
-from protosmith.spec.model import Spec
 
 if TYPE_CHECKING:
     from protosmith.lsp.server import ProtosmithServer
@@ -46,9 +45,8 @@ log = logging.getLogger("protosmith.lsp.operations")
 
 
 SERVICE_MODULES = (
-    "protosmith.analysis.review",
-    "protosmith.analysis.isolated",
-    "protosmith.analysis.refine",
+    "protosmith.services.llm_review",
+    "protosmith.services.refine",
     "protosmith.llm.factory",
 )
 """Imported in the background once the client is initialized (see ``warm_up``)."""
@@ -85,19 +83,11 @@ def workspace_path(server: ProtosmithServer, uri: str, name: str = "uri") -> tup
     return path, entry[1].resolve()
 
 
-def folder_spec(folder: Path) -> Spec | None:
-    """The folder's spec when it exists and is valid."""
-    spec_path = folder / SPEC_NAME
-    return load_spec(spec_path).spec if spec_path.is_file() else None
-
-
 def settings_with_spec(server: ProtosmithServer, folder: Path) -> Settings:
-    """Editor settings layered with the folder spec's ``[llm]`` table (when the spec is valid)."""
-    current = server.folder_settings(folder)
-    spec = folder_spec(folder)
-    if spec is None:
-        return current.settings
-    return resolve(current.raw, spec_llm=spec.llm.model_dump(exclude_none=True)).settings
+    """Editor settings layered with the folder spec's ``[llm]`` table (when the spec is valid),
+    resolved as the CLI resolves them; problems were shown when the editor settings arrived."""
+    settings, _ = folder_settings(folder, editor=server.folder_settings(folder).raw)
+    return settings
 
 
 async def backend(server: ProtosmithServer, folder: Path, settings: Settings) -> Backend:
@@ -248,7 +238,6 @@ async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Pa
 
 async def review(server: ProtosmithServer, arg: ReviewArgs) -> dict[str, Any]:
     """Review a file or folder; publish diagnostics for every reviewed file."""
-    reviewer = await service("protosmith.analysis.review", "review service")
     path, root = workspace_path(server, arg.uri)
     if not path.exists():
         raise InvalidArguments(f"nothing to review at {path}")
@@ -261,7 +250,7 @@ async def review(server: ProtosmithServer, arg: ReviewArgs) -> dict[str, Any]:
     async def work(run: Run) -> Any:
         server.runs.report(run, f"reviewing {path.name}" + (" with the LLM" if use_llm else ""), 0)
         try:
-            return await reviewer.review(
+            return await review_service.review(
                 [path], root=root, backend=llm, sources=sources, spec=spec, isolated=True
             )
         except OSError as error:  # the review process could not start or died
@@ -290,7 +279,9 @@ def open_sources(server: ProtosmithServer, path: Path) -> dict[Path, str]:
     return found
 
 
-async def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Path) -> int:
+async def publish_review(
+    server: ProtosmithServer, result: ReviewResult, root: Path, target: Path
+) -> int:
     """Publish the findings of a review per file ([] for clean files); return the active count.
 
     A workspace review can touch thousands of files: the loop yields after each file so
