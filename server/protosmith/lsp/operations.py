@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import logging
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from protosmith.lsp.runs import Run
 from protosmith.pipeline import run_findings
 from protosmith.pipeline.api import GenerateOptions
 from protosmith.services import review as review_service
+from protosmith.services.runs import find_journal_run
 from protosmith.services.workspace import SPEC_NAME, folder_settings, folder_spec
 from protosmith.settings import Settings
 
@@ -131,7 +131,7 @@ async def generate(server: ProtosmithServer, arg: GenerateArgs) -> dict[str, Any
         workspace=folder,
         concurrency=settings.concurrency,
         resume=arg.resume,
-        cli_settings={key: getattr(settings, key) for key in editor_keys if key != "review"},
+        cli_settings=settings.model_dump(include=editor_keys - {"review"}),
     )
 
     # Fail fast, with the fix in the message, when the backend cannot be built here at all.
@@ -312,20 +312,16 @@ async def publish_review(
 
 def show_run(server: ProtosmithServer, arg: RunArgs) -> dict[str, Any]:
     """A run's state and summary; for a pipeline run, its journal manifest too."""
-    from protosmith.pipeline.journal import latest_run, list_runs, runs_dir
-
     run_id = arg.run_id
     run = server.runs.find(run_id)
     info: dict[str, Any] = run.describe() if run else {}
     journal_id = (run.pipeline_run_id if run else None) or run_id
-    for _, folder in server.folders():
-        candidate = journal_id or (latest_run(folder) if run is None else None)
-        if candidate and candidate in list_runs(folder):
-            manifest = runs_dir(folder) / candidate / "manifest.json"
-            if manifest.is_file():
-                info["manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
-            info.setdefault("run_id", candidate)
-            break
+    folders = [folder for _, folder in server.folders()]
+    found = find_journal_run(folders, journal_id, latest=run is None)
+    if found is not None:
+        if found.manifest is not None:
+            info["manifest"] = found.manifest
+        info.setdefault("run_id", found.run_id)
     if not info:
         raise InvalidArguments(f"no run {run_id!r}" if run_id else "no runs yet")
     return info
