@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
 
             backend = create_backend(settings)
         try:
-            result = await refine(path, args.instruction, root=root, backend=backend)
+            result = await refine(
+                path, args.instruction, root=root, backend=backend, settings=settings
+            )
         finally:
             if backend is not None:
                 await backend.aclose()

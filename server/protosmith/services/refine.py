@@ -39,6 +39,7 @@ from protosmith.analysis.impact import (
 from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
+from protosmith.settings import Settings, resolve_settings
 
 _RENAME = re.compile(r"^\s*rename\s+`?([A-Za-z_]\w*)`?\s+to\s+`?([A-Za-z_]\w*)`?\s*\.?\s*$", re.I)
 
@@ -162,12 +163,14 @@ async def refine(
     finding: Finding | FixTarget | None = None,
     attempts: int = 3,
     max_tokens: int | None = None,
+    settings: Settings | None = None,
     history: Path | Literal["workspace"] | None = "workspace",
     on_attempt: Callable[[int, int], None] | None = None,
 ) -> RefineResult:
     """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``.
 
-    ``max_tokens`` bounds each reply (default: the backend's effective limit); ``history`` is where
+    ``max_tokens`` bounds each reply (default: the backend's effective limit under ``settings``,
+    the caller's resolution, else one made here without editor, spec or flags); ``history`` is where
     the refinement is recorded (``"workspace"``: ``root/.protosmith/refinements.jsonl``; None:
     nowhere, the caller journals the result); ``on_attempt(n, of)`` is called before each call.
     """
@@ -210,9 +213,9 @@ async def refine(
         )
     if max_tokens is None:  # the backend's effective completion limit (endpoint, table, default)
         from protosmith.llm.limits import effective_limits
-        from protosmith.settings import resolve_settings
 
-        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
+        settings = settings if settings is not None else resolve_settings()[0]
+        max_tokens = (await effective_limits(backend, settings)).max_tokens
     targets = (
         [path]
         if path.is_file()
