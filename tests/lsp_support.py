@@ -194,10 +194,10 @@ def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
 
 
 def review_service_available() -> bool:
-    """Whether protosmith.analysis.review exists yet (written by another engineer)."""
+    """Whether protosmith.services.review exists yet (written by another engineer)."""
     from importlib.util import find_spec
 
-    return find_spec("protosmith.analysis.review") is not None
+    return find_spec("protosmith.services.review") is not None
 
 
 def pipeline_service_available() -> bool:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from protosmith.analysis.isolated import static_review_in_child
-from protosmith.analysis.review import review, static_review
+from protosmith.analysis.review import static_review
 from protosmith.priority import (
     AUTOGROUP_ATTEMPTS,
     AUTOGROUP_RETRY_S,
@@ -22,6 +21,8 @@ from protosmith.priority import (
     LOWEST,
     lower_priority_of,
 )
+from protosmith.services.isolated import static_review_in_child
+from protosmith.services.review import review
 
 WORKSPACE = Path(__file__).parent / "workspaces" / "review"
 
@@ -188,7 +189,7 @@ async def test_cancelled_isolated_review_leaves_no_process(tmp_path: Path) -> No
 
 
 async def test_a_review_child_that_dies_is_reported(monkeypatch, tmp_path: Path) -> None:
-    from protosmith.analysis.isolated import IsolatedReviewFailed
+    from protosmith.services.isolated import IsolatedReviewFailed
 
     monkeypatch.setenv("PYTHONHOME", str(tmp_path / "no-python-here"))  # the child cannot start
     with pytest.raises(IsolatedReviewFailed) as caught:
@@ -199,7 +200,7 @@ async def test_a_review_child_that_dies_is_reported(monkeypatch, tmp_path: Path)
 
 async def test_the_per_file_review_worker_matches_the_in_process_review() -> None:
     from protosmith.analysis.review import review_source
-    from protosmith.analysis.source_worker import SourceReviewer
+    from protosmith.services.source_worker import SourceReviewer
 
     buffer = WORKSPACE / "app" / "views.py"
     text = buffer.read_text()
@@ -219,7 +220,7 @@ def test_a_host_that_cannot_spawn_workers_reviews_in_process(tmp_path: Path) -> 
     runs (in a thread), after a logged error, instead of every save failing."""
     script = (
         "import asyncio, pathlib\n"
-        "from protosmith.analysis.source_worker import SourceReviewer\n"
+        "from protosmith.services.source_worker import SourceReviewer\n"
         f"root = pathlib.Path({str(WORKSPACE)!r})\n"
         "path = root / 'app' / 'views.py'\n"
         "reviewer = SourceReviewer()\n"

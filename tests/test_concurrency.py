@@ -15,8 +15,8 @@ from hardening_support import (
     small_spec_text,
     temp_files,
 )
-from protosmith.analysis.review import review
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.services.review import review
 from scripted_team import Team
 
 TWO = small_spec_text()

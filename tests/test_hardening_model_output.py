@@ -247,7 +247,7 @@ async def test_generated_code_with_odd_syntax_is_reviewed_without_crashing(
     source: str, tmp_path: Path
 ) -> None:
     """Generated code goes through review; valid Python of any shape must not crash it."""
-    from protosmith.analysis.review import review
+    from protosmith.services.review import review
 
     (tmp_path / "odd.py").write_text(source, encoding="utf-8")
     result = await review([tmp_path], root=tmp_path)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from protosmith.analysis import llm_rules
 from protosmith.analysis.findings import Category, Evidence, Finding, Range, Severity
-from protosmith.analysis.llm_review import llm_review
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.services.llm_review import llm_review
 from protosmith.spec.model import Spec
 
 SOURCE = """import sqlite3

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from protosmith.analysis import positions
+from protosmith.analysis.edit_checks import undefined_names
 from protosmith.analysis.impact import rename_identifier, rename_leftovers
-from protosmith.analysis.refine import refine, undefined_names
 from protosmith.analysis.review import review_source
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.services.refine import refine
 
 LINE = 'x = "é«你😀" + name'
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from protosmith.analysis.impact import build_import_graph
-from protosmith.analysis.refine import refine
 from protosmith.llm.scripted import ScriptedBackend
+from protosmith.services.refine import refine
 
 FIXTURE = Path(__file__).parent / "workspaces" / "refine" / "rename_app"
 
@@ -105,3 +105,15 @@ async def test_scripted_team_refines_through_the_engine(app: Path) -> None:
     assert result.validated, result.message
     assert "+# refined: explain the total" in result.diff
     assert [request.agent for request in backend.requests] == ["refine"]
+
+
+async def test_the_callers_settings_bound_each_reply(app: Path) -> None:
+    from protosmith.settings import Settings
+    from scripted_team import Team
+
+    target = app / "app" / "cart.py"
+    backend = ScriptedBackend(function=Team().reply)
+    settings = Settings(max_tokens=777)
+    result = await refine(target, "explain the total", root=app, backend=backend, settings=settings)
+    assert result.validated, result.message
+    assert [request.max_tokens for request in backend.requests] == [777]

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 from protosmith.analysis.findings import Position, Range, TextEdit
-from protosmith.analysis.review import review
 from protosmith.llm.scripted import ScriptedBackend
 from protosmith.pipeline.remediate import apply_text_edits, remediate
 from protosmith.pipeline.writer import SafeWriter
+from protosmith.services.review import review
 
 FIXTURE = Path(__file__).parent / "workspaces" / "remediate"
 

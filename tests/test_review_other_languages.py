@@ -12,8 +12,8 @@ import pytest
 
 from protosmith.analysis import analyzers
 from protosmith.analysis.findings import Category
-from protosmith.analysis.review import review
 from protosmith.report.doctor import collect
+from protosmith.services.review import review
 from protosmith.settings import Settings
 
 WORKSPACE = Path(__file__).parent / "workspaces" / "review_polyglot"

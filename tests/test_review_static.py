@@ -8,9 +8,10 @@ from pathlib import Path
 from protosmith.analysis import rules
 from protosmith.analysis.analyzers import find_js_analyzer
 from protosmith.analysis.findings import Category, Severity, Tier
-from protosmith.analysis.review import collect_files, review, review_source, risk_level
+from protosmith.analysis.review import collect_files, review_source, risk_level
 from protosmith.analysis.suppress import apply_suppressions, parse_suppressions
 from protosmith.rulebook import RULES
+from protosmith.services.review import review
 
 WORKSPACE = Path(__file__).parent / "workspaces" / "review"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 
 from protosmith.analysis.findings import Category, Evidence, Finding, Range, Severity
-from protosmith.analysis.review import review
 from protosmith.analysis.sarif import to_sarif
+from protosmith.services.review import review
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")

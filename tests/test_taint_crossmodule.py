@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from protosmith.analysis.python_review import analyze_python
-from protosmith.analysis.review import review, review_source
+from protosmith.analysis.review import review_source
+from protosmith.services.review import review
 
 WORKSPACE = Path(__file__).parent / "workspaces" / "review_crossmodule"
 

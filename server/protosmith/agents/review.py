@@ -1,6 +1,6 @@
 """The LLM review agent: claims with citations, triage of static findings, requirement tracing.
 
-The agent only proposes; :mod:`protosmith.analysis.llm_review` keeps a claim only when the lines
+The agent only proposes; :mod:`protosmith.services.llm_review` keeps a claim only when the lines
 it cites exist and contain the quoted text, so a hallucinated finding never reaches the user.
 """
 

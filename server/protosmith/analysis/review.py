@@ -1,7 +1,8 @@
-"""The review service: ruff, bandit and protosmith's own rules over files, plus the LLM when asked.
+"""The static review engine: ruff, bandit and protosmith's own rules over files.
 
-``review`` is what the CLI and the language server call; ``review_source`` is the fast path for
-one unsaved editor buffer (ruff on stdin, bandit and the taint engine in process).
+``static_review`` reviews files and folders; ``review_source`` is the fast path for one unsaved
+editor buffer (ruff on stdin, bandit and the taint engine in process). The use case that adds the
+LLM pass, or runs this in a child process, is :mod:`protosmith.services.review`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from protosmith.analysis.positions import findings_to_code_points, reader
 from protosmith.analysis.python_review import analyze_python, is_test_file, merge_bandit
 from protosmith.analysis.static_tools import bandit_source, run_ruff
 from protosmith.analysis.suppress import apply_suppressions
-from protosmith.llm.base import Backend
-from protosmith.spec.model import Spec
 
 log = logging.getLogger(__name__)
 
@@ -169,25 +168,11 @@ def _static_python(
     }
 
 
-async def _llm_pass(
-    result: ReviewResult, files: Mapping[Path, str], root: Path, backend: Backend, spec: Spec | None
-) -> None:
-    from protosmith.analysis.llm_review import llm_review
-
-    active = [f for f in result.findings if f.active]
-    outcome = await llm_review(files, root=root, backend=backend, static_findings=active, spec=spec)
-    for index, reason in outcome.dismissed.items():
-        if 0 <= index < len(active):
-            active[index].dismissed_reason = reason
-    result.findings += outcome.findings
-    result.notes += outcome.notes
-
-
 async def static_review(
     paths: Sequence[Path], *, root: Path, sources: Mapping[Path, str] | None = None
 ) -> ReviewResult:
     """The static layer alone (ruff, bandit, protosmith's rules, other languages' analyzers)."""
-    buffers = _buffers(root, sources)
+    buffers = absolute_sources(root, sources)
     files = collect_files(paths, root, extra=list(buffers))
     python = [p for p in files if p.suffix == ".py"]
     others: dict[str, list[Path]] = {}
@@ -207,41 +192,11 @@ async def static_review(
     return result
 
 
-def _buffers(root: Path, sources: Mapping[Path, str] | None) -> dict[Path, str]:
+def absolute_sources(root: Path, sources: Mapping[Path, str] | None) -> dict[Path, str]:
+    """Unsaved buffers keyed by resolved absolute path, as ``collect_files`` returns them."""
     return {
         (p if p.is_absolute() else root / p).resolve(): text for p, text in (sources or {}).items()
     }
 
 
-async def review(
-    paths: Sequence[Path],
-    *,
-    root: Path,
-    backend: Backend | None = None,
-    sources: Mapping[Path, str] | None = None,
-    spec: Spec | None = None,
-    isolated: bool = False,
-) -> ReviewResult:
-    """Review files and folders; static analysis always, the LLM too when ``backend`` is given.
-
-    ``isolated`` runs the static layer in a lower-priority child process (``isolated.py``): the
-    language server asks for it so a workspace review never competes with its event loop.
-    """
-    if isolated:
-        from protosmith.analysis.isolated import static_review_in_child
-
-        result = await static_review_in_child(paths, root=root, sources=sources or {})
-    else:
-        result = await static_review(paths, root=root, sources=sources)
-    if backend is not None and result.files:
-        buffers = _buffers(root, sources)
-        files = [(root / name).resolve() for name in result.files]
-        texts = {
-            p: buffers.get(p) or p.read_text(encoding="utf-8", errors="replace") for p in files
-        }
-        await _llm_pass(result, texts, root, backend, spec)
-    result.risk_level = risk_level(result.findings)
-    return result
-
-
-__all__ = ["ReviewResult", "Severity", "review", "review_source", "risk_level", "static_review"]
+__all__ = ["ReviewResult", "Severity", "review_source", "risk_level", "static_review"]

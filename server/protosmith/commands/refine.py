@@ -12,10 +12,11 @@ from protosmith.exit_codes import ExitCode
 
 def run(args: argparse.Namespace) -> int:
     """Compute a validated edit; exit 1 when no valid edit was found."""
-    from protosmith.analysis.refine import is_mechanical, refine
     from protosmith.llm.errors import BackendError
     from protosmith.pipeline.writer import SafeWriter, UnsafePathError
-    from protosmith.settings import SettingsOverrides, resolve_settings
+    from protosmith.services.refine import is_mechanical, refine
+    from protosmith.services.workspace import folder_settings
+    from protosmith.settings import SettingsOverrides
 
     path = Path(args.path)
     if not path.exists():
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.resolve().is_relative_to(root):
         print(f"protosmith refine: {path} is outside the current workspace {root}", file=sys.stderr)
         return ExitCode.USAGE
-    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
+    settings, problems = folder_settings(root, SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
 
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
             backend = create_backend(settings)
         try:
-            result = await refine(path, args.instruction, root=root, backend=backend)
+            result = await refine(
+                path, args.instruction, root=root, backend=backend, settings=settings
+            )
         finally:
             if backend is not None:
                 await backend.aclose()

@@ -12,11 +12,13 @@ from typing import Any
 
 from protosmith.analysis.findings import Severity
 from protosmith.analysis.positions import UNIT
-from protosmith.analysis.review import ReviewResult, review
+from protosmith.analysis.review import ReviewResult
 from protosmith.analysis.sarif import to_sarif
 from protosmith.exit_codes import ExitCode
 from protosmith.llm.errors import BackendError
 from protosmith.report.text import print_review
+from protosmith.services.review import review
+from protosmith.services.workspace import folder_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,11 @@ def _root(paths: list[Path]) -> Path:
     return first if first.is_dir() else first.parent
 
 
-def _backend(args: argparse.Namespace) -> Any:
+def _backend(args: argparse.Namespace, root: Path) -> Any:
     from protosmith.llm.factory import create_backend
-    from protosmith.settings import SettingsOverrides, resolve_settings
+    from protosmith.settings import SettingsOverrides
 
-    settings, problems = resolve_settings(SettingsOverrides.from_args(args))
+    settings, problems = folder_settings(root, SettingsOverrides.from_args(args))
     for problem in problems:
         print(f"protosmith: {problem}", file=sys.stderr)
     return create_backend(settings)
@@ -54,7 +56,7 @@ async def _review(
     backend = None
     if not args.no_llm:
         try:
-            backend = _backend(args)
+            backend = _backend(args, root)
         except (ImportError, BackendError) as error:
             notes.append(f"LLM review skipped: {error}")
         except (OSError, ValueError, RuntimeError) as error:

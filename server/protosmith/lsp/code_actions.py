@@ -165,7 +165,7 @@ async def resolve(server: ProtosmithServer, action: types.CodeAction) -> types.C
 async def _llm_fix(server: ProtosmithServer, fix: LlmFixData) -> types.WorkspaceEdit | None:
     """The validated edit for an instruction-only fix; None (and the reason, as a message)
     when the engine found none: that is an outcome, not an error."""
-    engine = await service("protosmith.analysis.refine", "refinement engine")
+    engine = await service("protosmith.services.refine", "refinement engine")
     try:
         path = convert.uri_to_path(fix.uri).resolve()
     except ValueError as error:

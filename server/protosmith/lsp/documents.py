@@ -1,7 +1,7 @@
 """Diagnostics for open documents: spec checking while typing, cheap static review on open/save.
 
 Each document has layers of diagnostics: ``check`` (spec problems, or the static review of a
-Python file, computed in the review worker process of ``analysis/source_worker.py``) and
+Python file, computed in the review worker process of ``services/source_worker.py``) and
 ``review`` (the findings of the last ``protosmith.review`` command, LLM ones included). A change
 drops the ``review`` layer at once, because its ranges and fixes were computed for the old text,
 and schedules a new ``check``; a newer change cancels the pending check, and a result computed
@@ -29,14 +29,14 @@ from pygls.workspace import TextDocument
 
 from protosmith.analysis.positions import Lines
 from protosmith.lsp import convert
+from protosmith.services.workspace import SPEC_NAME
 from protosmith.settings import Settings
 
 if TYPE_CHECKING:
     from protosmith.analysis.findings import Finding
-    from protosmith.analysis.source_worker import SourceReviewer
+    from protosmith.services.source_worker import SourceReviewer
 
 log = logging.getLogger("protosmith.lsp.documents")
-SPEC_NAME = "protosmith.toml"
 SPEC_DEBOUNCE_S = 0.2
 SOURCE_DEBOUNCE_S = 0.5
 SETTINGS_WAIT_S = 10.0
@@ -192,7 +192,7 @@ class DocumentChecker:
         """The per-file review worker, created on the first Python file (imports off the loop)."""
         if self._source_reviewer is None:
             module = await asyncio.to_thread(
-                importlib.import_module, "protosmith.analysis.source_worker"
+                importlib.import_module, "protosmith.services.source_worker"
             )
             if self._source_reviewer is None:  # another check may have created it meanwhile
                 self._source_reviewer = module.SourceReviewer()

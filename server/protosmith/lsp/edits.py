@@ -88,7 +88,7 @@ async def compute_refinement(
 
     ``target`` (a ``FixTarget``) names the finding the edit must remove.
     """
-    engine = await service("protosmith.analysis.refine", "refinement engine")
+    engine = await service("protosmith.services.refine", "refinement engine")
     if _unsaved(server, path):
         raise InvalidArguments(f"save {path.name} first: refine works on the file as saved")
     mechanical = engine.is_mechanical(instruction)

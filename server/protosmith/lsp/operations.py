@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import logging
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from protosmith.analysis.review import ReviewResult
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError
 from protosmith.lsp import convert
@@ -29,15 +29,14 @@ from protosmith.lsp.arguments import (
     RunArgs,
     Unavailable,
 )
-from protosmith.lsp.config import resolve
-from protosmith.lsp.documents import SPEC_NAME
 from protosmith.lsp.generation import GenerationFailed, generate_in_child
 from protosmith.lsp.runs import Run
 from protosmith.pipeline import run_findings
 from protosmith.pipeline.api import GenerateOptions
-from protosmith.settings import Settings
-from protosmith.spec.loader import load_spec
-from protosmith.spec.model import Spec
+from protosmith.services import review as review_service
+from protosmith.services.runs import find_journal_run
+from protosmith.services.workspace import SPEC_NAME, folder_settings, folder_spec
+from protosmith.settings import Settings, SettingsOverrides
 
 if TYPE_CHECKING:
     from protosmith.lsp.server import ProtosmithServer
@@ -46,9 +45,8 @@ log = logging.getLogger("protosmith.lsp.operations")
 
 
 SERVICE_MODULES = (
-    "protosmith.analysis.review",
-    "protosmith.analysis.isolated",
-    "protosmith.analysis.refine",
+    "protosmith.services.llm_review",
+    "protosmith.services.refine",
     "protosmith.llm.factory",
 )
 """Imported in the background once the client is initialized (see ``warm_up``)."""
@@ -85,19 +83,13 @@ def workspace_path(server: ProtosmithServer, uri: str, name: str = "uri") -> tup
     return path, entry[1].resolve()
 
 
-def folder_spec(folder: Path) -> Spec | None:
-    """The folder's spec when it exists and is valid."""
-    spec_path = folder / SPEC_NAME
-    return load_spec(spec_path).spec if spec_path.is_file() else None
-
-
 def settings_with_spec(server: ProtosmithServer, folder: Path) -> Settings:
-    """Editor settings layered with the folder spec's ``[llm]`` table (when the spec is valid)."""
-    current = server.folder_settings(folder)
-    spec = folder_spec(folder)
-    if spec is None:
-        return current.settings
-    return resolve(current.raw, spec_llm=spec.llm.model_dump(exclude_none=True)).settings
+    """Editor settings layered with the folder spec's ``[llm]`` table (when the spec is valid),
+    resolved as the CLI resolves them; problems were shown when the editor settings arrived."""
+    settings, _ = folder_settings(
+        folder, SettingsOverrides(editor=server.folder_settings(folder).raw)
+    )
+    return settings
 
 
 async def backend(server: ProtosmithServer, folder: Path, settings: Settings) -> Backend:
@@ -141,7 +133,7 @@ async def generate(server: ProtosmithServer, arg: GenerateArgs) -> dict[str, Any
         workspace=folder,
         concurrency=settings.concurrency,
         resume=arg.resume,
-        cli_settings={key: getattr(settings, key) for key in editor_keys if key != "review"},
+        cli_settings=settings.model_dump(include=editor_keys - {"review"}),
     )
 
     # Fail fast, with the fix in the message, when the backend cannot be built here at all.
@@ -248,7 +240,6 @@ async def announce(server: ProtosmithServer, summary: dict[str, Any], folder: Pa
 
 async def review(server: ProtosmithServer, arg: ReviewArgs) -> dict[str, Any]:
     """Review a file or folder; publish diagnostics for every reviewed file."""
-    reviewer = await service("protosmith.analysis.review", "review service")
     path, root = workspace_path(server, arg.uri)
     if not path.exists():
         raise InvalidArguments(f"nothing to review at {path}")
@@ -261,7 +252,7 @@ async def review(server: ProtosmithServer, arg: ReviewArgs) -> dict[str, Any]:
     async def work(run: Run) -> Any:
         server.runs.report(run, f"reviewing {path.name}" + (" with the LLM" if use_llm else ""), 0)
         try:
-            return await reviewer.review(
+            return await review_service.review(
                 [path], root=root, backend=llm, sources=sources, spec=spec, isolated=True
             )
         except OSError as error:  # the review process could not start or died
@@ -290,7 +281,9 @@ def open_sources(server: ProtosmithServer, path: Path) -> dict[Path, str]:
     return found
 
 
-async def publish_review(server: ProtosmithServer, result: Any, root: Path, target: Path) -> int:
+async def publish_review(
+    server: ProtosmithServer, result: ReviewResult, root: Path, target: Path
+) -> int:
     """Publish the findings of a review per file ([] for clean files); return the active count.
 
     A workspace review can touch thousands of files: the loop yields after each file so
@@ -321,20 +314,16 @@ async def publish_review(server: ProtosmithServer, result: Any, root: Path, targ
 
 def show_run(server: ProtosmithServer, arg: RunArgs) -> dict[str, Any]:
     """A run's state and summary; for a pipeline run, its journal manifest too."""
-    from protosmith.pipeline.journal import latest_run, list_runs, runs_dir
-
     run_id = arg.run_id
     run = server.runs.find(run_id)
     info: dict[str, Any] = run.describe() if run else {}
     journal_id = (run.pipeline_run_id if run else None) or run_id
-    for _, folder in server.folders():
-        candidate = journal_id or (latest_run(folder) if run is None else None)
-        if candidate and candidate in list_runs(folder):
-            manifest = runs_dir(folder) / candidate / "manifest.json"
-            if manifest.is_file():
-                info["manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
-            info.setdefault("run_id", candidate)
-            break
+    folders = [folder for _, folder in server.folders()]
+    found = find_journal_run(folders, journal_id, latest=run is None)
+    if found is not None:
+        if found.manifest is not None:
+            info["manifest"] = found.manifest
+        info.setdefault("run_id", found.run_id)
     if not info:
         raise InvalidArguments(f"no run {run_id!r}" if run_id else "no runs yet")
     return info

@@ -126,7 +126,7 @@ async def remediate(
     ``max_tokens`` is the run's completion limit; ``journal`` receives a
     ``remediation_started`` event before each model attempt (progress for long fixes).
     """
-    from protosmith.analysis.refine import refine
+    from protosmith.services.refine import refine
 
     outcomes: list[dict[str, str]] = []
     for group in deduplicate(findings)[:MAX_PER_COMPONENT]:

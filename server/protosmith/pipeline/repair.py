@@ -270,7 +270,7 @@ async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         ctx.journal.event("review_unavailable", component=name, reason="review disabled")
         return {"available": False, "detail": "review disabled"}, []
     from protosmith.analysis.review import ReviewResult
-    from protosmith.analysis.review import review as static_review
+    from protosmith.services.review import review as static_review
 
     folder = ctx.writer.root / ctx.place().folder(name)
     outcome = await static_review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 from protosmith.agents.review import Claim, ReviewInput, ReviewReply, run_review_agent
 from protosmith.analysis import llm_rules
@@ -29,14 +30,13 @@ _KIND_TO_RULE = {
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass
-class LLMReviewOutcome:
+class LLMReviewOutcome(BaseModel):
     """Grounded findings, dismissals of static findings (by index), and what was dropped."""
 
-    findings: list[Finding] = field(default_factory=list)
-    dismissed: dict[int, str] = field(default_factory=dict)
-    dropped_claims: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    dismissed: dict[int, str] = Field(default_factory=dict)
+    dropped_claims: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 def _numbered(text: str) -> str:

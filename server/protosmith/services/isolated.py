@@ -3,7 +3,7 @@
 The language server reviews whole workspaces on command. In its own process that work (parsing,
 the taint engine, bandit's AST walk, mapping results) would share the interpreter lock with the
 event loop, and on a two-core machine its helper processes would outnumber the cores; either way
-hovers and code actions would wait. Here it runs in ``python -m protosmith.analysis.isolated``,
+hovers and code actions would wait. Here it runs in ``python -m protosmith.services.isolated``,
 started by ``childproc`` in its own session at background priority: the request (paths, root,
 unsaved buffers) goes in on stdin as JSON, the ``ReviewResult`` comes back on stdout. Cancelling
 the coroutine kills the child's whole process group at once; a review writes nothing, so nothing
@@ -39,7 +39,7 @@ async def static_review_in_child(
     }
     # A review writes nothing, so a cancelled one is killed at once (no grace).
     result = await run_child(
-        [sys.executable, "-m", "protosmith.analysis.isolated"],
+        [sys.executable, "-m", "protosmith.services.isolated"],
         request=json.dumps(request).encode("utf-8"),
         cwd=root,
         interrupt_grace_s=0,

@@ -1,4 +1,4 @@
-"""The refinement engine: an instruction or a finding becomes a validated edit.
+"""The refinement use case: an instruction or a finding becomes a validated edit.
 
 An edit is offered only after it passes the checks that apply: every changed file parses, no
 placeholder was introduced, the targeted finding is gone, and the project's tests pass at least
@@ -9,13 +9,10 @@ of the workspace, or (``history=None``, the pipeline) only in the caller's run j
 
 from __future__ import annotations
 
-import ast
 import builtins
-import difflib
 import json
 import re
 import shutil
-import symtable
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -26,7 +23,13 @@ from pydantic import BaseModel, Field
 
 from protosmith.agents.common import find_placeholders
 from protosmith.agents.refiner import run_refiner
-from protosmith.analysis.findings import Finding, Position, Range, TextEdit
+from protosmith.analysis.edit_checks import (
+    new_undefined_names,
+    syntax_problem,
+    unified_diff,
+    whole_file_edit,
+)
+from protosmith.analysis.findings import Finding, Range, TextEdit
 from protosmith.analysis.impact import (
     build_import_graph,
     module_name,
@@ -36,6 +39,7 @@ from protosmith.analysis.impact import (
 from protosmith.context.secrets import filter_for_remote
 from protosmith.llm.base import Backend
 from protosmith.llm.errors import BackendError, StructuredOutputError
+from protosmith.settings import Settings, resolve_settings
 
 _RENAME = re.compile(r"^\s*rename\s+`?([A-Za-z_]\w*)`?\s+to\s+`?([A-Za-z_]\w*)`?\s*\.?\s*$", re.I)
 
@@ -65,103 +69,6 @@ class FixTarget(BaseModel):
 def is_mechanical(instruction: str) -> bool:
     """True when the instruction is handled without the LLM (``rename OLD to NEW``)."""
     return _RENAME.match(instruction) is not None
-
-
-def whole_file_edit(path: Path, before: str, after: str) -> TextEdit:
-    """A single edit replacing the whole of ``before`` with ``after``."""
-    lines = before.splitlines(keepends=True)
-    end = Position(line=len(lines), character=0)
-    if lines and not lines[-1].endswith(("\n", "\r")):
-        end = Position(line=len(lines) - 1, character=len(lines[-1]))
-    return TextEdit(
-        path=str(path), range=Range(start=Position(line=0, character=0), end=end), new_text=after
-    )
-
-
-def unified_diff(changes: Mapping[Path, tuple[str, str]], root: Path) -> str:
-    """A unified diff of every change, with paths relative to ``root``."""
-    chunks: list[str] = []
-    for path, (before, after) in sorted(changes.items()):
-        name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-        chunks.extend(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                f"a/{name}",
-                f"b/{name}",
-            )
-        )
-    return "".join(chunks)
-
-
-def _syntax_problem(path: Path, text: str) -> str | None:
-    if path.suffix == ".py":
-        try:
-            ast.parse(text, filename=str(path))
-        except SyntaxError as error:
-            return f"{path.name}:{error.lineno}: {error.msg}"
-    elif path.suffix == ".json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as error:
-            return f"{path.name}:{error.lineno}: {error.msg}"
-    return None
-
-
-_MODULE_NAMES = frozenset(
-    {"__file__", "__path__", "__cached__", "__builtins__", "__annotations__", "__dict__"}
-)
-
-
-def undefined_names(text: str) -> dict[str, int] | None:
-    """Global names ``text`` reads but never defines (name → first one-based line).
-
-    None when it cannot be told: the text does not parse, or a star import may define anything.
-    Read from the symbol table, so locals, parameters, closures and builtins are no problem.
-    """
-    try:
-        tree = ast.parse(text)
-        table = symtable.symtable(text, "<refined>", "exec")
-    except (SyntaxError, ValueError):
-        return None
-    if any(
-        isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
-        for node in ast.walk(tree)
-    ):
-        return None
-    defined = set(dir(builtins)) | _MODULE_NAMES
-    read: set[str] = set()
-    pending = [table]
-    while pending:
-        scope = pending.pop()
-        pending.extend(scope.get_children())
-        module = scope.get_type() == "module"
-        for symbol in scope.get_symbols():
-            name = symbol.get_name()
-            if (module or symbol.is_declared_global()) and (
-                symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace()
-            ):
-                defined.add(name)
-            elif symbol.is_referenced() and (module or symbol.is_global()):
-                read.add(name)
-    missing = read - defined
-    lines: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in missing:
-            lines[node.id] = min(lines.get(node.id, node.lineno), node.lineno)
-    return lines
-
-
-def _new_undefined_names(path: Path, before: str, after: str) -> str:
-    """The names the edit leaves undefined that were defined before, as ``name (line N)``."""
-    if path.suffix != ".py":
-        return ""
-    now, was = undefined_names(after), undefined_names(before)
-    if now is None or was is None:
-        return ""
-    return ", ".join(
-        f"{name} (line {line})" for name, line in sorted(now.items()) if name not in was
-    )
 
 
 def _new_placeholders(before: str, after: str) -> bool:
@@ -256,12 +163,14 @@ async def refine(
     finding: Finding | FixTarget | None = None,
     attempts: int = 3,
     max_tokens: int | None = None,
+    settings: Settings | None = None,
     history: Path | Literal["workspace"] | None = "workspace",
     on_attempt: Callable[[int, int], None] | None = None,
 ) -> RefineResult:
     """Compute a validated edit for ``instruction`` on ``path`` (a file or folder) inside ``root``.
 
-    ``max_tokens`` bounds each reply (default: the backend's effective limit); ``history`` is where
+    ``max_tokens`` bounds each reply (default: the backend's effective limit under ``settings``,
+    the caller's resolution, else one made here without editor, spec or flags); ``history`` is where
     the refinement is recorded (``"workspace"``: ``root/.protosmith/refinements.jsonl``; None:
     nowhere, the caller journals the result); ``on_attempt(n, of)`` is called before each call.
     """
@@ -304,9 +213,9 @@ async def refine(
         )
     if max_tokens is None:  # the backend's effective completion limit (endpoint, table, default)
         from protosmith.llm.limits import effective_limits
-        from protosmith.settings import resolve_settings
 
-        max_tokens = (await effective_limits(backend, resolve_settings()[0])).max_tokens
+        settings = settings if settings is not None else resolve_settings()[0]
+        max_tokens = (await effective_limits(backend, settings)).max_tokens
     targets = (
         [path]
         if path.is_file()
@@ -411,12 +320,12 @@ async def _validate(
     if not changes:
         return RefineResult(message="the edit changes nothing", checks=checks)
     for path, (before, after) in changes.items():
-        problem = _syntax_problem(path, after)
+        problem = syntax_problem(path, after)
         if problem:
             return RefineResult(
                 message=f"the edit does not parse: {problem}", checks=[*checks, "parse: failed"]
             )
-        undefined = _new_undefined_names(path, before, after)
+        undefined = new_undefined_names(path, before, after)
         if undefined:
             return RefineResult(
                 message=f"the edit leaves undefined name(s) in {path.name}: {undefined}",
