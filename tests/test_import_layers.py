@@ -6,7 +6,8 @@ The layers, lowest first (docs/architecture.md draws them):
   processes, priorities, scratch folders, interrupts, prompts, the secrets redactor;
 - engines: spec and llm; context (prompt budgets) and analysis (pure: no model, no execution);
   agents and execution;
-- pipeline (generation), then services (the review and refine use cases), then report;
+- services (the review and refine use cases), then pipeline (generation, which reviews and
+  refines what it writes), then report;
 - surfaces: commands and lsp, then cli.
 
 Type-only imports count too: a cycle through ``TYPE_CHECKING`` still means two modules that must
@@ -49,8 +50,8 @@ LAYERS: dict[str, int] = {
     "analysis": 2,
     "agents": 3,
     "execution": 3,
-    "pipeline": 4,
-    "services": 5,
+    "services": 4,
+    "pipeline": 5,
     "report": 6,
     "lsp": 7,
     "commands": 8,

@@ -33,8 +33,8 @@ from protosmith.lsp.generation import GenerationFailed, generate_in_child
 from protosmith.lsp.runs import Run
 from protosmith.pipeline import run_findings
 from protosmith.pipeline.api import GenerateOptions
+from protosmith.pipeline.run_lookup import find_journal_run
 from protosmith.services import review as review_service
-from protosmith.services.runs import find_journal_run
 from protosmith.services.workspace import SPEC_NAME, folder_settings, folder_spec
 from protosmith.settings import Settings, SettingsOverrides
 
