@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protosmith.analysis.findings import Tier
-from protosmith.analysis.review import review
+from protosmith.services.review import review
 from protosmith.analysis.rules import BY_CODE
 from protosmith.analysis.static_tools import BANDIT_KINDS
 
