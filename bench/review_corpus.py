@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protosmith.analysis.findings import Tier
-from protosmith.services.review import review
 from protosmith.analysis.rules import BY_CODE
 from protosmith.analysis.static_tools import BANDIT_KINDS
+from protosmith.services.review import review
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "security"
 PREFIX_CLASS = {
