@@ -92,13 +92,20 @@ async def compute_refinement(
     if _unsaved(server, path):
         raise InvalidArguments(f"save {path.name} first: refine works on the file as saved")
     mechanical = engine.is_mechanical(instruction)
-    llm = None if mechanical else await backend(server, root, settings_with_spec(server, root))
+    settings = settings_with_spec(server, root)
+    llm = None if mechanical else await backend(server, root, settings)
 
     async def work(run: Run) -> Any:
         server.runs.report(run, "computing and validating the edit", 0)
         try:
             return await engine.refine(
-                path, instruction, root=root, backend=llm, range=range_, finding=target
+                path,
+                instruction,
+                root=root,
+                backend=llm,
+                range=range_,
+                finding=target,
+                settings=settings,
             )
         except (LookupError, ValueError) as error:  # nothing to rename, a file outside the root
             return engine.RefineResult(message=str(error))
