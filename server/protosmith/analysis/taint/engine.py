@@ -388,6 +388,8 @@ class FunctionAnalyzer(Effects):
                     state.objects[name] = "http"
                 elif made_by in FILE_OPENERS:
                     state.objects[name] = "file"
+                    if self.code_file(source):  # ``open("plugins/x.py", "w")``: writes code
+                        state.objects[f"{name}:code"] = self.code_file(source)
         elif isinstance(source, ast.Name) and source.id in state.parsers:
             state.parsers[name] = state.parsers[source.id]
 

@@ -72,6 +72,13 @@ class ObjectKinds(CallEvaluator):
         key = key_of(node)
         return self.state.objects.get(key) == "xml" if key else False
 
+    def code_file(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            scope = self.scope
+            return sinks.code_file(node, self.ctx.assignments_in(scope) if scope else {})
+        key = key_of(node)
+        return self.state.objects.get(f"{key}:code", "") if key else ""
+
     def first_constant(self, node: ast.expr) -> object:
         if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
             value = const_eval(node.elts[0], self.state)
