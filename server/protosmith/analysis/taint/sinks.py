@@ -382,6 +382,14 @@ def _xml_hits(call: ast.Call, qname: str, short: str, ev: Evaluator) -> list[Hit
     return []
 
 
+def _imported(node: ast.expr, ev: Evaluator) -> bool:
+    """``os.path.open``/``webbrowser.open``: a method of an imported module, not of a path
+    object (a local ``p = BASE / name`` qualifies as ``p.open`` but names no module)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in ev.imports
+
+
 def _in_memory(node: ast.expr) -> bool:
     """``zipfile.ZipFile(io.BytesIO(data))``, ``send_file(io.BytesIO(...))``: a buffer, no path."""
     return isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] in (
@@ -530,7 +538,7 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
     elif (
         short in PATH_METHODS
         and receiver is not None
-        and not name
+        and not _imported(receiver, ev)
         and not (short == "open" and ARCHIVE_RECEIVER.search(ast.unparse(receiver)))
     ):
         hits.append(Hit("pathtraver", ev.value(receiver), short))
