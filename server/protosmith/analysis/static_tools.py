@@ -292,6 +292,7 @@ def bandit_source(path: str, text: str) -> list[Finding]:
     with _BANDIT_LOCK:
         mgr = _bandit_manager()
         mgr.metrics = metrics.Metrics()
+        mgr.metrics.begin(path)  # bandit counts nosec comments per file
         visitor = node_visitor.BanditNodeVisitor(
             path, io.BytesIO(text.encode("utf-8")), mgr.b_ma, mgr.b_ts, False, nosec, mgr.metrics
         )
