@@ -398,6 +398,7 @@ def test_bandit_in_process_still_honours_nosec_and_skips_tests_we_decide() -> No
     # decided by protosmith's own pattern rules (PS315, PS319, PS307, PS318), not run twice
     covered = "import hashlib, requests\nhashlib.md5(b'x')\nrequests.get('u', verify=False, timeout=5)\n"
     assert ids(covered) == []
+    assert ids('label = "\u202e txt"\n') == ["B613"]  # trojan source still read where it can be
 
 
 def test_sarif_formatter_noise_is_dropped_whatever_stevedore_format_string() -> None:

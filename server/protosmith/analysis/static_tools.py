@@ -238,14 +238,24 @@ for _logger in ("stevedore.extension", "stevedore"):
     logging.getLogger(_logger).addFilter(_UnusedFormatterFilter())
 
 
-@lru_cache(maxsize=1)
-def _bandit_manager() -> Any:
+@lru_cache(maxsize=2)
+def _bandit_manager(bidi: bool) -> Any:
+    """bandit without the tests in ``BANDIT_COVERED``; without its trojan-source test (B613,
+    which reads every line of the file) for a text with no bidirectional control character,
+    where it cannot report anything."""
     from bandit.core import config, manager
 
     logging.getLogger("bandit").setLevel(logging.ERROR)
+    exclude = set(BANDIT_COVERED) if bidi else {*BANDIT_COVERED, "B613"}
     return manager.BanditManager(
-        config.BanditConfig(), "file", quiet=True, profile={"exclude": set(BANDIT_COVERED)}
+        config.BanditConfig(), "file", quiet=True, profile={"exclude": exclude}
     )
+
+
+def _has_bidi(text: str) -> bool:
+    from bandit.plugins.trojansource import BIDI_CHARACTERS
+
+    return any(char in text for char in BIDI_CHARACTERS)
 
 
 @lru_cache(maxsize=1)
@@ -290,7 +300,7 @@ def bandit_source(path: str, text: str) -> list[Finding]:
 
     nosec = _nosec_lines(text)
     with _BANDIT_LOCK:
-        mgr = _bandit_manager()
+        mgr = _bandit_manager(_has_bidi(text))
         mgr.metrics = metrics.Metrics()
         mgr.metrics.begin(path)  # bandit counts nosec comments per file
         visitor = node_visitor.BanditNodeVisitor(

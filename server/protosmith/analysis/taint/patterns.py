@@ -83,6 +83,8 @@ class PatternChecker(ast.NodeVisitor):
         """Tests of the ``if`` statements around the node being visited."""
         self.verify_params: dict[str, dict[str, int]] = {}
         """Module functions that pass a parameter on as ``verify=`` (name → parameter → index)."""
+        self.verify_defs: list[ast.AST] = []
+        """Their definitions (a method of the same name is another function)."""
 
     def add(
         self,
@@ -113,7 +115,7 @@ class PatternChecker(ast.NodeVisitor):
         )
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        forwarded = self.verify_params.get(node.name, {})
+        forwarded = self.verify_params.get(node.name, {}) if node in self.verify_defs else {}
         positional = [*node.args.posonlyargs, *node.args.args]
         defaults = dict(
             zip(
@@ -525,6 +527,12 @@ def check_patterns(tree: ast.Module, ctx: ModuleContext, text: str, path: str) -
     """All pattern findings of one module."""
     checker = PatternChecker(ctx, text, path)
     checker.verify_params = verify_forwarders(tree, ctx)
+    checker.verify_defs = [
+        f
+        for f in tree.body
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and f.name in checker.verify_params
+    ]
     checker.visit(tree)
     return checker.findings
 
