@@ -396,7 +396,9 @@ def test_bandit_in_process_still_honours_nosec_and_skips_tests_we_decide() -> No
     assert ids("x = input()\neval(x)  # nosec B102\n") == ["B307"]
     assert ids('"""a docstring\nover lines"""\neval(input())  # nosec: B307\n') == []
     # decided by protosmith's own pattern rules (PS315, PS319, PS307, PS318), not run twice
-    covered = "import hashlib, requests\nhashlib.md5(b'x')\nrequests.get('u', verify=False, timeout=5)\n"
+    covered = (
+        "import hashlib, requests\nhashlib.md5(b'x')\nrequests.get('u', verify=False, timeout=5)\n"
+    )
     assert ids(covered) == []
     assert ids('label = "\u202e txt"\n') == ["B613"]  # trojan source still read where it can be
 

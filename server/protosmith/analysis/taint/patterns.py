@@ -298,10 +298,10 @@ class PatternChecker(ast.NodeVisitor):
     def _verify_passed_on(self, node: ast.Call) -> None:
         """``fetch(url, False)`` where ``fetch`` passes that parameter on as ``verify=``: the
         literal is this code's choice (forwarding a caller's option is not a finding)."""
-        forwarded = (
-            self.verify_params.get(node.func.id) if isinstance(node.func, ast.Name) else None
-        )
-        for param, index in (forwarded or {}).items():
+        if not isinstance(node.func, ast.Name):
+            return
+        helper = node.func.id
+        for param, index in self.verify_params.get(helper, {}).items():
             keyword = next((k.value for k in node.keywords if k.arg == param), None)
             before = node.args[: index + 1]
             if keyword is None and any(isinstance(a, ast.Starred) for a in before):
@@ -311,7 +311,7 @@ class PatternChecker(ast.NodeVisitor):
                 self.add(
                     "tls",
                     value,
-                    f"`{node.func.id}()` passes `{param}` on as `verify=`: "
+                    f"`{helper}()` passes `{param}` on as `verify=`: "
                     "certificate checks are disabled",
                 )
 
