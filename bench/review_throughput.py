@@ -44,8 +44,9 @@ WRAPPER = (
     "started = time.perf_counter()\n"
     "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
     "seconds = time.perf_counter() - started\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(json.dumps({'rc': done.returncode, 'seconds': seconds, 'peak_kib': peak,"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime\n"
+    "print(json.dumps({'rc': done.returncode, 'seconds': seconds, 'peak_kib': peak, 'cpu_s': cpu,"
     " 'out_bytes': len(done.stdout), 'err': done.stderr.decode(errors='replace')[-500:]}))\n"
 )
 
@@ -121,6 +122,10 @@ def measure(files: int) -> dict[str, Any]:
         "bandit_s": round(bandit["seconds"], 3),
         "ours_files_per_s": round(count / ours["seconds"], 2),
         "bandit_files_per_s": round(count / bandit["seconds"], 2),
+        "ours_cpu_s": round(ours["cpu_s"], 2),
+        "bandit_cpu_s": round(bandit["cpu_s"], 2),
+        # CPU time is what a loaded or shared machine distorts least (wall time counts waiting)
+        "files_per_cpu_s_vs_bandit": round(bandit["cpu_s"] / ours["cpu_s"], 3),
         "ours_peak_mib": round(ours["peak_kib"] / 1024, 1),
         "bandit_peak_mib": round(bandit["peak_kib"] / 1024, 1),
     }

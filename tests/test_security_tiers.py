@@ -385,6 +385,40 @@ def test_no_bandit_plugin_noise_on_stderr() -> None:
     assert "Could not load" not in done.stderr, done.stderr
 
 
+def test_bandit_in_process_still_honours_nosec_and_skips_tests_we_decide() -> None:
+    from protosmith.analysis.static_tools import bandit_source
+
+    def ids(text: str) -> list[str]:
+        return [f.evidence.rule_id for f in bandit_source("m.py", textwrap.dedent(text))]
+
+    assert ids("x = input()\neval(x)\n") == ["B307"]
+    assert ids("x = input()\neval(x)  # nosec\n") == []
+    assert ids("x = input()\neval(x)  # nosec B102\n") == ["B307"]
+    assert ids('"""a docstring\nover lines"""\neval(input())  # nosec: B307\n') == []
+    # decided by protosmith's own pattern rules (PS315, PS319, PS307, PS318), not run twice
+    covered = (
+        "import hashlib, requests\nhashlib.md5(b'x')\nrequests.get('u', verify=False, timeout=5)\n"
+    )
+    assert ids(covered) == []
+    assert ids('label = "\u202e txt"\n') == ["B613"]  # trojan source still read where it can be
+
+
+def test_sarif_formatter_noise_is_dropped_whatever_stevedore_format_string() -> None:
+    script = (
+        "import logging; logging.basicConfig(level=logging.INFO)\n"
+        "import protosmith.analysis.static_tools\n"
+        "log = logging.getLogger('stevedore.extension')\n"
+        "log.error(\"Could not load 'sarif': No module named 'sarif_om'\")\n"
+        "log.error('Could not load %s: %s', repr('sarif'), 'No module named sarif_om')\n"
+        "log.error('Could not load %r: %s', 'csv', 'a real failure')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "sarif" not in done.stderr, done.stderr
+    assert "Could not load 'csv': a real failure" in done.stderr
+
+
 def test_a_value_equal_to_one_of_several_constants_and_json_responses_are_safe() -> None:
     findings = own(
         """

@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import threading
+import tokenize
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -211,6 +212,11 @@ UNUSED_BANDIT_FORMATTERS = frozenset({"sarif"})
 """Bandit's report formatters that need an extra protosmith does not install (``sarif_om``):
 protosmith reads bandit's issues in process and writes its own SARIF, so their failing to
 load is expected and not the user's to act on."""
+BANDIT_COVERED = frozenset({"B201", "B324", "B501", "B701"})
+"""Bandit tests protosmith's own pattern rules decide at least as well, so they are not run:
+``debug=True`` (PS318), hashlib's weak hashes (PS315, which also reads ``usedforsecurity`` given
+by position), ``verify=False`` (PS319, for any client, and literals passed on to a helper), Jinja2
+without autoescape (PS307, which reads module constants instead of flagging every non-literal)."""
 
 
 class _UnusedFormatterFilter(logging.Filter):
@@ -218,36 +224,96 @@ class _UnusedFormatterFilter(logging.Filter):
     (bandit loads every formatter when it is imported); every other record passes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args if isinstance(record.args, tuple) else ()
-        unused = bool(args) and args[0] in UNUSED_BANDIT_FORMATTERS
-        if record.msg == "Could not load %r: %s" and unused:
-            log.debug("bandit formatter %s not loaded: %s", args[0], args[1:])
+        # by the rendered text, not stevedore's format string, which differs between versions
+        if not str(record.msg).startswith("Could not load"):
+            return True
+        text = record.getMessage()
+        if any(f"'{name}'" in text for name in UNUSED_BANDIT_FORMATTERS):
+            log.debug("bandit formatter not loaded: %s", text)
             return False
         return True
 
 
-logging.getLogger("stevedore.extension").addFilter(_UnusedFormatterFilter())
+for _logger in ("stevedore.extension", "stevedore"):
+    logging.getLogger(_logger).addFilter(_UnusedFormatterFilter())
 
 
-@lru_cache(maxsize=1)
-def _bandit_manager() -> Any:
+@lru_cache(maxsize=2)
+def _bandit_manager(bidi: bool) -> Any:
+    """bandit without the tests in ``BANDIT_COVERED``; without its trojan-source test (B613,
+    which reads every line of the file) for a text with no bidirectional control character,
+    where it cannot report anything."""
     from bandit.core import config, manager
 
     logging.getLogger("bandit").setLevel(logging.ERROR)
-    return manager.BanditManager(config.BanditConfig(), "file", quiet=True)
+    exclude = set(BANDIT_COVERED) if bidi else {*BANDIT_COVERED, "B613"}
+    return manager.BanditManager(
+        config.BanditConfig(), "file", quiet=True, profile={"exclude": exclude}
+    )
+
+
+def _has_bidi(text: str) -> bool:
+    from bandit.plugins.trojansource import BIDI_CHARACTERS
+
+    return any(char in text for char in BIDI_CHARACTERS)
+
+
+@lru_cache(maxsize=1)
+def _bandit_tester() -> type:
+    from bandit.core import tester
+
+    class QuickNosecTester(tester.BanditTester):  # type: ignore[misc]
+        """bandit's tester, without looking for ``# nosec`` on every line of every node's
+        statement, for every test, when the file has no ``# nosec`` at all: that scan made
+        bandit quadratic in the length of long strings and statements (most of its time)."""
+
+        def _get_nosecs_from_contexts(self, context: Any, test_result: Any = None) -> Any:
+            if not self.nosec_lines:
+                return None  # what bandit returns when no line has a nosec comment
+            return super()._get_nosecs_from_contexts(context, test_result)
+
+    return QuickNosecTester
+
+
+def _nosec_lines(text: str) -> dict[int, Any]:
+    """Line → the tests its ``# nosec`` comment names (an empty set: all), as bandit reads them;
+    only lines that have one (bandit also keeps every other comment, as None)."""
+    if "nosec" not in text:
+        return {}
+    from bandit.core.manager import _parse_nosec_comment
+
+    found: dict[int, Any] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                tests = _parse_nosec_comment(token.string)
+                if tests is not None:
+                    found[token.start[0]] = tests
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
 
 
 def bandit_source(path: str, text: str) -> list[Finding]:
     """bandit on one in-memory buffer, in process (its start-up cost is paid once per server)."""
-    from bandit.core import metrics
+    from bandit.core import metrics, node_visitor
 
+    nosec = _nosec_lines(text)
     with _BANDIT_LOCK:
-        mgr = _bandit_manager()
-        mgr.results = []
-        mgr.scores = []
-        mgr.skipped = []
+        mgr = _bandit_manager(_has_bidi(text))
         mgr.metrics = metrics.Metrics()
-        mgr._parse_file(path, io.BytesIO(text.encode("utf-8")), [path])
-        items = [issue.as_dict(with_code=False) for issue in mgr.results]
+        mgr.metrics.begin(path)  # bandit counts nosec comments per file
+        visitor = node_visitor.BanditNodeVisitor(
+            path, io.BytesIO(text.encode("utf-8")), mgr.b_ma, mgr.b_ts, False, nosec, mgr.metrics
+        )
+        visitor.tester = _bandit_tester()(mgr.b_ts, False, nosec, mgr.metrics)
+        try:
+            visitor.process(text.encode("utf-8"))
+        except SyntaxError:
+            return []
+        except Exception:  # boundary: bandit's bug on one file must not end a review
+            log.exception("bandit failed on %s", path)
+            return []
+        items = [issue.as_dict(with_code=False) for issue in visitor.tester.results]
     lines = text.splitlines()
     return [bandit_finding(item, path, lines) for item in items]

@@ -149,8 +149,10 @@ def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fa
             return [(left, ALL), *_host_checked(left)]
         if not member and isinstance(left, ast.Constant) and left.value in QUOTES:
             return [(right, frozenset({LITERAL_INNER}))]
-        dotdot = isinstance(left, ast.Constant) and left.value in ("..", "../", "/")
-        if dotdot and not member:
+        # no separator at all: one name inside the folder. ``".." not in path`` proves
+        # nothing (an absolute path has no ``..``)
+        separator = isinstance(left, ast.Constant) and left.value in ("/", "\\")
+        if separator and not member:
             return [(right, frozenset({"pathtraver"}))]
         return []
     if isinstance(op, (ast.Eq, ast.NotEq)):

@@ -152,8 +152,20 @@ def record_object(frame: Frame, name: str, source: ast.expr) -> None:
                 state.objects[name] = "http"
             elif made_by in FILE_OPENERS:
                 state.objects[name] = "file"
+                written = code_file(frame, source)
+                if written:  # ``open("plugins/x.py", "w")``: writes code
+                    state.objects[f"{name}:code"] = written
     elif isinstance(source, ast.Name) and source.id in state.parsers:
         state.parsers[name] = state.parsers[source.id]
+
+
+def code_file(frame: Frame, node: ast.expr) -> str:
+    """What ``node`` (an ``open(...)`` call, or a name bound to one) writes when that is code."""
+    if isinstance(node, ast.Call):
+        scope = frame.scope
+        return sinks.code_file(node, frame.ctx.assignments_in(scope) if scope else {})
+    key = key_of(node)
+    return frame.state.objects.get(f"{key}:code", "") if key else ""
 
 
 def is_session(node: ast.expr) -> bool:
@@ -199,6 +211,9 @@ class SinkView:
 
     def template_unescaped(self, name: str) -> frozenset[str]:
         return template_unescaped(self.frame.ctx, name)
+
+    def code_file(self, node: ast.expr) -> str:
+        return code_file(self.frame, node)
 
     def first_constant(self, node: ast.expr) -> object:
         return first_constant(self.frame.state, node)

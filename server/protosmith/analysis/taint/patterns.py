@@ -81,6 +81,10 @@ class PatternChecker(ast.NodeVisitor):
         self.bodies: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.conditions: list[ast.expr] = []
         """Tests of the ``if`` statements around the node being visited."""
+        self.verify_params: dict[str, dict[str, int]] = {}
+        """Module functions that pass a parameter on as ``verify=`` (name → parameter → index)."""
+        self.verify_defs: list[ast.AST] = []
+        """Their definitions (a method of the same name is another function)."""
 
     def add(
         self,
@@ -111,6 +115,26 @@ class PatternChecker(ast.NodeVisitor):
         )
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        forwarded = self.verify_params.get(node.name, {}) if node in self.verify_defs else {}
+        positional = [*node.args.posonlyargs, *node.args.args]
+        defaults = dict(
+            zip(
+                positional[len(positional) - len(node.args.defaults) :],
+                node.args.defaults,
+                strict=True,
+            )
+        )
+        defaults.update(
+            {a: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d}
+        )
+        for arg, default in defaults.items():
+            if arg.arg in forwarded and _false(default):
+                self.add(
+                    "tls",
+                    default,
+                    f"`{node.name}()` turns certificate checks off unless its caller passes "
+                    f"`{arg.arg}=True`: the default `False` is passed on as `verify=`",
+                )
         self.function.append(node.name)
         self.bodies.append(node)
         self.generic_visit(node)
@@ -247,6 +271,7 @@ class PatternChecker(ast.NodeVisitor):
                 "`verify=False` disables certificate checks",
                 fix=self._remove_keyword(verify),
             )
+        self._verify_passed_on(node)
         if qname in TLS_OFF_CALLS and not self._caller_option():
             self.add(
                 "tls", node, f"`{qname}()` creates a context that does not verify certificates"
@@ -269,6 +294,26 @@ class PatternChecker(ast.NodeVisitor):
                 )
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
+
+    def _verify_passed_on(self, node: ast.Call) -> None:
+        """``fetch(url, False)`` where ``fetch`` passes that parameter on as ``verify=``: the
+        literal is this code's choice (forwarding a caller's option is not a finding)."""
+        if not isinstance(node.func, ast.Name):
+            return
+        helper = node.func.id
+        for param, index in self.verify_params.get(helper, {}).items():
+            keyword = next((k.value for k in node.keywords if k.arg == param), None)
+            before = node.args[: index + 1]
+            if keyword is None and any(isinstance(a, ast.Starred) for a in before):
+                continue  # ``fetch(*args)``: positions unknown
+            value = keyword if keyword is not None or index >= len(node.args) else node.args[index]
+            if value is not None and _false(value):
+                self.add(
+                    "tls",
+                    value,
+                    f"`{helper}()` passes `{param}` on as `verify=`: "
+                    "certificate checks are disabled",
+                )
 
     def _alias(self, func: ast.expr, qname: str) -> str:
         """``qname``, or what a module-level alias of it names (``E = Environment``)."""
@@ -458,9 +503,36 @@ def _false(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value in (False, 0) and node.value is not None
 
 
+def verify_forwarders(tree: ast.Module, ctx: ModuleContext) -> dict[str, dict[str, int]]:
+    """Module-level functions that pass one of their parameters on as ``verify=`` (not to a
+    JWT decoder): name → parameter → its position."""
+    found: dict[str, dict[str, int]] = {}
+    for func in tree.body:
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        positional = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+        params = {*positional, *(a.arg for a in func.args.kwonlyargs)}
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Call) or (ctx.qualify(node.func) or "") in JWT_DECODERS:
+                continue
+            for keyword in node.keywords:
+                value = keyword.value
+                if keyword.arg == "verify" and isinstance(value, ast.Name) and value.id in params:
+                    index = positional.index(value.id) if value.id in positional else 1 << 20
+                    found.setdefault(func.name, {})[value.id] = index
+    return found
+
+
 def check_patterns(tree: ast.Module, ctx: ModuleContext, text: str, path: str) -> list[Finding]:
     """All pattern findings of one module."""
     checker = PatternChecker(ctx, text, path)
+    checker.verify_params = verify_forwarders(tree, ctx)
+    checker.verify_defs = [
+        f
+        for f in tree.body
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and f.name in checker.verify_params
+    ]
     checker.visit(tree)
     return checker.findings
 

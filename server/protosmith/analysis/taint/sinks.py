@@ -56,6 +56,11 @@ class Evaluator(Protocol):
         """The constant first element of a list literal or tracked list variable, else None."""
         ...
 
+    def code_file(self, node: ast.expr) -> str:
+        """What ``node`` (an ``open(...)`` call or a name bound to one) writes when the file is
+        code: "an importable module", "a template", or ""."""
+        ...
+
 
 SQL_METHODS = frozenset(
     {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query"}
@@ -144,8 +149,38 @@ PATH_CALLS = frozenset(
     }
 )
 PATH_METHODS = frozenset(
-    {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "iterdir"}
+    {
+        "read_text",
+        "read_bytes",
+        "write_text",
+        "write_bytes",
+        "unlink",
+        "rmdir",
+        "touch",
+        "iterdir",
+        "open",
+        "mkdir",
+        "rename",
+        "chmod",
+    }
 )
+ARCHIVE_RECEIVER = re.compile(r"zip|tar|archive", re.IGNORECASE)
+"""``archive.open(member)`` reads a member of an archive, not a path on disk."""
+CODE_FILE_SUFFIXES = {
+    ".py": "an importable module",
+    ".pyw": "an importable module",
+    ".pth": "an importable module",
+    ".j2": "a template",
+    ".jinja": "a template",
+    ".jinja2": "a template",
+    ".tmpl": "a template",
+    ".tpl": "a template",
+    ".mako": "a template",
+}
+"""Files whose contents run as code once written: a module imported later (or a ``.pth`` file
+the interpreter executes), a template compiled when it is rendered (server-side template
+injection)."""
+WRITE_MODES = frozenset("wax+")
 REDIRECT_NAMES = frozenset(
     {"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"}
 )
@@ -347,6 +382,74 @@ def _xml_hits(call: ast.Call, qname: str, short: str, ev: Evaluator) -> list[Hit
     return []
 
 
+def _imported(node: ast.expr, ev: Evaluator) -> bool:
+    """``os.path.open``/``webbrowser.open``: a method of an imported module, not of a path
+    object (a local ``p = BASE / name`` qualifies as ``p.open`` but names no module)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in ev.imports
+
+
+def _in_memory(node: ast.expr) -> bool:
+    """``zipfile.ZipFile(io.BytesIO(data))``, ``send_file(io.BytesIO(...))``: a buffer, no path."""
+    return isinstance(node, ast.Call) and ast.unparse(node.func).rsplit(".", 1)[-1] in (
+        "BytesIO",
+        "StringIO",
+    )
+
+
+def code_path(node: ast.expr) -> str:
+    """What a file path names when it is code, from its constant parts (``f"{name}.py"``,
+    ``os.path.join(TEMPLATES_DIR, name)``): an entry of ``CODE_FILE_SUFFIXES`` or ""."""
+    for part in ast.walk(node):
+        text = ""
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            text = part.value.lower()
+        elif isinstance(part, (ast.Name, ast.Attribute)):
+            text = (part.id if isinstance(part, ast.Name) else part.attr).lower()
+            if "template" in text:
+                return "a template"
+            continue
+        for suffix, what in CODE_FILE_SUFFIXES.items():
+            if text.endswith(suffix):
+                return what
+        if "templates/" in text or text.rstrip("/").endswith("templates"):
+            return "a template"
+    return ""
+
+
+def code_file(call: ast.Call, bound: dict[str, list[ast.expr]]) -> str:
+    """What an ``open(path, "w")`` call writes when ``path`` names code (see ``code_path``);
+    ``bound``: the values assigned to each name in the function (``path = ...`` first)."""
+    mode = _arg(call, 1, "mode")
+    writing = (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and bool(set(mode.value) & WRITE_MODES)
+    )
+    target = _arg(call, 0, "file")
+    if not writing or target is None:
+        return ""
+    if isinstance(target, ast.Name) and target.id in bound:
+        return next((w for w in map(code_path, bound[target.id]) if w), "")
+    return code_path(target)
+
+
+def _code_write_hits(call: ast.Call, short: str, receiver: ast.expr, ev: Evaluator) -> list[Hit]:
+    """Untrusted text written into a module that is imported later, or into a template that is
+    compiled when rendered: code injection once the file is loaded."""
+    if short in ("write", "writelines"):
+        what = ev.code_file(receiver)
+    elif short in ("write_text", "write_bytes"):
+        what = code_path(receiver)
+    else:
+        return []
+    data = _arg(call, 0, "data", "s")
+    if not what or data is None or not ev.value(data).tainted:
+        return []  # a generator writing its own code is not a finding, not even unconfirmed
+    return [Hit("codeinj", ev.value(data), f"{short}() into {what} (run when it is loaded)")]
+
+
 RENDERERS: dict[str, tuple[int, int]] = {
     "render_template": (0, -1),
     "django.shortcuts.render": (1, 2),
@@ -396,6 +499,8 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         values = [
             ev.value(k.value) for k in call.keywords if k.arg in ("where", "select", "tables")
         ]
+        # ``extra(select, where, params, tables, ...)``: positional too (not ``params``)
+        values += [ev.value(a) for i, a in enumerate(call.args[:4]) if i != 2]
         hits.append(Hit("sqli", join_all(values), "extra()"))
     if short == "RawSQL" and call.args:
         hits.append(Hit("sqli", ev.value(call.args[0]), "RawSQL"))
@@ -425,12 +530,20 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         if loader_name not in SAFE_YAML_LOADERS and call.args:
             hits.append(Hit("deserialization", ev.value(call.args[0]), name))
     if name in PATH_CALLS or short in ("send_file", "FileResponse"):
-        hits += [Hit("pathtraver", ev.value(a), name or short) for a in call.args[:2]]
+        paths = [a for a in call.args[:2] if not _in_memory(a)]
+        hits += [Hit("pathtraver", ev.value(a), name or short) for a in paths]
         target = _kw(call, "file") or _kw(call, "path") or _kw(call, "path_or_file")
         if target is not None:
             hits.append(Hit("pathtraver", ev.value(target), name or short))
-    elif short in PATH_METHODS and receiver is not None and not name:
+    elif (
+        short in PATH_METHODS
+        and receiver is not None
+        and not _imported(receiver, ev)
+        and not (short == "open" and ARCHIVE_RECEIVER.search(ast.unparse(receiver)))
+    ):
         hits.append(Hit("pathtraver", ev.value(receiver), short))
+    if receiver is not None:
+        hits += _code_write_hits(call, short, receiver, ev)
     if name in ("flask.send_from_directory", "flask.helpers.send_from_directory"):
         # the file name is kept inside the folder; the folder itself must not be chosen
         folder = _arg(call, 0, "directory")
