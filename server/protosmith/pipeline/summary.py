@@ -8,10 +8,9 @@ test execution) on the architect's design; everything short of that is a listed 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from protosmith.llm.errors import BackendError, ReplyTruncated, StructuredOutputError
-from protosmith.pipeline import tasks as graph_tasks
 from protosmith.pipeline.api import (
     ComponentResult,
     ReviewResult,
@@ -20,10 +19,9 @@ from protosmith.pipeline.api import (
     RunUsage,
     TestCounts,
 )
+from protosmith.pipeline.keys import task_id
+from protosmith.pipeline.run import RunSession
 from protosmith.pipeline.scheduler import TaskOutcome
-
-if TYPE_CHECKING:
-    from protosmith.pipeline.service import GenerationRun
 
 TESTS_DISABLED = "test execution disabled"
 """The runner-missing reason when the caller asked for no test execution (not a gap)."""
@@ -62,7 +60,7 @@ def _infrastructure_fix(error: BaseException, run_id: str) -> str:
     return f"restart the endpoint, then run `{resume_command(run_id)}`"
 
 
-def _last_test_runs(run: GenerationRun) -> dict[str, dict[str, Any]]:
+def _last_test_runs(run: RunSession) -> dict[str, dict[str, Any]]:
     """Per component, its most recent journaled test run that really ran."""
     last: dict[str, dict[str, Any]] = {}
     for event in run.journal.events():
@@ -71,16 +69,16 @@ def _last_test_runs(run: GenerationRun) -> dict[str, dict[str, Any]]:
     return last
 
 
-def _review(run: GenerationRun, name: str) -> ReviewResult | None:
-    ctx = run.ctx
-    review = ctx.results.get(graph_tasks.task_id("review", name)) if ctx else None
+def _review(run: RunSession, name: str) -> ReviewResult | None:
+    ctx = run.graph
+    review = ctx.results.review(name) if ctx else None
     if review is None:
         return None
-    found = review.get("findings")
+    found = review.findings
     if not found:
-        return ReviewResult(detail=str(review.get("detail", "")))
-    remediations = review.get("remediations") or []
-    fixed = sum(1 for r in remediations if not str(r.get("outcome", "")).startswith("not fixed"))
+        return ReviewResult(detail=review.detail or "")
+    remediations = review.remediations or []
+    fixed = sum(1 for r in remediations if not r.get("outcome", "").startswith("not fixed"))
     return ReviewResult(
         findings=int(found.get("total", 0)),
         by_severity={k: int(v) for k, v in found.items() if k != "total"},
@@ -89,26 +87,26 @@ def _review(run: GenerationRun, name: str) -> ReviewResult | None:
     )
 
 
-def _component_files(run: GenerationRun, name: str) -> list[str]:
-    ctx = run.ctx
+def _component_files(run: RunSession, name: str) -> list[str]:
+    ctx = run.graph
     if ctx is None:
         return []
     names: list[str] = []
     for kind in ("implement", "tests", "verify"):
-        names.extend(ctx.files.get(graph_tasks.task_id(kind, name), []))
+        names.extend(ctx.files.get(task_id(kind, name), []))
     return list(dict.fromkeys(names))
 
 
 def _component_result(
-    run: GenerationRun, name: str, language: str, test_runs: dict[str, dict[str, Any]]
+    run: RunSession, name: str, language: str, test_runs: dict[str, dict[str, Any]]
 ) -> tuple[ComponentResult, RunGap | None]:
-    ctx = run.ctx
+    ctx = run.graph
     run_id = run.journal.run_id
-    verify = ctx.results.get(graph_tasks.task_id("verify", name)) if ctx else None
+    verify = ctx.results.verify(name) if ctx else None
     review = _review(run, name)
     files = _component_files(run, name)
     if verify is not None:
-        detail = verify["detail"]
+        detail = verify.detail
         if review is not None:
             detail += (
                 f"; {review.detail}" if review.detail else f"; review: {review.findings} finding(s)"
@@ -116,28 +114,28 @@ def _component_result(
         result = ComponentResult(
             name=name,
             language=language,
-            status=verify["status"],
+            status=verify.status,
             detail=detail,
-            repair_rounds=verify["rounds"],
+            repair_rounds=verify.rounds,
             files=files,
-            tests_ran=int(verify.get("ran", 0)),
-            tests_passed=int(verify.get("passed", 0)),
-            tests_failed=int(verify.get("failed", 0)),
+            tests_ran=verify.ran,
+            tests_passed=verify.passed,
+            tests_failed=verify.failed,
             review=review,
         )
         gap = None
-        if verify["status"] == "not_run" and TESTS_DISABLED not in verify["detail"]:
-            gap = RunGap(kind="not_run", subject=name, reason=verify["detail"])
-        elif verify["status"] == "failed":
+        if verify.status == "not_run" and TESTS_DISABLED not in verify.detail:
+            gap = RunGap(kind="not_run", subject=name, reason=verify.detail)
+        elif verify.status == "failed":
             gap = RunGap(
                 kind="failed",
                 subject=name,
-                reason=f"tests {verify['detail']}",
+                reason=f"tests {verify.detail}",
                 fix=f"read the failures in the journal, fix the code, or resume: `{resume_command(run_id)}`",
             )
         return result, gap
     for kind in _KINDS[:4]:
-        failed = run.outcomes.get(graph_tasks.task_id(kind, name))
+        failed = run.outcomes.get(task_id(kind, name))
         if failed is None or failed.status != "failed":
             continue
         if is_infrastructure(failed.error):
@@ -170,7 +168,7 @@ def _component_result(
             files=files,
             review=review,
         ), RunGap(kind="error", subject=name, reason=reason)
-    outcome = run.outcomes.get(graph_tasks.task_id("verify", name))
+    outcome = run.outcomes.get(task_id("verify", name))
     detail = outcome.detail if outcome is not None and outcome.detail else "not started"
     return ComponentResult(
         name=name,
@@ -182,7 +180,7 @@ def _component_result(
     ), RunGap(kind="not_run", subject=name, reason=f"not run: {detail}")
 
 
-def _design_gaps(run: GenerationRun) -> list[RunGap]:
+def _design_gaps(run: RunSession) -> list[RunGap]:
     """A fallback design, and languages or a style the spec asked for that the design dropped."""
     record, spec = run.record, run.spec
     if record is None:
@@ -219,7 +217,7 @@ def _design_gaps(run: GenerationRun) -> list[RunGap]:
     return gaps
 
 
-def _failed_step(run: GenerationRun, components: list[ComponentResult]) -> str:
+def _failed_step(run: RunSession, components: list[ComponentResult]) -> str:
     """The first task that failed, by start time, and why; the fallback design counts as one."""
     failed: list[TaskOutcome] = [o for o in run.outcomes.values() if o.status == "failed"]
     if failed:
@@ -233,19 +231,20 @@ def _failed_step(run: GenerationRun, components: list[ComponentResult]) -> str:
     return ""
 
 
-def _files(run: GenerationRun) -> list[str]:
-    if run.ctx is None or run.writer is None:
+def _files(run: RunSession) -> list[str]:
+    if run.run is None or run.graph is None:
         return []
     names: list[str] = []
-    for files in run.ctx.files.values():
+    for files in run.graph.files.values():
         names.extend(files)
     names.extend(run.docs_files)
-    prefix = run.writer.root.relative_to(run.writer.workspace).as_posix()
-    unique = dict.fromkeys(n for n in names if (run.writer.root / n).is_file())
+    writer = run.run.writer
+    prefix = writer.root.relative_to(writer.workspace).as_posix()
+    unique = dict.fromkeys(n for n in names if (writer.root / n).is_file())
     return [f"{prefix}/{name}" for name in unique]
 
 
-def _status(run: GenerationRun, components: list[ComponentResult], gaps: list[RunGap]) -> str:
+def _status(run: RunSession, components: list[ComponentResult], gaps: list[RunGap]) -> str:
     if run.status and run.status != "partial":
         return run.status
     bad = [c for c in components if c.status in ("failed", "error")]
@@ -256,7 +255,7 @@ def _status(run: GenerationRun, components: list[ComponentResult], gaps: list[Ru
     return "succeeded"
 
 
-def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
+def summarise(run: RunSession, duration_s: float) -> RunSummary:
     """The contract summary: real counts only, and in words what was and was not proven."""
     test_runs = _last_test_runs(run)
     components: list[ComponentResult] = []
@@ -281,8 +280,7 @@ def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
         notes.append(run.fallback_reason)
     if notes:
         message += " Note: " + "; ".join(notes) + "."
-    caching = run.caching
-    hits = caching.hits if caching else 0
+    hits = run.run.backend.hits if run.run else 0
     session = run.accountant.session(cache_hits=hits)
     session.duration_s = round(duration_s, 3)
     total = run.accountant.prior.plus(session)
@@ -297,7 +295,7 @@ def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
         prompt_tokens=total.prompt_tokens,
         completion_tokens=total.completion_tokens,
         cost_usd=round(total.cost_usd, 6) if total.priced else None,
-        limits=run.limits,
+        limits=run.run.limits if run.run else None,
         tests=counts,
         duration_s=total.duration_s,
         components=components,
@@ -306,7 +304,7 @@ def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
         design="none" if run.record is None else ("fallback" if run.fallback else "architect"),
         usage=RunUsage(total=total, session=session, sessions=run.accountant.prior_sessions + 1),
         failed_step=_failed_step(run, components),
-        stale_files=run.stale_files(files + run.removed),
+        stale_files=run.run.stale_files(files + run.removed) if run.run else [],
         removed_files=run.removed,
     )
 
@@ -336,3 +334,27 @@ def _message(
     if fixes:
         text += " To finish: " + "; or ".join(fixes) + "."
     return text
+
+
+def manifest(run: RunSession, summary: RunSummary) -> dict[str, Any]:
+    """What ``manifest.json`` records: spec, architecture, files, tests, usage, timings."""
+    hits = run.run.backend.hits if run.run else 0
+    return {
+        "status": summary.status,
+        "message": summary.message,
+        "spec": run.spec.model_dump(mode="json"),
+        "architecture": run.record.model_dump() if run.record else None,
+        "files": summary.files,
+        "tests": summary.tests.model_dump(),
+        "components": [c.model_dump() for c in summary.components],
+        "usage": run.accountant.snapshot(cache_hits=hits),
+        "gaps": [gap.model_dump() for gap in summary.gaps],
+        "design": summary.design,
+        "removed_files": summary.removed_files,
+        "stale_files": summary.stale_files,
+        "llm_calls": summary.llm_calls,
+        "cache_hits": summary.cache_hits,
+        "timings": run.timings,
+        "refused_paths": run.graph.refused if run.graph else [],
+        "summary": summary.model_dump(mode="json"),
+    }
