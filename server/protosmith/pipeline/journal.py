@@ -172,6 +172,13 @@ class Journal:
             _cut_torn_tail(journal._events_path)
         return journal
 
+    @classmethod
+    def existing(cls, workspace: Path, run_id: str) -> Journal | None:
+        """An existing run's journal, to read only (None when there is no such run)."""
+        if not _RUN_ID.match(run_id) or not (runs_dir(Path(workspace)) / run_id).is_dir():
+            return None
+        return cls(workspace, run_id)
+
     def _secrets(self) -> list[str]:
         return env_secrets(self._api_key_env)
 

@@ -60,15 +60,15 @@ def load(path: Path) -> Spec:
     return result.spec
 
 
-def _settings(
-    spec: Spec, options: GenerateOptions, stored: dict[str, object], *, warn: bool = True
-) -> Settings:
-    """Settings from every source; ``stored`` (a resumed run's backend and model) ranks just
-    below the CLI, so a resume keeps them unless told otherwise."""
+def _settings(spec: Spec, options: GenerateOptions, stored: dict[str, object]) -> Settings:
+    """Settings from every source, resolved once per run; ``stored`` (a resumed run's backend
+    and model) ranks just below the CLI, so a resume keeps them unless told otherwise."""
     spec_llm = spec.llm.model_dump(exclude_none=True)
     cli = {**stored, **options.cli_settings}
-    settings, problems = resolve_settings(cli=cli, spec_llm=spec_llm)
-    for problem in problems if warn else ():
+    settings, problems = resolve_settings(
+        cli=cli, spec_llm=spec_llm, editor=options.editor_settings
+    )
+    for problem in problems:
         log.warning("%s", problem)
     return settings
 
@@ -77,8 +77,9 @@ RESUMED_KEYS = ("backend", "model", "base_url")
 """What a resumed run keeps from its first session unless the CLI (or editor) says otherwise."""
 
 
-def _stored_settings(journal: Journal) -> dict[str, object]:
-    first = journal.first_event("run_started") or {}
+def _stored_settings(workspace: Path, run_id: str) -> dict[str, object]:
+    journal = Journal.existing(workspace, run_id)
+    first = (journal.first_event("run_started") if journal else None) or {}
     return {key: first[key] for key in RESUMED_KEYS if first.get(key)}
 
 
@@ -165,21 +166,25 @@ async def generate(
     progress: ProgressCallback | None = None,
     run_tests: bool = True,
     review: bool = True,
+    spec: Spec | None = None,
 ) -> RunSummary:
     """Run the whole pipeline for ``options.spec_path``; cancel the task to stop it.
 
     ``run_tests=False`` skips executing generated tests (reported as not run, never passed);
     ``review=False`` skips the per-component review hook (journaled as disabled). Nothing is
-    spent before the preflight checks pass (:mod:`protosmith.pipeline.preflight`).
+    spent before the preflight checks pass (:mod:`protosmith.pipeline.preflight`). ``spec``
+    is the spec at ``options.spec_path`` when the caller has loaded it already (the CLI).
     """
     started = time.monotonic()
-    try:
-        spec = load(options.spec_path)
-    except SpecInvalid as error:
-        return _failed("", "invalid spec: " + "; ".join(error.problems))
+    if spec is None:
+        try:
+            spec = load(options.spec_path)
+        except SpecInvalid as error:
+            return _failed("", "invalid spec: " + "; ".join(error.problems))
     workspace = Path(options.workspace).resolve()
     output = spec.project.output
-    settings = _settings(spec, options, {}, warn=not options.resume)
+    stored = _stored_settings(workspace, options.resume) if options.resume else {}
+    settings = _settings(spec, options, stored)
     output_existed = (workspace / output).exists()
     """The preflight creates the output folder; a run stopped early removes it if still empty."""
     problems = preflight.check_filesystem(workspace, output)
@@ -189,13 +194,11 @@ async def generate(
     if isinstance(opened, RunSummary):
         return opened
     journal = opened
-    if options.resume:
-        if not options.redo:
-            finished = _nothing_to_resume(journal)
-            if finished is not None:
-                journal.event("resume_refused", reason="the run already succeeded")
-                return finished
-        settings = _settings(spec, options, _stored_settings(journal))
+    if options.resume and not options.redo:
+        finished = _nothing_to_resume(journal)
+        if finished is not None:
+            journal.event("resume_refused", reason="the run already succeeded")
+            return finished
     run_log = _RunLog(journal.log_path)
     try:
         return await _generate(
@@ -232,6 +235,7 @@ async def _generate(
         resume=bool(options.resume),
         redo=options.redo,
         session=sessions + 1,
+        output=spec.project.output,
         backend=settings.backend,
         model=settings.model,
         base_url=settings.base_url,
