@@ -101,6 +101,9 @@ async def generate_in_child(
         raise GenerationFailed(
             f"protosmith generate exited with code {result.returncode}: {detail}"
         )
+    if summary.status == "failed" and summary.failed_step.startswith("backend: "):
+        # The backend cannot be built at all: an error with its fix, as for any command.
+        raise GenerationFailed(summary.failed_step.removeprefix("backend: "))
     if result.returncode == 2 and result.tail:
         summary.message = "invalid spec:\n" + "\n".join(result.tail)
     return summary

@@ -61,6 +61,8 @@ class RunSession:
     """Why the fallback design was used; empty when the architecture agent designed it."""
     removed: list[str] = field(default_factory=list)
     started_work: bool = True
+    failed_step: str = ""
+    """What stopped the session before any task ran (``backend: ...``), when something did."""
     run: GenerationRun | None = None
     """The started run; None when the session stopped before its backend was ready."""
 

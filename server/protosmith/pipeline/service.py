@@ -253,9 +253,7 @@ async def _generate(
                 for problem in checks:
                     journal.event("preflight_failed", check=problem.check, message=problem.line())
                 raise _PreflightFailed("; ".join(p.line() for p in checks))
-            from protosmith.llm.factory import create_backend
-
-            inner = create_backend(settings)
+            inner = _create_backend(settings)
         limits = await effective_limits(inner, settings)
         journal.event("limits", **limits.model_dump(mode="json"))
         caching = CachingBackend(
@@ -290,6 +288,10 @@ async def _generate(
     except _PreflightFailed as error:
         session.status, session.message = "failed", f"cannot start: {error}"
         session.started_work = False
+    except _BackendUnavailable as error:
+        session.status, session.message = "failed", f"cannot start: {error}"
+        session.started_work = False
+        session.failed_step = f"backend: {error}"
     except (architecture.ArchitectureError, ContextOverflow) as error:
         session.status, session.message = "failed", f"architecture failed: {error}"
     except BackendError as error:
@@ -385,6 +387,19 @@ def _on_event(session: RunSession, name: str, task: Task, outcome: TaskOutcome |
 
 class _PreflightFailed(Exception):
     """A check before the first LLM call failed; the message names the fix."""
+
+
+class _BackendUnavailable(Exception):
+    """The backend the settings name cannot be built here (a missing model file, a package)."""
+
+
+def _create_backend(settings: Settings) -> Backend:
+    from protosmith.llm.factory import create_backend
+
+    try:
+        return create_backend(settings)
+    except BackendError as error:
+        raise _BackendUnavailable(f"backend {settings.backend!r} unavailable: {error}") from error
 
 
 async def _prepare_off_loop(backend: CachingBackend) -> None:

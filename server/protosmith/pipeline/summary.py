@@ -219,6 +219,8 @@ def _design_gaps(run: RunSession) -> list[RunGap]:
 
 def _failed_step(run: RunSession, components: list[ComponentResult]) -> str:
     """The first task that failed, by start time, and why; the fallback design counts as one."""
+    if run.failed_step:
+        return run.failed_step
     failed: list[TaskOutcome] = [o for o in run.outcomes.values() if o.status == "failed"]
     if failed:
         first = min(failed, key=lambda outcome: outcome.started)
