@@ -64,7 +64,7 @@ def _keyed(ctx: RunContext, tid: str, key: str, body: Body) -> Callable[[], Awai
                 ctx.files[tid] = files
                 ctx.reused.append(tid)
                 journal.event("task_reused", task=tid)
-                return result  # type: ignore[return-value]
+                return result
         fresh, files = await body()
         ctx.results.put(tid, fresh)
         ctx.files[tid] = files

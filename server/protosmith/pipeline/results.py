@@ -162,7 +162,7 @@ class DocsResult(BaseModel):
 TaskResult = (
     InterfaceResult | CodeResult | SuiteResult | VerifyResult | ReviewOutcome | IntegrationResult
 )
-RESULT_TYPES: dict[str, type[BaseModel]] = {
+RESULT_TYPES: dict[str, type[TaskResult]] = {
     "interface": InterfaceResult,
     "implement": CodeResult,
     "tests": SuiteResult,

@@ -138,8 +138,7 @@ def _component_result(
         failed = session.outcomes.get(task_id(kind, name))
         if failed is None or failed.status != "failed":
             continue
-        if is_infrastructure(failed.error):
-            assert failed.error is not None
+        if failed.error is not None and is_infrastructure(failed.error):
             reason = f"{kind} not finished: {_infrastructure_detail(failed.error)}"
             fix = _infrastructure_fix(failed.error, run_id)
             last = test_runs.get(name)
