@@ -80,3 +80,18 @@ def test_a_run_that_recorded_its_end_keeps_its_own_record(tmp_path: Path) -> Non
     assert summary is not None and summary.status == "partial"
     assert json.loads((journal.run_dir / "manifest.json").read_text("utf-8"))["status"] == "partial"
     assert record_cancelled(tmp_path, "20990101-000000-abcd") is None
+
+
+def test_a_resumed_session_killed_before_its_end_is_recorded_cancelled(tmp_path: Path) -> None:
+    from protosmith.pipeline.journal import Journal
+
+    journal = Journal.create(tmp_path)
+    journal.event("run_started", output="prototype")
+    journal.event("run_finished", status="partial")
+    journal.write_manifest({"status": "partial", "files": ["prototype/a.py"], "summary": {}})
+    journal.event("run_started", output="prototype")  # the resumed session, then killed
+    summary = record_cancelled(tmp_path, journal.run_id)
+    assert summary is not None and summary.status == "cancelled"
+    manifest = json.loads((journal.run_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["status"] == "cancelled"
+    assert manifest["files"] == ["prototype/a.py"]

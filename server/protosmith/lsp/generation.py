@@ -24,6 +24,7 @@ from protosmith.childproc import (
     run_child,
 )
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.pipeline.journal import list_runs
 from protosmith.pipeline.stopped import record_cancelled
 from protosmith.report.progress import PROGRESS_PREFIX
 
@@ -64,6 +65,8 @@ async def generate_in_child(
     not do it.
     """
     seen: list[str] = []
+    # A child killed before its first event: its run is the one that was not there before.
+    earlier = set(list_runs(options.workspace))
 
     def progress(payload: str) -> None:
         event = ProgressEvent.model_validate_json(payload)
@@ -91,8 +94,11 @@ async def generate_in_child(
             summary.status if summary else "no summary",
         )
         if summary is None:
-            if seen:
-                record_cancelled(options.workspace, seen[0])
+            started = seen or [r for r in list_runs(options.workspace) if r not in earlier]
+            if not started and options.resume:
+                started = [options.resume]
+            if len(started) == 1:
+                record_cancelled(options.workspace, started[0])
             raise
         return summary
     summary = _summary(result)

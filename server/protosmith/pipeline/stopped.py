@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def record_cancelled(workspace: Path, run_id: str) -> RunSummary | None:
-    """Record ``run_id`` as cancelled unless it recorded its own end; the summary it has now.
+    """Record ``run_id`` as cancelled unless its latest session recorded its own end; return
+    the summary the run has now.
 
     None when there is no such run.
     """
@@ -29,7 +30,7 @@ def record_cancelled(workspace: Path, run_id: str) -> RunSummary | None:
         return None
     journal = Journal.open(workspace, run_id, api_key_env=None)  # drops a torn last event
     manifest = journal.manifest()
-    if manifest is not None:
+    if manifest is not None and _ended(journal):
         with contextlib.suppress(ValueError):
             return RunSummary.model_validate(manifest.get("summary") or {})
     started = journal.first_event("run_started") or {}
@@ -44,17 +45,30 @@ def record_cancelled(workspace: Path, run_id: str) -> RunSummary | None:
         if output:
             _clean_output(Path(workspace) / output)
         journal.event("run_finished", status="cancelled", message=message)
+        # An earlier session's manifest keeps what it recorded (its files, its design).
         journal.write_manifest(
             {
+                "files": [],
+                **(manifest or {}),
                 "status": "cancelled",
                 "message": message,
-                "files": [],
                 "summary": summary.model_dump(mode="json"),
             }
         )
     except OSError as error:  # the workspace went away or turned read-only: nothing to record in
         log.warning("cannot record run %s as cancelled: %s", run_id, error)
     return summary
+
+
+def _ended(journal: Journal) -> bool:
+    """Whether the latest session recorded its end (a resumed run has earlier sessions' ends)."""
+    started = finished = -1
+    for index, event in enumerate(journal.events()):
+        if event.get("kind") == "run_started":
+            started = index
+        elif event.get("kind") == "run_finished":
+            finished = index
+    return finished >= started
 
 
 def _clean_output(folder: Path) -> None:
