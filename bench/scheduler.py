@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.common import RESULTS_PATH, record
-from protosmith.pipeline.graph import (
+from protosmith.graph import (
     critical_path_bound,
     critical_path_lengths,
     dependants_of,

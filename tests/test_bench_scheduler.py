@@ -12,7 +12,7 @@ from bench.scheduler import (
     make_tasks,
     simulate_list_schedule,
 )
-from protosmith.pipeline.graph import critical_path_bound
+from protosmith.graph import critical_path_bound
 from protosmith.pipeline.scheduler import Task
 
 

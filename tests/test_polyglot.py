@@ -12,8 +12,8 @@ from hardening_support import run_generate
 from protosmith.agents.models import ArchitectureRecord, ComponentSpec, InterfaceSpec
 from protosmith.agents.polyglot import assign_languages
 from protosmith.llm.scripted import ScriptedBackend
-from protosmith.pipeline.integration import contract_for
 from protosmith.pipeline.journal import Journal
+from protosmith.pipeline.stages.integration import contract_for
 from protosmith.spec.model import Spec
 from scripted_team import Team
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from protosmith.llm.base import Usage
-from protosmith.pipeline.budget import Accountant, BudgetExceeded
-from protosmith.pipeline.graph import (
+from protosmith.graph import (
     critical_path_bound,
     critical_path_lengths,
     find_cycle,
     topological_order,
 )
+from protosmith.llm.base import Usage
+from protosmith.pipeline.budget import Accountant, BudgetExceeded
 from protosmith.pipeline.scheduler import (
     Task,
     TaskOutcome,

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--json", action="store_true", help="print the summary as JSON")
     # For the language server, which runs generations as a child process.
     generate.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)
-    generate.add_argument("--settings-json", help=argparse.SUPPRESS)
+    # The server's generation child: one GenerateOptions JSON object on stdin, JSON out.
+    generate.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
 
     review = sub.add_parser("review", help="review files or folders")
     review.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")

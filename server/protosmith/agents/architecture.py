@@ -24,9 +24,9 @@ from protosmith.agents.models import (
 )
 from protosmith.agents.polyglot import assign_languages
 from protosmith.context.manager import ContextManager
+from protosmith.graph import find_cycle
 from protosmith.llm.base import Backend, Message, RequestTask, Usage
 from protosmith.llm.structured import complete_structured
-from protosmith.pipeline.graph import find_cycle
 from protosmith.prompts import render
 from protosmith.spec.model import Spec
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -61,89 +60,102 @@ def _print_text(summary: RunSummary) -> None:
     print(render_summary(summary))
 
 
-def _check(spec_path: Path) -> list[str]:
-    """Check-style problem lines, empty when the spec is valid."""
-    from protosmith.pipeline.service import SpecInvalid, load
-
-    try:
-        load(spec_path)
-    except SpecInvalid as error:
-        return error.problems
-    return []
-
-
 def run(args: argparse.Namespace) -> int:
-    """Validate the spec, run the pipeline with a progress display, print the summary."""
+    """Validate the spec, run the pipeline with a progress display, print the summary.
+
+    With ``--child`` (the language server's generation child) the options come as one
+    :class:`GenerateOptions` JSON object on stdin, and the output is machine-readable.
+    """
     _configure_logging()
     seen = _RunIdTracker()
+    child = bool(getattr(args, "child", False))
+    options = GenerateOptions.model_validate_json(sys.stdin.read()) if child else None
+    machine = child or bool(getattr(args, "progress_json", False))
+    as_json = child or bool(args.json)
 
     def hard_stop(code: int) -> None:
-        """The clean stop did not come: remove our temporary copies, say how to resume."""
+        """The clean stop did not come: record the run as cancelled, remove our temporary
+        copies, say how to resume."""
         from protosmith import scratch
+        from protosmith.pipeline.stopped import record_cancelled
 
         scratch.remove_root()
+        if seen.run_id and seen.workspace is not None:
+            record_cancelled(seen.workspace, seen.run_id)
         print(f"protosmith: stopped; {_resume_hint(seen.run_id)}", file=sys.stderr)
-        if args.json:
+        if as_json:
             stopped = RunSummary(run_id=seen.run_id, status="cancelled", message="stopped")
             print(stopped.model_dump_json(), flush=True)
 
     # Installed first, whatever SIGINT's inherited disposition: see ``protosmith.interrupts``.
     with Interruptible(hard_stop) as guard:
-        if getattr(args, "progress_json", False):  # a parent relays our progress (the server):
+        if machine:  # a parent relays our progress (the server):
             die_with_parent(signal.SIGINT)  # if it dies, stop cleanly rather than run on alone
-        return _run(args, guard, seen)
+        return _run(args, options, guard, seen, machine=machine, as_json=as_json)
 
 
 def _resume_hint(run_id: str) -> str:
     return f"run `protosmith generate --resume {run_id or 'last'}` to continue"
 
 
-def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) -> int:
+def _options(args: argparse.Namespace) -> GenerateOptions:
+    """The options of a terminal run, from its flags."""
+    from protosmith.settings import SettingsOverrides
+
     spec_path = Path(args.spec).resolve()
-    problems = _check(spec_path)
-    if problems:
-        for line in problems:
+    return GenerateOptions(
+        spec_path=spec_path,
+        workspace=spec_path.parent,
+        concurrency=args.concurrency,
+        resume=args.resume,
+        redo=bool(getattr(args, "redo", False)),
+        cli_settings=dict(SettingsOverrides.from_args(args).command_line),
+    )
+
+
+def _run(
+    args: argparse.Namespace,
+    given: GenerateOptions | None,
+    guard: Interruptible,
+    seen: _RunIdTracker,
+    *,
+    machine: bool,
+    as_json: bool,
+) -> int:
+    from protosmith.pipeline.service import SpecInvalid, load
+
+    options = given or _options(args)
+    try:
+        spec = load(options.spec_path)  # the one load of this process: generate reuses it
+    except SpecInvalid as error:
+        for line in error.problems:
             print(line, file=sys.stderr)
-        if args.json:
+        if as_json:
             failed = RunSummary(run_id="", status="failed", message="invalid spec")
             print(failed.model_dump_json())
         return ExitCode.INVALID_SPEC
-    workspace = spec_path.parent
-    resume = args.resume
-    if resume == "last":
+    workspace = options.workspace
+    if options.resume == "last":
         from protosmith.pipeline.journal import latest_run
 
-        resume = latest_run(workspace)
-        if resume is None:
+        options.resume = latest_run(workspace)
+        if options.resume is None:
             print(
                 f"protosmith: there is no run to resume in {workspace}; "
                 "run `protosmith generate` to start one",
                 file=sys.stderr,
             )
             return ExitCode.FAILED
-    if getattr(args, "redo", False) and not resume:
+    if options.redo and not options.resume:
         print("protosmith: --redo needs --resume RUN (or --resume last)", file=sys.stderr)
         return ExitCode.INVALID_SPEC
-    from protosmith.settings import SettingsOverrides
-
-    cli_settings: dict[str, object] = dict(SettingsOverrides.from_args(args).command_line)
-    if getattr(args, "settings_json", None):
-        cli_settings.update(json.loads(args.settings_json))
-    options = GenerateOptions(
-        spec_path=spec_path,
-        workspace=workspace,
-        concurrency=args.concurrency,
-        resume=resume,
-        redo=bool(getattr(args, "redo", False)),
-        cli_settings=cli_settings,
-    )
     from protosmith.pipeline.service import generate
     from protosmith.report.progress import progress_display
 
-    display = progress_display(machine=getattr(args, "progress_json", False))
-    seen.display = display
+    display = progress_display(machine=machine)
+    seen.display, seen.workspace = display, workspace
     try:
-        summary = guard.run(generate(options, progress=seen))
+        summary = guard.run(generate(options, progress=seen, spec=spec))
     except asyncio.CancelledError:  # interrupted before the pipeline could record anything
         summary = RunSummary(
             run_id=seen.run_id,
@@ -153,11 +165,11 @@ def _run(args: argparse.Namespace, guard: Interruptible, seen: _RunIdTracker) ->
     if not guard.finish():  # a hard stop is under way and prints its own summary
         return ExitCode.INTERRUPTED
     display.close()
-    if args.json:
+    if as_json:
         print(summary.model_dump_json())
     else:
         _print_text(summary)
-    if summary.status == "cancelled" or (args.json and summary.status == "failed"):
+    if summary.status == "cancelled" or (as_json and summary.status == "failed"):
         print(f"protosmith: {summary.message}", file=sys.stderr)
     return exit_code(summary)
 
@@ -168,6 +180,7 @@ class _RunIdTracker:
     def __init__(self) -> None:
         self.display: Any = None
         self.run_id = ""
+        self.workspace: Path | None = None
 
     def __call__(self, event: ProgressEvent) -> None:
         self.run_id = event.run_id or self.run_id

@@ -12,13 +12,20 @@ reported cancelled only once nothing of it runs any more.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
 
-from protosmith.childproc import ChildCancelled, ChildResult, run_child
+from protosmith.childproc import (
+    INTERRUPT_GRACE_S,
+    TERMINATE_GRACE_S,
+    ChildCancelled,
+    ChildResult,
+    run_child,
+)
 from protosmith.pipeline.api import GenerateOptions, ProgressEvent, RunSummary
+from protosmith.pipeline.journal import list_runs
+from protosmith.pipeline.stopped import record_cancelled
 from protosmith.report.progress import PROGRESS_PREFIX
 
 log = logging.getLogger("protosmith.lsp.generation")
@@ -28,17 +35,8 @@ class GenerationFailed(RuntimeError):
     """The child ended without a summary; the message carries the end of its output."""
 
 
-def command_for(options: GenerateOptions) -> list[str]:
-    """The child's command line for ``options``."""
-    argv = [sys.executable, "-m", "protosmith", "generate", str(options.spec_path)]
-    argv += ["--json", "--progress-json"]
-    if options.concurrency:
-        argv += ["--concurrency", str(options.concurrency)]
-    if options.resume:
-        argv += ["--resume", options.resume]
-    if options.cli_settings:
-        argv += ["--settings-json", json.dumps(options.cli_settings, default=str)]
-    return argv
+CHILD_COMMAND = [sys.executable, "-m", "protosmith", "generate", "--child"]
+"""The child reads its :class:`GenerateOptions` as one JSON object on stdin."""
 
 
 def _summary(result: ChildResult) -> RunSummary | None:
@@ -53,23 +51,38 @@ def _summary(result: ChildResult) -> RunSummary | None:
 
 
 async def generate_in_child(
-    options: GenerateOptions, *, on_progress: Callable[[ProgressEvent], None]
+    options: GenerateOptions,
+    *,
+    on_progress: Callable[[ProgressEvent], None],
+    interrupt_grace_s: float = INTERRUPT_GRACE_S,
+    terminate_grace_s: float = TERMINATE_GRACE_S,
 ) -> RunSummary:
     """Run one generation in a child process.
 
     Cancelling this coroutine stops the child's whole group and returns the child's cancelled
-    summary, or re-raises the cancellation when it had to be killed before writing one.
+    summary, or re-raises the cancellation when it had to be killed before writing one; the
+    run is then recorded as cancelled here (:func:`record_cancelled`), since the child could
+    not do it.
     """
+    seen: list[str] = []
+    # A child killed before its first event: its run is the one that was not there before.
+    earlier = set(list_runs(options.workspace))
 
     def progress(payload: str) -> None:
-        on_progress(ProgressEvent.model_validate_json(payload))
+        event = ProgressEvent.model_validate_json(payload)
+        if event.run_id and not seen:
+            seen.append(event.run_id)
+        on_progress(event)
 
     try:
         result = await run_child(
-            command_for(options),
+            CHILD_COMMAND,
+            request=options.model_dump_json().encode("utf-8"),
             cwd=options.workspace,
             progress_prefix=PROGRESS_PREFIX,
             on_progress=progress,
+            interrupt_grace_s=interrupt_grace_s,
+            terminate_grace_s=terminate_grace_s,
             name="generate",
         )
     except ChildCancelled as stopped:
@@ -81,6 +94,11 @@ async def generate_in_child(
             summary.status if summary else "no summary",
         )
         if summary is None:
+            started = seen or [r for r in list_runs(options.workspace) if r not in earlier]
+            if not started and options.resume:
+                started = [options.resume]
+            if len(started) == 1:
+                record_cancelled(options.workspace, started[0])
             raise
         return summary
     summary = _summary(result)
@@ -89,6 +107,9 @@ async def generate_in_child(
         raise GenerationFailed(
             f"protosmith generate exited with code {result.returncode}: {detail}"
         )
+    if summary.status == "failed" and summary.failed_step.startswith("backend: "):
+        # The backend cannot be built at all: an error with its fix, as for any command.
+        raise GenerationFailed(summary.failed_step.removeprefix("backend: "))
     if result.returncode == 2 and result.tail:
         summary.message = "invalid spec:\n" + "\n".join(result.tail)
     return summary

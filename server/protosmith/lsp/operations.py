@@ -126,18 +126,12 @@ async def generate(server: ProtosmithServer, arg: GenerateArgs) -> dict[str, Any
     busy = [r for r in server.runs.active() if r.kind == "generate" and r.folder == folder]
     if busy:
         raise InvalidArguments(f"a generation is already running in {folder} ({busy[0].run_id})")
-    settings = settings_with_spec(server, folder)
-    editor_keys = server.folder_settings(folder).editor_keys
+    # The child loads the spec and resolves the settings (editor ones included) itself.
+    current = server.folder_settings(folder)
+    editor = current.settings.model_dump(mode="json", include=current.editor_keys - {"review"})
     options = GenerateOptions(
-        spec_path=spec_path,
-        workspace=folder,
-        concurrency=settings.concurrency,
-        resume=arg.resume,
-        cli_settings=settings.model_dump(include=editor_keys - {"review"}),
+        spec_path=spec_path, workspace=folder, resume=arg.resume, editor_settings=editor
     )
-
-    # Fail fast, with the fix in the message, when the backend cannot be built here at all.
-    await backend(server, folder, settings)
 
     async def work(run: Run) -> Any:
         def on_progress(event: Any) -> None:

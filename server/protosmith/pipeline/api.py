@@ -29,7 +29,10 @@ class GenerateOptions(BaseModel):
     redo: bool = False
     """With ``resume``: run a run that already succeeded again (otherwise there is nothing to do)."""
     cli_settings: dict[str, object] = Field(default_factory=dict)
-    """Overrides from CLI flags or editor settings (backend, model, base_url...)."""
+    """Overrides from CLI flags (backend, model, base_url...): they outrank every other source."""
+    editor_settings: dict[str, object] = Field(default_factory=dict)
+    """What the editor set for the folder: ranked as editor settings, below the spec's ``[llm]``
+    table and the environment (the child resolves them, so the server never needs to)."""
 
 
 class TestCounts(BaseModel):

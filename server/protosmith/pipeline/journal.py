@@ -23,12 +23,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
 
 from protosmith.context.secrets import known_secrets, redact_record
 from protosmith.pipeline.api import UsageShare
 from protosmith.pipeline.writer import atomic_write_text
+
+_Result = TypeVar("_Result", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +130,13 @@ class Journal:
         with journal._lock:
             _cut_torn_tail(journal._events_path)
         return journal
+
+    @classmethod
+    def existing(cls, workspace: Path, run_id: str) -> Journal | None:
+        """An existing run's journal, to read only (None when there is no such run)."""
+        if not _RUN_ID.match(run_id) or not (runs_dir(Path(workspace)) / run_id).is_dir():
+            return None
+        return cls(workspace, run_id)
 
     def _secrets(self) -> list[str]:
         return known_secrets(self._api_key_env)
@@ -228,6 +239,30 @@ class Journal:
             return None
         result = payload.get("result") if isinstance(payload, dict) else None
         return result if isinstance(result, dict) else None
+
+    def save_result(self, task_id: str, key: str, result: BaseModel, files: list[str]) -> None:
+        """Persist a graph task's typed result as JSON, with its input key and files."""
+        data = result.model_dump(mode="json", exclude_none=True, by_alias=True)
+        self.save_task(task_id, {"key": key, "result": data, "files": files})
+
+    def load_result(
+        self, task_id: str, key: str, kind: type[_Result]
+    ) -> tuple[_Result, list[str]] | None:
+        """A saved result of ``kind`` and its files, when its input key is still ``key``.
+
+        A result saved in a shape this version cannot read runs again, like a missing one.
+        """
+        saved = self.load_task(task_id)
+        if saved is None or saved.get("key") != key:
+            return None
+        try:
+            result = kind.model_validate(saved.get("result"))
+        except ValidationError as error:
+            log.warning(
+                "journal: task result %s unreadable (%s); it will run again", task_id, error
+            )
+            return None
+        return result, [str(name) for name in saved.get("files", [])]
 
     def finished_tasks(self) -> list[str]:
         """Ids of tasks with a saved, readable result."""

@@ -20,14 +20,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from protosmith.pipeline.budget import BudgetExceeded
-from protosmith.pipeline.graph import (
+from protosmith.graph import (
     critical_path_lengths,
     dependants_of,
     describe_cycle,
     find_cycle,
     transitive_dependants,
 )
+from protosmith.pipeline.budget import BudgetExceeded
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,9 @@ test execution) on the architect's design; everything short of that is a listed 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from protosmith.llm.errors import BackendError, ReplyTruncated, StructuredOutputError
-from protosmith.pipeline import tasks as graph_tasks
 from protosmith.pipeline.api import (
     ComponentResult,
     ReviewResult,
@@ -20,10 +19,9 @@ from protosmith.pipeline.api import (
     RunUsage,
     TestCounts,
 )
+from protosmith.pipeline.keys import task_id
+from protosmith.pipeline.run import RunSession
 from protosmith.pipeline.scheduler import TaskOutcome
-
-if TYPE_CHECKING:
-    from protosmith.pipeline.service import GenerationRun
 
 TESTS_DISABLED = "test execution disabled"
 """The runner-missing reason when the caller asked for no test execution (not a gap)."""
@@ -62,25 +60,25 @@ def _infrastructure_fix(error: BaseException, run_id: str) -> str:
     return f"restart the endpoint, then run `{resume_command(run_id)}`"
 
 
-def _last_test_runs(run: GenerationRun) -> dict[str, dict[str, Any]]:
+def _last_test_runs(session: RunSession) -> dict[str, dict[str, Any]]:
     """Per component, its most recent journaled test run that really ran."""
     last: dict[str, dict[str, Any]] = {}
-    for event in run.journal.events():
+    for event in session.journal.events():
         if event.get("kind") == "test_run" and event.get("status") not in (None, "not_run"):
             last[str(event.get("component"))] = event
     return last
 
 
-def _review(run: GenerationRun, name: str) -> ReviewResult | None:
-    ctx = run.ctx
-    review = ctx.results.get(graph_tasks.task_id("review", name)) if ctx else None
+def _review(session: RunSession, name: str) -> ReviewResult | None:
+    ctx = session.graph
+    review = ctx.results.review(name) if ctx else None
     if review is None:
         return None
-    found = review.get("findings")
+    found = review.findings
     if not found:
-        return ReviewResult(detail=str(review.get("detail", "")))
-    remediations = review.get("remediations") or []
-    fixed = sum(1 for r in remediations if not str(r.get("outcome", "")).startswith("not fixed"))
+        return ReviewResult(detail=review.detail or "")
+    remediations = review.remediations or []
+    fixed = sum(1 for r in remediations if not r.get("outcome", "").startswith("not fixed"))
     return ReviewResult(
         findings=int(found.get("total", 0)),
         by_severity={k: int(v) for k, v in found.items() if k != "total"},
@@ -89,26 +87,26 @@ def _review(run: GenerationRun, name: str) -> ReviewResult | None:
     )
 
 
-def _component_files(run: GenerationRun, name: str) -> list[str]:
-    ctx = run.ctx
+def _component_files(session: RunSession, name: str) -> list[str]:
+    ctx = session.graph
     if ctx is None:
         return []
     names: list[str] = []
     for kind in ("implement", "tests", "verify"):
-        names.extend(ctx.files.get(graph_tasks.task_id(kind, name), []))
+        names.extend(ctx.files.get(task_id(kind, name), []))
     return list(dict.fromkeys(names))
 
 
 def _component_result(
-    run: GenerationRun, name: str, language: str, test_runs: dict[str, dict[str, Any]]
+    session: RunSession, name: str, language: str, test_runs: dict[str, dict[str, Any]]
 ) -> tuple[ComponentResult, RunGap | None]:
-    ctx = run.ctx
-    run_id = run.journal.run_id
-    verify = ctx.results.get(graph_tasks.task_id("verify", name)) if ctx else None
-    review = _review(run, name)
-    files = _component_files(run, name)
+    ctx = session.graph
+    run_id = session.journal.run_id
+    verify = ctx.results.verify(name) if ctx else None
+    review = _review(session, name)
+    files = _component_files(session, name)
     if verify is not None:
-        detail = verify["detail"]
+        detail = verify.detail
         if review is not None:
             detail += (
                 f"; {review.detail}" if review.detail else f"; review: {review.findings} finding(s)"
@@ -116,32 +114,31 @@ def _component_result(
         result = ComponentResult(
             name=name,
             language=language,
-            status=verify["status"],
+            status=verify.status,
             detail=detail,
-            repair_rounds=verify["rounds"],
+            repair_rounds=verify.rounds,
             files=files,
-            tests_ran=int(verify.get("ran", 0)),
-            tests_passed=int(verify.get("passed", 0)),
-            tests_failed=int(verify.get("failed", 0)),
+            tests_ran=verify.ran,
+            tests_passed=verify.passed,
+            tests_failed=verify.failed,
             review=review,
         )
         gap = None
-        if verify["status"] == "not_run" and TESTS_DISABLED not in verify["detail"]:
-            gap = RunGap(kind="not_run", subject=name, reason=verify["detail"])
-        elif verify["status"] == "failed":
+        if verify.status == "not_run" and TESTS_DISABLED not in verify.detail:
+            gap = RunGap(kind="not_run", subject=name, reason=verify.detail)
+        elif verify.status == "failed":
             gap = RunGap(
                 kind="failed",
                 subject=name,
-                reason=f"tests {verify['detail']}",
+                reason=f"tests {verify.detail}",
                 fix=f"read the failures in the journal, fix the code, or resume: `{resume_command(run_id)}`",
             )
         return result, gap
     for kind in _KINDS[:4]:
-        failed = run.outcomes.get(graph_tasks.task_id(kind, name))
+        failed = session.outcomes.get(task_id(kind, name))
         if failed is None or failed.status != "failed":
             continue
-        if is_infrastructure(failed.error):
-            assert failed.error is not None
+        if failed.error is not None and is_infrastructure(failed.error):
             reason = f"{kind} not finished: {_infrastructure_detail(failed.error)}"
             fix = _infrastructure_fix(failed.error, run_id)
             last = test_runs.get(name)
@@ -170,7 +167,7 @@ def _component_result(
             files=files,
             review=review,
         ), RunGap(kind="error", subject=name, reason=reason)
-    outcome = run.outcomes.get(graph_tasks.task_id("verify", name))
+    outcome = session.outcomes.get(task_id("verify", name))
     detail = outcome.detail if outcome is not None and outcome.detail else "not started"
     return ComponentResult(
         name=name,
@@ -182,19 +179,19 @@ def _component_result(
     ), RunGap(kind="not_run", subject=name, reason=f"not run: {detail}")
 
 
-def _design_gaps(run: GenerationRun) -> list[RunGap]:
+def _design_gaps(session: RunSession) -> list[RunGap]:
     """A fallback design, and languages or a style the spec asked for that the design dropped."""
-    record, spec = run.record, run.spec
+    record, spec = session.record, session.spec
     if record is None:
         return []
     gaps: list[RunGap] = []
     used = {component.language for component in record.components}
-    if run.fallback:
+    if session.fallback:
         gaps.append(
             RunGap(
                 kind="fallback",
                 subject="design",
-                reason=run.fallback_reason,
+                reason=session.fallback_reason,
                 fix="run with a more capable model (see README: running against a real endpoint)",
             )
         )
@@ -207,62 +204,65 @@ def _design_gaps(run: GenerationRun) -> list[RunGap]:
                     reason="the fallback design is a single in-process component",
                 )
             )
-    if run.fallback or spec.architecture.polyglot:
+    if session.fallback or spec.architecture.polyglot:
         for language in spec.project.languages:
             if language not in used:
                 why = (
                     "the fallback design uses only the first project language"
-                    if run.fallback
+                    if session.fallback
                     else "no component of the design uses it"
                 )
                 gaps.append(RunGap(kind="dropped", subject=f"language {language}", reason=why))
     return gaps
 
 
-def _failed_step(run: GenerationRun, components: list[ComponentResult]) -> str:
+def _failed_step(session: RunSession, components: list[ComponentResult]) -> str:
     """The first task that failed, by start time, and why; the fallback design counts as one."""
-    failed: list[TaskOutcome] = [o for o in run.outcomes.values() if o.status == "failed"]
+    if session.failed_step:
+        return session.failed_step
+    failed: list[TaskOutcome] = [o for o in session.outcomes.values() if o.status == "failed"]
     if failed:
         first = min(failed, key=lambda outcome: outcome.started)
         return f"{first.id}: {first.error}"
     for item in components:
         if item.status == "failed":
             return f"verify:{item.name}: tests {item.detail}"
-    if run.fallback:
-        return f"architecture: {run.fallback_reason}"
+    if session.fallback:
+        return f"architecture: {session.fallback_reason}"
     return ""
 
 
-def _files(run: GenerationRun) -> list[str]:
-    if run.ctx is None or run.writer is None:
+def _files(session: RunSession) -> list[str]:
+    if session.run is None or session.graph is None:
         return []
     names: list[str] = []
-    for files in run.ctx.files.values():
+    for files in session.graph.files.values():
         names.extend(files)
-    names.extend(run.docs_files)
-    prefix = run.writer.root.relative_to(run.writer.workspace).as_posix()
-    unique = dict.fromkeys(n for n in names if (run.writer.root / n).is_file())
+    names.extend(session.docs_files)
+    writer = session.run.writer
+    prefix = writer.root.relative_to(writer.workspace).as_posix()
+    unique = dict.fromkeys(n for n in names if (writer.root / n).is_file())
     return [f"{prefix}/{name}" for name in unique]
 
 
-def _status(run: GenerationRun, components: list[ComponentResult], gaps: list[RunGap]) -> str:
-    if run.status and run.status != "partial":
-        return run.status
+def _status(session: RunSession, components: list[ComponentResult], gaps: list[RunGap]) -> str:
+    if session.status and session.status != "partial":
+        return session.status
     bad = [c for c in components if c.status in ("failed", "error")]
     if not components or (bad and len(bad) == len(components)):
         return "failed"
-    if gaps or run.status == "partial":
+    if gaps or session.status == "partial":
         return "partial"
     return "succeeded"
 
 
-def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
+def summarise(session: RunSession, duration_s: float) -> RunSummary:
     """The contract summary: real counts only, and in words what was and was not proven."""
-    test_runs = _last_test_runs(run)
+    test_runs = _last_test_runs(session)
     components: list[ComponentResult] = []
     gaps: list[RunGap] = []
-    for component in run.record.components if run.record else []:
-        item, gap = _component_result(run, component.name, component.language, test_runs)
+    for component in session.record.components if session.record else []:
+        item, gap = _component_result(session, component.name, component.language, test_runs)
         components.append(item)
         if gap is not None:
             gaps.append(gap)
@@ -273,41 +273,42 @@ def summarise(run: GenerationRun, duration_s: float) -> RunSummary:
         counts.failed += item.tests_failed
         if item.status == "not_run":
             counts.not_run += 1
-    gaps.extend(_design_gaps(run))
-    status = _status(run, components, gaps)
-    message = run.message or _message(status, components, counts, gaps, run.journal.run_id)
-    notes = list(run.notes)
-    if run.fallback and run.message:  # otherwise the message's "Not proven" already says it
-        notes.append(run.fallback_reason)
+    gaps.extend(_design_gaps(session))
+    status = _status(session, components, gaps)
+    message = session.message or _message(status, components, counts, gaps, session.journal.run_id)
+    notes = list(session.notes)
+    if session.fallback and session.message:  # otherwise the message's "Not proven" already says it
+        notes.append(session.fallback_reason)
     if notes:
         message += " Note: " + "; ".join(notes) + "."
-    caching = run.caching
-    hits = caching.hits if caching else 0
-    session = run.accountant.session(cache_hits=hits)
-    session.duration_s = round(duration_s, 3)
-    total = run.accountant.prior.plus(session)
-    files = _files(run)
+    hits = session.run.backend.hits if session.run else 0
+    share = session.accountant.session(cache_hits=hits)
+    share.duration_s = round(duration_s, 3)
+    total = session.accountant.prior.plus(share)
+    files = _files(session)
     return RunSummary(
-        run_id=run.journal.run_id,
+        run_id=session.journal.run_id,
         status=status,  # type: ignore[arg-type]
-        output=run.spec.project.output,
+        output=session.spec.project.output,
         files=files,
         llm_calls=total.llm_calls,
         cache_hits=total.cache_hits,
         prompt_tokens=total.prompt_tokens,
         completion_tokens=total.completion_tokens,
         cost_usd=round(total.cost_usd, 6) if total.priced else None,
-        limits=run.limits,
+        limits=session.run.limits if session.run else None,
         tests=counts,
         duration_s=total.duration_s,
         components=components,
         message=message,
         gaps=gaps,
-        design="none" if run.record is None else ("fallback" if run.fallback else "architect"),
-        usage=RunUsage(total=total, session=session, sessions=run.accountant.prior_sessions + 1),
-        failed_step=_failed_step(run, components),
-        stale_files=run.stale_files(files + run.removed),
-        removed_files=run.removed,
+        design="none"
+        if session.record is None
+        else ("fallback" if session.fallback else "architect"),
+        usage=RunUsage(total=total, session=share, sessions=session.accountant.prior_sessions + 1),
+        failed_step=_failed_step(session, components),
+        stale_files=session.run.stale_files(files + session.removed) if session.run else [],
+        removed_files=session.removed,
     )
 
 
@@ -336,3 +337,27 @@ def _message(
     if fixes:
         text += " To finish: " + "; or ".join(fixes) + "."
     return text
+
+
+def manifest(session: RunSession, summary: RunSummary) -> dict[str, Any]:
+    """What ``manifest.json`` records: spec, architecture, files, tests, usage, timings."""
+    hits = session.run.backend.hits if session.run else 0
+    return {
+        "status": summary.status,
+        "message": summary.message,
+        "spec": session.spec.model_dump(mode="json"),
+        "architecture": session.record.model_dump() if session.record else None,
+        "files": summary.files,
+        "tests": summary.tests.model_dump(),
+        "components": [c.model_dump() for c in summary.components],
+        "usage": session.accountant.snapshot(cache_hits=hits),
+        "gaps": [gap.model_dump() for gap in summary.gaps],
+        "design": summary.design,
+        "removed_files": summary.removed_files,
+        "stale_files": summary.stale_files,
+        "llm_calls": summary.llm_calls,
+        "cache_hits": summary.cache_hits,
+        "timings": session.timings,
+        "refused_paths": session.graph.refused if session.graph else [],
+        "summary": summary.model_dump(mode="json"),
+    }

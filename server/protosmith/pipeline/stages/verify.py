@@ -11,28 +11,25 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from protosmith.agents import implementation, testing
 from protosmith.agents.common import slug
+from protosmith.agents.models import ComponentCode, TestSuite
 from protosmith.execution.api import TestRunResult, TestView
 from protosmith.llm.errors import BackendError
-from protosmith.pipeline import run_findings
+from protosmith.pipeline.accepted import load_accepted, save_accepted
 from protosmith.pipeline.feedback import digest
-from protosmith.pipeline.remediate import remediate
+from protosmith.pipeline.keys import task_id
+from protosmith.pipeline.results import Outcome, RepairRound, VerifyResult
+from protosmith.pipeline.run import RunContext, TestRunner
 from protosmith.pipeline.tasks import (
-    RunContext,
-    TestRunner,
     code_of,
     dependency_items,
     draft_of,
-    load_accepted,
     remove_stale,
-    save_accepted,
     suite_of,
-    task_id,
     write_files,
 )
 
@@ -50,10 +47,11 @@ def default_runner() -> tuple[TestRunner | None, str]:
     return runner, ""
 
 
-def _counts(result: TestRunResult | None) -> dict[str, int]:
+def _counts(result: TestRunResult | None) -> tuple[int, int, int]:
+    """Ran, passed and failed: zero unless the tests really ran."""
     if result is None or result.status == "not_run":
-        return {"ran": 0, "passed": 0, "failed": 0}
-    return {"ran": result.ran, "passed": result.passed, "failed": result.failed + result.errors}
+        return 0, 0, 0
+    return result.ran, result.passed, result.failed + result.errors
 
 
 def _rewrite(ctx: RunContext, name: str, old: list[str], files: Any) -> list[str]:
@@ -72,7 +70,7 @@ def environment_problem(ctx: RunContext, name: str, output: str) -> str:
     A missing sibling component (its code was not generated) or a third-party package is an
     environment problem: no repair of this component's code or tests can fix it.
     """
-    layout = ctx.place()
+    layout = ctx.layout
     for match in _MISSING.finditer(output):
         module = match.group(1) or match.group(2) or ""
         top = module.split(".")[0]
@@ -108,47 +106,48 @@ def declare_package(ctx: RunContext, name: str, problem: str) -> str:
     """Fix a missing third-party package the idiomatic way: declare it in the component's
     ``requirements.txt`` (the test run installs declared requirements). '' when not fixable."""
     match = _PACKAGE.search(problem)
-    if match is None or ctx.place().place(name).language != "python":
+    if match is None or ctx.layout.place(name).language != "python":
         return ""
     distribution = _DISTRIBUTIONS.get(match.group(1), match.group(1))
-    relative = f"{ctx.place().folder(name)}/requirements.txt"
-    path = ctx.writer.root / relative
+    relative = f"{ctx.layout.folder(name)}/requirements.txt"
+    path = ctx.run.writer.root / relative
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     if any(
         line.split("=")[0].split(">")[0].strip().lower() == distribution.lower() for line in lines
     ):
         return ""
-    ctx.writer.write_text(relative, "\n".join([*lines, distribution]) + "\n")
+    ctx.run.writer.write_text(relative, "\n".join([*lines, distribution]) + "\n")
     return relative
 
 
-async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
+async def verify(ctx: RunContext, name: str) -> tuple[VerifyResult, list[str]]:
     """Run the tests, repair on failure; the result carries the final code and tests.
 
     The repair loop starts from the latest accepted state and the repair rounds already spent
     on it, so an unchanged re-run neither rewrites repaired files nor repeats spent rounds.
     """
     brief = ctx.brief(name)
-    if ctx.runner is None:
-        detail = f"not run: {ctx.runner_missing}"
-        ctx.journal.event("test_run", component=name, round=0, status="not_run", reason=detail)
-        return {"status": "not_run", "detail": detail, "rounds": 0, **_counts(None)}, []
+    if ctx.run.runner is None:
+        detail = f"not run: {ctx.run.runner_missing}"
+        ctx.run.journal.event("test_run", component=name, round=0, status="not_run", reason=detail)
+        return VerifyResult(status="not_run", detail=detail, rounds=0), []
     tid = task_id("verify", name)
     code, suite = code_of(ctx, name), suite_of(ctx, name)
     code_files = list(ctx.files.get(task_id("implement", name), []))
     test_files = list(ctx.files.get(task_id("tests", name), []))
-    changed: dict[str, Any] = {}
+    changed_code: ComponentCode | None = None
+    changed_suite: TestSuite | None = None
     written: list[str] = []
-    max_rounds = ctx.spec.budget.max_repair_rounds
-    previous = load_accepted(ctx, tid) or {}
-    rounds = int(previous.get("rounds", 0))
-    repaired: list[dict[str, Any]] = list(previous.get("repaired", []))
+    max_rounds = ctx.run.spec.budget.max_repair_rounds
+    previous = load_accepted(ctx, tid)
+    rounds = previous.rounds if previous else 0
+    repaired: list[RepairRound] = list(previous.repaired) if previous else []
     result: TestRunResult | None = None
     detail = ""
-    view = ctx.place().view(name)
+    view = ctx.layout.view(name)
     while True:
-        result = await ctx.runner(ctx.writer.root, brief.language, view)
-        ctx.journal.event(
+        result = await ctx.run.runner(ctx.run.writer.root, brief.language, view)
+        ctx.run.journal.event(
             "test_run",
             component=name,
             round=rounds,
@@ -165,12 +164,14 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         problem = environment_problem(ctx, name, feedback)
         declared = declare_package(ctx, name, problem) if problem else ""
         if declared:
-            ctx.journal.event("environment_fixed", component=name, problem=problem, file=declared)
+            ctx.run.journal.event(
+                "environment_fixed", component=name, problem=problem, file=declared
+            )
             written = sorted({*written, declared})
             continue
         if problem:
             detail = f"not run: environment: {problem}"
-            ctx.journal.event("environment_problem", component=name, problem=problem)
+            ctx.run.journal.event("environment_problem", component=name, problem=problem)
             break
         if rounds >= max_rounds:
             detail = f"failed after {rounds} repair round(s)"
@@ -178,18 +179,18 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
         rounds += 1
         interfaces = dependency_items(ctx, name, implemented=True)
         verdict = await testing.judge_failure(
-            ctx.backend,
+            ctx.run.backend,
             ctx.context,
             brief,
             code,
             suite,
             feedback,
-            max_tokens=ctx.max_tokens,
-            retries=ctx.retries,
+            max_tokens=ctx.run.max_tokens,
+            retries=ctx.run.retries(),
             interface=code.interface or draft_of(ctx, name).interface,
             dependencies=interfaces,
         )
-        ctx.journal.event(
+        ctx.run.journal.event(
             "repair_round",
             component=name,
             round=rounds,
@@ -202,19 +203,19 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
             rounds -= 1
             named = verdict.missing or verdict.reason
             detail = f"not run: environment: {named}"
-            ctx.journal.event("environment_problem", component=name, problem=named)
+            ctx.run.journal.event("environment_problem", component=name, problem=named)
             result = result.model_copy(update={"status": "not_run", "reason": detail})
             break
         try:
             if verdict.culprit == "test":
                 suite = (
                     await testing.write_tests(
-                        ctx.backend,
+                        ctx.run.backend,
                         ctx.context,
                         brief,
                         draft_of(ctx, name),
-                        max_tokens=ctx.max_tokens,
-                        retries=ctx.retries,
+                        max_tokens=ctx.run.max_tokens,
+                        retries=ctx.run.retries(),
                         previous=suite,
                         feedback=feedback,
                         dependencies=interfaces,
@@ -222,74 +223,51 @@ async def verify(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]
                     )
                 ).value
                 test_files = _rewrite(ctx, name, test_files, suite.files)
-                changed["suite"] = suite.model_dump()
-                save_accepted(ctx, task_id("tests", name), {"suite": changed["suite"]})
+                changed_suite = suite
+                save_accepted(ctx, task_id("tests", name), suite=suite)
             else:
                 code = (
                     await implementation.implement(
-                        ctx.backend,
+                        ctx.run.backend,
                         ctx.context,
                         brief,
                         draft_of(ctx, name),
                         interfaces,
-                        max_tokens=ctx.max_tokens,
-                        retries=ctx.retries,
+                        max_tokens=ctx.run.max_tokens,
+                        retries=ctx.run.retries(),
                         previous=code,
                         feedback=feedback,
                         tests=suite,
                     )
                 ).value
                 code_files = _rewrite(ctx, name, code_files, code.files)
-                changed["code"] = code.model_dump()
-                save_accepted(ctx, task_id("implement", name), {"code": changed["code"]})
-            repaired.append({"round": rounds, "culprit": verdict.culprit, "reason": verdict.reason})
-            save_accepted(ctx, tid, {"rounds": rounds, "repaired": repaired})
+                changed_code = code
+                save_accepted(ctx, task_id("implement", name), code=code)
+            repaired.append(
+                RepairRound(round=rounds, culprit=verdict.culprit, reason=verdict.reason)
+            )
+            save_accepted(ctx, tid, rounds=rounds, repaired=repaired)
             written = sorted(set(written) | set(code_files) | set(test_files))
         except BackendError as error:
             detail = f"failed; repair round {rounds} produced no usable reply ({error})"
-            ctx.journal.event("repair_failed", component=name, round=rounds, error=str(error))
+            ctx.run.journal.event("repair_failed", component=name, round=rounds, error=str(error))
             break
-    status = result.status if result.status in ("passed", "not_run") else "failed"
+    status: Outcome = "failed"
+    if result.status == "passed" or result.status == "not_run":
+        status = result.status
     if status == "not_run" and not detail:
         detail = f"not run: {result.reason}"
     elif status == "passed":
         detail = f"passed after {rounds} repair round(s)" if rounds else "passed"
-    return {
-        "status": status,
-        "detail": detail,
-        "rounds": rounds,
-        "repaired": repaired,
-        **_counts(result),
-        **changed,
-    }, written
-
-
-async def review(ctx: RunContext, name: str) -> tuple[dict[str, Any], list[str]]:
-    """The review hook: static review of the component's folder, recording finding counts."""
-    if not ctx.review:
-        ctx.journal.event("review_unavailable", component=name, reason="review disabled")
-        return {"available": False, "detail": "review disabled"}, []
-    from protosmith.analysis.review import ReviewResult
-    from protosmith.services.review import review as static_review
-
-    folder = ctx.writer.root / ctx.place().folder(name)
-    outcome = await static_review([folder], root=ctx.writer.workspace, backend=None, spec=ctx.spec)
-    findings = [finding for finding in outcome.findings if finding.active]
-    run_findings.record(
-        ctx.journal, f"review-{name}", ReviewResult(findings=findings, files=outcome.files)
-    )
-    severities = Counter(str(finding.severity) for finding in findings)
-    counts = {"total": len(findings), **dict(severities)}
-    ctx.journal.event("review", component=name, findings=counts)
-    remediations = await remediate(
-        findings,
-        writer=ctx.writer,
-        backend=ctx.backend,
-        component_root=folder,
-        max_tokens=ctx.max_tokens,
-        journal=ctx.journal,
-        component=name,
-    )
-    for entry in remediations:
-        ctx.journal.event("remediation", component=name, **entry)
-    return {"available": True, "findings": counts, "remediations": remediations}, []
+    ran, passed, failed = _counts(result)
+    return VerifyResult(
+        status=status,
+        detail=detail,
+        rounds=rounds,
+        repaired=repaired,
+        ran=ran,
+        passed=passed,
+        failed=failed,
+        code=changed_code,
+        suite=changed_suite,
+    ), written

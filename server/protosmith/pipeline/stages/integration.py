@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from protosmith.agents.common import slug
+from protosmith.agents.implementation import ComponentBrief
 from protosmith.agents.models import ArchitectureRecord, ComponentCode, ComponentSpec
 from protosmith.agents.polyglot import cross_language_edges
 from protosmith.analysis.findings import Finding
@@ -25,8 +26,22 @@ from protosmith.analysis.review import ReviewResult
 from protosmith.execution.findings import findings_from_smoke
 from protosmith.execution.integration import ServiceSpec, smoke_test
 from protosmith.execution.toolchains import search_path
+from protosmith.graph import topological_order
 from protosmith.pipeline import run_findings
-from protosmith.pipeline.tasks import RunContext, code_of, task_id
+from protosmith.pipeline.keys import task_id
+from protosmith.pipeline.results import (
+    ContractSmoke,
+    ImportRun,
+    IntegrationResult,
+    LanguageTree,
+    Outcome,
+    ServiceCheck,
+    SmokeRun,
+    TreeReport,
+    TreeTests,
+)
+from protosmith.pipeline.run import GenerationRun, RunContext
+from protosmith.pipeline.tasks import code_of
 from protosmith.prompts import render
 
 _SCALARS: dict[str, tuple[dict[str, Any], Any]] = {
@@ -159,32 +174,35 @@ def service_components(record: ArchitectureRecord) -> list[str]:
     return names
 
 
-def prepare_contracts(ctx: RunContext) -> dict[str, dict[str, Any]]:
-    """Write every contract, hand it to both sides' briefs, journal the language choices."""
-    if not ctx.spec.architecture.polyglot:
-        return {}
-    for component in ctx.record.components:
+def prepare_contracts(
+    run: GenerationRun, record: ArchitectureRecord, briefs: dict[str, ComponentBrief]
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Write every contract, hand it to both sides' briefs, journal the language choices.
+
+    Returns the contracts by component and the files written (none unless polyglot).
+    """
+    if not run.spec.architecture.polyglot:
+        return {}, []
+    for component in record.components:
         if component.language_reason:
-            ctx.journal.event(
+            run.journal.event(
                 "language_choice",
                 component=component.name,
                 language=component.language,
                 reason=component.language_reason,
             )
-    services = service_components(ctx.record)
-    contracts = {name: contract_for(ctx.record, ctx.record.component(name)) for name in services}
+    services = service_components(record)
+    contracts = {name: contract_for(record, record.component(name)) for name in services}
     written = []
     for name, document in contracts.items():
         relative = contract_path(name)
-        ctx.writer.write_text(relative, json.dumps(document, indent=2) + "\n")
+        run.writer.write_text(relative, json.dumps(document, indent=2) + "\n")
         written.append(relative)
-    if written:
-        ctx.files["contracts"] = written
     for name in services:
-        component = ctx.record.component(name)
+        component = record.component(name)
         consumed = [dep for dep in component.depends_on if dep in contracts]
-        ctx.brief(name).facts.update(service="1", providers=",".join(consumed))
-        ctx.brief(name).contracts = render(
+        briefs[name].facts.update(service="1", providers=",".join(consumed))
+        briefs[name].contracts = render(
             "deploy_contract_prompt.j2",
             name=name,
             own=json.dumps(contracts[name], indent=1),
@@ -192,7 +210,7 @@ def prepare_contracts(ctx: RunContext) -> dict[str, dict[str, Any]]:
                 (dep, env_var(dep), json.dumps(contracts[dep], indent=1)) for dep in consumed
             ],
         )
-    return contracts
+    return contracts, written
 
 
 def contract_path(name: str) -> str:
@@ -228,15 +246,15 @@ def start_command(component: ComponentSpec, code: ComponentCode) -> list[str]:
 def service_cwd(ctx: RunContext, name: str, command: list[str]) -> Path:
     """Where a service starts: the project root for a Python package module (``python -m
     pkg.component...``), else the component's folder."""
-    placement = ctx.place().place(name)
-    root = ctx.writer.root
+    placement = ctx.layout.place(name)
+    root = ctx.run.writer.root
     module = command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else ""
-    if placement.language == "python" and module.startswith(ctx.place().package + "."):
+    if placement.language == "python" and module.startswith(ctx.layout.package + "."):
         return root
     return root / placement.folder
 
 
-async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
+async def integration_task(ctx: RunContext) -> tuple[IntegrationResult, list[str]]:
     """The ``integration:services`` task body (writes no files): the components together.
 
     Two stages: the service contracts of a polyglot run, and for every language tree the
@@ -244,13 +262,11 @@ async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
     entry point started). A component whose own tests pass only against fakes of its
     dependencies fails here, and the run is partial, not succeeded.
     """
-    parts: list[dict[str, Any]] = []
-    if ctx.contracts:
-        parts.append(await run_integration(ctx, ctx.contracts))
+    smoke = await run_integration(ctx, ctx.contracts) if ctx.contracts else None
     tree = await tree_stage(ctx)
-    parts.append(tree)
-    statuses = {part["status"] for part in parts}
-    status = (
+    parts: list[ContractSmoke | TreeReport] = [tree] if smoke is None else [smoke, tree]
+    statuses = {part.status for part in parts}
+    status: Outcome = (
         "failed"
         if "failed" in statuses
         else "passed"
@@ -259,10 +275,10 @@ async def integration_task(ctx: RunContext) -> tuple[dict[str, Any], list[str]]:
         if "passed" in statuses
         else "not_run"
     )
-    detail = "; ".join(part["detail"] for part in parts if part.get("detail"))
-    merged: dict[str, Any] = {"status": status, "detail": detail, "tree": tree}
-    for part in parts[:-1]:
-        merged.update({k: v for k, v in part.items() if k not in ("status", "detail")})
+    detail = "; ".join(part.detail for part in parts if part.detail)
+    merged = IntegrationResult(status=status, detail=detail, tree=tree)
+    if smoke is not None:
+        merged.services, merged.findings = smoke.services, smoke.findings
     return merged, []
 
 
@@ -274,9 +290,9 @@ def entry_components(ctx: RunContext) -> list[str]:
 
 def run_command(ctx: RunContext, name: str) -> list[str]:
     """How the program is started at component ``name`` (from the project root), or []."""
-    layout = ctx.place()
+    layout = ctx.layout
     placement = layout.place(name)
-    root = ctx.writer.root
+    root = ctx.run.writer.root
     if placement.language == "python" and (root / placement.folder / "__main__.py").is_file():
         return ["python", "-m", placement.module]
     if placement.language in ("javascript", "typescript"):
@@ -286,38 +302,39 @@ def run_command(ctx: RunContext, name: str) -> list[str]:
     return []
 
 
-async def tree_stage(ctx: RunContext) -> dict[str, Any]:
+async def tree_stage(ctx: RunContext) -> TreeReport:
     """Per language tree: all its tests in one run, every component imported, the entry run."""
     from protosmith.execution.service import run_commands
 
-    layout = ctx.place()
+    layout = ctx.layout
     languages: dict[str, list[str]] = {}
     for component in ctx.record.components:
         if task_id("implement", component.name) in ctx.results:
             languages.setdefault(layout.place(component.name).language, []).append(component.name)
-    report: dict[str, Any] = {"languages": {}, "commands": {}}
+    trees: dict[str, LanguageTree] = {}
+    commands: dict[str, SmokeRun] = {}
     statuses: list[str] = []
     notes: list[str] = []
     for language, names in languages.items():
         if language not in ("python", "javascript", "typescript"):
             continue
-        entry: dict[str, Any] = {"components": names}
-        if ctx.runner is None:
-            entry["status"] = "not_run"
-            entry["reason"] = ctx.runner_missing
-            report["languages"][language] = entry
+        entry = LanguageTree(components=names)
+        if ctx.run.runner is None:
+            entry.status = "not_run"
+            entry.reason = ctx.run.runner_missing
+            trees[language] = entry
             statuses.append("not_run")
             continue
         view = layout.whole_view(language)
         if len(names) > 1:
-            whole = await ctx.runner(ctx.writer.root, language, view)
-            entry["tests"] = {
-                "status": whole.status,
-                "passed": whole.passed,
-                "failed": whole.failed + whole.errors,
-                "reason": whole.reason[:500],
-            }
-            ctx.journal.event(
+            whole = await ctx.run.runner(ctx.run.writer.root, language, view)
+            entry.tests = TreeTests(
+                status=whole.status,
+                passed=whole.passed,
+                failed=whole.failed + whole.errors,
+                reason=whole.reason[:500],
+            )
+            ctx.run.journal.event(
                 "test_run",
                 component=f"{language} tree",
                 round=0,
@@ -338,13 +355,13 @@ async def tree_stage(ctx: RunContext) -> dict[str, Any]:
                 ["node", "-e", f"require('./{layout.place(n).folder}/{layout.place(n).entry}')"]
                 for n in names
             ]
-        runs = await run_commands(ctx.writer.root, language, imports, view=view, timeout_s=30)
+        runs = await run_commands(ctx.run.writer.root, language, imports, view=view, timeout_s=30)
         failed_imports = [
             f"{' '.join(run.command[-1:])}: {run.detail} {_last_line(run.output)}".strip()
             for run in runs
             if run.status == "failed"
         ]
-        entry["imports"] = {"ran": len(runs), "failed": failed_imports}
+        entry.imports = ImportRun(ran=len(runs), failed=failed_imports)
         if runs:
             statuses.append("failed" if failed_imports else "passed")
         for name in entry_components(ctx):
@@ -355,7 +372,7 @@ async def tree_stage(ctx: RunContext) -> dict[str, Any]:
                 notes.append(f"{name}: no entry point to run")
                 continue
             started = await run_commands(
-                ctx.writer.root,
+                ctx.run.writer.root,
                 language,
                 [command],
                 view=view,
@@ -364,31 +381,37 @@ async def tree_stage(ctx: RunContext) -> dict[str, Any]:
                 env={"PORT": "8765"},
             )
             run = started[0]
-            report["commands"][name] = {
-                "command": " ".join(command),
-                "status": run.status,
-                "detail": run.detail or "exited 0",
-                "output": _last_line(run.output),
-            }
+            commands[name] = SmokeRun(
+                command=" ".join(command),
+                status=run.status,
+                detail=run.detail or "exited 0",
+                output=_last_line(run.output),
+            )
             statuses.append(run.status)
             notes.append(f"smoke run `{' '.join(command)}` {run.status}")
-        report["languages"][language] = entry
+        trees[language] = entry
         if failed_imports:
             notes.append("import failed: " + "; ".join(failed_imports))
-    status = (
+    status: Outcome = (
         "failed"
         if "failed" in statuses
         else "passed"
         if statuses and set(statuses) <= {"passed", "not_run"} and "passed" in statuses
         else "not_run"
     )
-    ctx.journal.event("integration_tree", status=status, report=report)
+    report = TreeReport(status=status, detail="", languages=trees, commands=commands)
+    ctx.run.journal.event(
+        "integration_tree",
+        status=status,
+        report=report.model_dump(mode="json", exclude_none=True, include={"languages", "commands"}),
+    )
     if status == "not_run" and not notes:
-        reason = ctx.runner_missing if ctx.runner is None else "nothing to run together"
+        reason = ctx.run.runner_missing if ctx.run.runner is None else "nothing to run together"
         detail = f"integration not run: {reason}"
     else:
         detail = f"integration {status}" + (": " + "; ".join(notes) if notes else "")
-    return {"status": status, "detail": detail, **report}
+    report.detail = detail
+    return report
 
 
 def _last_line(text: str) -> str:
@@ -400,8 +423,8 @@ def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec |
     """How to start ``name`` (its providers' base URLs in its env), or why it cannot start."""
     if task_id("implement", name) not in ctx.results:
         return f"{name}: no code was generated"
-    if ctx.runner is None:
-        return ctx.runner_missing
+    if ctx.run.runner is None:
+        return ctx.run.runner_missing
     component = ctx.record.component(name)
     command = start_command(component, code_of(ctx, name))
     if shutil.which(command[0], path=search_path()) is None:
@@ -417,8 +440,6 @@ def _service(ctx: RunContext, name: str, operations: list[str]) -> ServiceSpec |
 
 def _providers(ctx: RunContext, name: str) -> list[str]:
     """The services ``name`` reaches, directly or not, providers first."""
-    from protosmith.pipeline.graph import topological_order
-
     needed: set[str] = set()
     stack = [d for d in ctx.record.component(name).depends_on if d in ctx.contracts]
     while stack:
@@ -430,59 +451,71 @@ def _providers(ctx: RunContext, name: str) -> list[str]:
     return [item for item in order if item in needed]
 
 
-async def run_integration(ctx: RunContext, contracts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+async def run_integration(ctx: RunContext, contracts: dict[str, dict[str, Any]]) -> ContractSmoke:
     """Start each service (after the services it calls) and check it against its contract.
 
     Providers started for a consumer are checked only on ``health``; each is checked in full
     in its own run. Violations become PS505 findings on the contract file.
     """
-    results: dict[str, Any] = {}
-    findings: list[dict[str, Any]] = []
+    results: dict[str, ServiceCheck] = {}
+    findings: list[Finding] = []
     for name, document in contracts.items():
         specs = [_service(ctx, dep, ["health"]) for dep in _providers(ctx, name)]
         specs.append(_service(ctx, name, []))
         reasons = [item for item in specs if isinstance(item, str)]
         if reasons:
-            results[name] = {"status": "not_run", "reason": "; ".join(reasons)}
+            results[name] = ServiceCheck(status="not_run", reason="; ".join(reasons))
             continue
         services = [item for item in specs if isinstance(item, ServiceSpec)]
         smoke = await smoke_test(document, services)
-        results[name] = {
-            "status": smoke.status,
-            "command": " ".join(services[-1].command),
-            "with": [item.name for item in services[:-1]],
-            "checks": len(smoke.checks),
-            "problems": smoke.problems,
-        }
+        results[name] = ServiceCheck.model_validate(
+            {
+                "status": smoke.status,
+                "command": " ".join(services[-1].command),
+                "with": [item.name for item in services[:-1]],
+                "checks": len(smoke.checks),
+                "problems": smoke.problems,
+            }
+        )
         relative = contract_path(name)
         for finding in findings_from_smoke(
             smoke, contract_path=relative, contract_text=json.dumps(document, indent=2)
         ):
-            findings.append(finding.model_dump(mode="json"))
-            ctx.journal.event("finding", rule=finding.code, path=relative, message=finding.message)
-    output = ctx.writer.root.resolve().relative_to(ctx.writer.workspace.resolve())
+            findings.append(finding)
+            ctx.run.journal.event(
+                "finding", rule=finding.code, path=relative, message=finding.message
+            )
+    output = ctx.run.writer.root.resolve().relative_to(ctx.run.writer.workspace.resolve())
     on_disk = [
-        Finding.model_validate(item).model_copy(update={"path": (output / item["path"]).as_posix()})
-        for item in findings
+        item.model_copy(update={"path": (output / item.path).as_posix()}) for item in findings
     ]
     run_findings.record(
-        ctx.journal,
+        ctx.run.journal,
         "integration",
         ReviewResult(findings=on_disk, files=sorted({item.path for item in on_disk})),
     )
-    statuses = {item["status"] for item in results.values()}
+    statuses = {item.status for item in results.values()}
+    status: Outcome
     if statuses == {"passed"}:
         status = "passed"
     elif statuses & {"failed", "error"}:
         status = "failed"
     else:
         status = "not_run"
-    ctx.journal.event("integration_smoke", status=status, services=results, findings=len(findings))
+    ctx.run.journal.event(
+        "integration_smoke",
+        status=status,
+        services={
+            name: item.model_dump(mode="json", exclude_none=True, by_alias=True)
+            for name, item in results.items()
+        },
+        findings=len(findings),
+    )
     detail = f"integration smoke test {status}: " + ", ".join(
-        f"{name} {item['status']}" + (f" ({item['reason']})" if "reason" in item else "")
+        f"{name} {item.status}" + (f" ({item.reason})" if item.reason is not None else "")
         for name, item in results.items()
     )
-    return {"status": status, "detail": detail, "services": results, "findings": findings}
+    return ContractSmoke(status=status, detail=detail, services=results, findings=findings)
 
 
 _BASE_IMAGES = {
@@ -508,7 +541,7 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
             else ["sh", "-c", "echo no code was generated"]
         )
         port += 1
-        folder = ctx.place().folder(doc.name)
+        folder = ctx.layout.folder(doc.name)
         # A Python package module needs the whole tree: build from the project root.
         from_root = component.language == "python" and (
             "." in (command[2] if command[:2] == ["python", "-m"] and len(command) > 2 else "")
@@ -532,10 +565,10 @@ def write_deployment(ctx: RunContext, components: list[Any]) -> tuple[list[str],
         services.append(service)
     files = []
     for service, doc in zip(services, components, strict=True):
-        relative = f"{ctx.place().folder(doc.name)}/Dockerfile"
-        ctx.writer.write_text(relative, render("deploy_dockerfile.j2", service=service))
+        relative = f"{ctx.layout.folder(doc.name)}/Dockerfile"
+        ctx.run.writer.write_text(relative, render("deploy_dockerfile.j2", service=service))
         files.append(relative)
-    ctx.writer.write_text("docker-compose.yml", render("deploy_compose.j2", services=services))
+    ctx.run.writer.write_text("docker-compose.yml", render("deploy_compose.j2", services=services))
     files.append("docker-compose.yml")
     section = render(
         "deploy_notes.j2", services=services, contracts=[contract_path(n) for n in ctx.contracts]
