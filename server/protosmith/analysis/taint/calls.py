@@ -112,6 +112,8 @@ def call_value(frame: Frame, node: ast.Call) -> TV:
         if _readable_method(frame, func)
         else sinks.sink_hits(node, qname, short, SinkView(frame))
     )
+    if any(hit.kind == "xss" for hit in hits) and _served_as_non_html(frame, node):
+        hits = [hit for hit in hits if hit.kind != "xss"]
     for hit in hits:
         if hit.value.tainted:
             report(
@@ -238,6 +240,51 @@ def call_result(
     if summary_value is not None:
         return summary_value
     return everything
+
+
+def _served_as_non_html(frame: Frame, node: ast.Call) -> bool:
+    """``resp = Response(body)`` and later ``resp.mimetype = "application/json"`` (or its
+    ``content_type``, or ``resp.headers["Content-Type"]``) in the same function: the body is
+    sent with that type, not as HTML."""
+    if frame.scope is None:
+        return False
+    holder = next(
+        (
+            s.targets[0].id
+            for s in ast.walk(frame.scope)
+            if isinstance(s, ast.Assign)
+            and s.value is node
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name)
+        ),
+        None,
+    )
+    if holder is None:
+        return False
+    for stmt in ast.walk(frame.scope):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+            and "html" not in stmt.value.value.lower()
+        ):
+            continue
+        for target in stmt.targets:
+            field = target
+            if isinstance(target, ast.Subscript):
+                key = target.slice
+                if not (isinstance(key, ast.Constant) and str(key.value).lower() == "content-type"):
+                    continue
+                field = target.value  # ``resp.headers["Content-Type"]``
+                if not (isinstance(field, ast.Attribute) and field.attr == "headers"):
+                    continue
+            elif not (
+                isinstance(field, ast.Attribute) and field.attr in ("mimetype", "content_type")
+            ):
+                continue
+            if isinstance(field.value, ast.Name) and field.value.id == holder:
+                return True
+    return False
 
 
 def _run_call(frame: Frame, node: ast.Call, qname: str | None, short: str) -> ast.Call | None:
