@@ -28,6 +28,17 @@ ARCHIVES = frozenset({"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
 
 DJANGO_RENDERERS = frozenset({"django.template.loader.render_to_string", "django.shortcuts.render"})
 """Django renders templates with autoescaping on: their output is escaped HTML."""
+RUNNERS = {
+    "anyio.to_thread.run_sync": (0, False),
+    "asyncio.to_thread": (0, True),
+    "starlette.concurrency.run_in_threadpool": (0, True),
+    "fastapi.concurrency.run_in_threadpool": (0, True),
+}
+"""Calls that run the function they are handed on the arguments after it: (its position,
+whether keywords go to it too)."""
+RUNNER_METHODS = {"run_in_executor": (1, False), "submit": (0, True)}
+"""Methods doing the same (``loop.run_in_executor(None, f, x)``, ``executor.submit(f, x)``),
+taken as runners only where what they are handed is a known function."""
 UNCONFIRMED_SINKS = frozenset({"ldapi", "xpathi", "codeinj"})
 """Sink kinds bandit does not cover (LDAP, XPath, templates compiled from text): a hit with no
 traced source is still reported, unconfirmed, unless every argument is a constant."""
@@ -74,12 +85,23 @@ def call_value(frame: Frame, node: ast.Call) -> TV:
         if isinstance(func, ast.Name)
         else ""
     )
-    receiver = frame.value(func.value) if isinstance(func, ast.Attribute) else CLEAN
+    if isinstance(func, ast.Attribute):
+        receiver = frame.value(func.value)
+    elif isinstance(func, ast.Name):
+        receiver = CLEAN
+    else:  # ``RedirectResponse(url)(scope, receive, send)``: the inner call is checked too
+        receiver = frame.value(func)
     owner = func.value if isinstance(func, ast.Attribute) else None
     if short in sources.OWN_URL_METHODS and owner and request_root(frame, owner) == "source":
         for arg in node.args:
             frame.value(arg)  # ``request.get_full_path()``: the request's own URL
         return sources.origin_at(node, sources.describe(node)).sanitized(frozenset({"redirect"}))
+    own_url = _own_url(frame, node, qname)
+    if own_url is not None:
+        return own_url
+    run = _run_call(frame, node, qname, short)
+    if run is not None:
+        return frame.value(run)
     args = [frame.value(a) for a in node.args]
     kwargs = {k.arg: frame.value(k.value) for k in node.keywords}
     stored = _stored_upload(frame, node, qname, short, receiver)
@@ -90,6 +112,8 @@ def call_value(frame: Frame, node: ast.Call) -> TV:
         if _readable_method(frame, func)
         else sinks.sink_hits(node, qname, short, SinkView(frame))
     )
+    if any(hit.kind == "xss" for hit in hits) and _served_as_non_html(frame, node):
+        hits = [hit for hit in hits if hit.kind != "xss"]
     for hit in hits:
         if hit.value.tainted:
             report(
@@ -216,6 +240,90 @@ def call_result(
     if summary_value is not None:
         return summary_value
     return everything
+
+
+def _served_as_non_html(frame: Frame, node: ast.Call) -> bool:
+    """``resp = Response(body)`` and later ``resp.mimetype = "application/json"`` (or its
+    ``content_type``, or ``resp.headers["Content-Type"]``) in the same function: the body is
+    sent with that type, not as HTML."""
+    if frame.scope is None:
+        return False
+    holder = next(
+        (
+            s.targets[0].id
+            for s in ast.walk(frame.scope)
+            if isinstance(s, ast.Assign)
+            and s.value is node
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name)
+        ),
+        None,
+    )
+    if holder is None:
+        return False
+    for stmt in ast.walk(frame.scope):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+            and "html" not in stmt.value.value.lower()
+        ):
+            continue
+        for target in stmt.targets:
+            field = target
+            if isinstance(target, ast.Subscript):
+                key = target.slice
+                if not (isinstance(key, ast.Constant) and str(key.value).lower() == "content-type"):
+                    continue
+                field = target.value  # ``resp.headers["Content-Type"]``
+                if not (isinstance(field, ast.Attribute) and field.attr == "headers"):
+                    continue
+            elif not (
+                isinstance(field, ast.Attribute) and field.attr in ("mimetype", "content_type")
+            ):
+                continue
+            if isinstance(field.value, ast.Name) and field.value.id == holder:
+                return True
+    return False
+
+
+def _run_call(frame: Frame, node: ast.Call, qname: str | None, short: str) -> ast.Call | None:
+    """``run_sync(self.lookup, path)`` as the call it makes, ``self.lookup(path)``: what the
+    function does (its sinks, its guards, its result) is what the runner's call does."""
+    spec = RUNNERS.get(qname or "")
+    method = spec is None and isinstance(node.func, ast.Attribute)
+    if method:
+        spec = RUNNER_METHODS.get(short)
+    if spec is None:
+        return None
+    index, forwards = spec
+    if len(node.args) <= index or not isinstance(node.args[index], (ast.Name, ast.Attribute)):
+        return None
+    target = node.args[index]
+    if method and not _known_function(frame, target):
+        return None
+    keywords = node.keywords if forwards else []
+    call = ast.Call(func=target, args=node.args[index + 1 :], keywords=keywords)
+    return ast.copy_location(call, node)
+
+
+def _known_function(frame: Frame, target: ast.expr) -> bool:
+    """A function of this module, an imported one, or a method of a class we can read."""
+    if isinstance(target, ast.Name):
+        return target.id in frame.ctx.functions or target.id in frame.ctx.imports
+    return frame.instance_of(target) is not None or frame.ctx.qualify(target) is not None
+
+
+def _own_url(frame: Frame, node: ast.Call, qname: str | None) -> TV | None:
+    """``URL(scope=scope)``, ``request_uri(environ)``: the URL the request itself was sent to,
+    so its host is the site's own; changing its scheme, host prefix or path keeps it there."""
+    if qname not in sources.OWN_URL_BUILDERS:
+        return None
+    keyword = sources.OWN_URL_BUILDERS[qname]
+    if keyword and not any(k.arg == keyword for k in node.keywords):
+        return None  # ``URL("https://...")`` parses a string: it is whatever that string is
+    parts = [*node.args, *(k.value for k in node.keywords)]
+    return join_all([frame.value(p) for p in parts]).sanitized(frozenset({"redirect"}))
 
 
 def _stored_upload(

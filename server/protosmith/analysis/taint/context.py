@@ -149,6 +149,8 @@ class ModuleContext:
     (``open(path)``) reads untrusted data."""
     instances: dict[str, str] | None = None
     """Module-level names bound to a known class (computed on first use)."""
+    own_request: dict[str, bool] = field(default_factory=dict)
+    """Per class: whether it assigns ``self.request`` itself (``request._own_request_field``)."""
     instance_cache: dict[int, dict[str, str]] = field(default_factory=dict)
     """``entry.function_instances`` per function and ``attribute_classes`` per class (by id:
     the nodes live as long as this context)."""

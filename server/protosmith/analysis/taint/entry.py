@@ -88,6 +88,18 @@ def _web_type(ctx: ModuleContext, annotation: str) -> bool:
     )
 
 
+def _client_request(ctx: ModuleContext, annotation: ast.expr | None) -> bool:
+    """``request: httpx.Request``: a request class of a library that serves no web requests
+    (an HTTP client's outgoing request), so the parameter is no web request by its name."""
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    qualified = ctx.qualify(annotation) or ""
+    if not qualified.endswith("Request") or "." not in qualified:
+        return False
+    top = qualified.split(".")[0]
+    return top not in sources.WEB_MODULES - {"http"} and not qualified.startswith("http.server")
+
+
 def entry_state(
     ctx: ModuleContext, func: FunctionNode, module_state: State
 ) -> tuple[State, set[str], bool]:
@@ -114,8 +126,11 @@ def entry_state(
         state.env["body"] = sources.origin_at(arg, "message-queue payload")
     for arg in params_of(func):
         annotation = sources.annotation_name(arg.annotation)
-        named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES
-        typed = annotation in sources.REQUEST_ANNOTATIONS and _web_type(ctx, annotation)
+        client = _client_request(ctx, arg.annotation)
+        named = by_name and arg.arg in sources.REQUEST_PARAM_NAMES and not client
+        typed = (
+            annotation in sources.REQUEST_ANNOTATIONS and not client and _web_type(ctx, annotation)
+        )
         if named or typed:
             request_names.add(arg.arg)
             continue

@@ -49,6 +49,31 @@ def _stdlib_handler(frame: Frame) -> bool:
     return False
 
 
+def _own_request_field(frame: Frame) -> bool:
+    """The class stores ``self.request`` itself, from anything but a ``request`` parameter
+    (an API client's ``self.request = params.copy()``): it holds the class's own data, not the
+    web request a framework hands a view class (Django, DRF and tornado set it themselves)."""
+    if not frame.owner:
+        return False
+    known = frame.ctx.own_request.get(frame.owner)
+    if known is None:
+        cls = frame.ctx.classes.get(frame.owner)
+        known = cls is not None and any(
+            isinstance(target, ast.Attribute)
+            and target.attr == "request"
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and not (
+                isinstance(node.value, ast.Name) and node.value.id in sources.REQUEST_PARAM_NAMES
+            )
+            for node in ast.walk(cls)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+        frame.ctx.own_request[frame.owner] = known
+    return known
+
+
 def request_root(frame: Frame, node: ast.expr) -> str:
     """'source' for request data, 'clean' for harmless request attributes, '' otherwise."""
     current = node
@@ -58,7 +83,7 @@ def request_root(frame: Frame, node: ast.expr) -> str:
             on_self = isinstance(current.value, ast.Name) and current.value.id == "self"
             if on_self and current.attr in sources.HANDLER_ATTRS and _stdlib_handler(frame):
                 return "source"
-            if on_self and current.attr == "request":
+            if on_self and current.attr == "request" and not _own_request_field(frame):
                 return "clean" if first_attr in sources.CLEAN_REQUEST_ATTRS else "source"
             first_attr = current.attr
             current = current.value

@@ -38,6 +38,12 @@ OWN_URL_ATTRS = frozenset(
 )
 """The request's own URL: redirecting back to it cannot leave the site (login round trips)."""
 OWN_URL_METHODS = frozenset({"get_full_path", "get_full_path_info", "build_absolute_uri"})
+OWN_URL_BUILDERS = {
+    "starlette.datastructures.URL": "scope",
+    "wsgiref.util.request_uri": "",
+    "werkzeug.wsgi.get_current_url": "",
+}
+"""Calls that build the request's own URL (from the keyword named, or from any argument)."""
 
 SAFE_PARAM_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal", "Session"}
