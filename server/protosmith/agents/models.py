@@ -158,6 +158,49 @@ class TestSuite(_Reply):
         return _reject_placeholders(files)
 
 
+class ModuleCode(_Reply):
+    """A tiny model's implementation: the source of the component's one module.
+
+    A 270M model names files badly (``hello/hello`` holding ``hello``); protosmith names the
+    file from the layout and asks only for its content.
+    """
+
+    code: str = Field(min_length=1)
+    """The complete source of the module."""
+
+    @field_validator("code")
+    @classmethod
+    def _complete(cls, code: str) -> str:
+        problems = placeholder_problems([("the module", code)])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return code
+
+
+class CallCase(_Reply):
+    """One call of the interface and what it must give: a test a tiny model can write.
+
+    Every field is required, so the schema grammar makes the model copy the criterion first and
+    then take the call and its result out of it, in that order.
+    """
+
+    criterion: str
+    """The acceptance criterion this case checks, copied."""
+    call: str = Field(min_length=1)
+    """A Python expression that calls the interface, e.g. ``greet('Ada')``."""
+    expected: str
+    """The Python value the call returns, e.g. ``'Hello, Ada!'`` (empty when it raises)."""
+    raises: str
+    """The exception the call raises, e.g. ``ValueError`` (empty when it returns)."""
+
+
+class CallCases(_Reply):
+    """A tiny model's tests: cases protosmith renders into the framework's test file."""
+
+    cases: list[CallCase] = Field(min_length=1, max_length=12)
+    """Between one and twelve cases."""
+
+
 class RepairVerdict(_Reply):
     """Which side of a failing test is wrong, as judged from the failure output."""
 
