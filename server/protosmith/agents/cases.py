@@ -58,12 +58,33 @@ def expected_source(expected: str) -> str:
     return repr(text.strip("'\""))
 
 
+_RETURNS = re.compile(
+    r"^\s*`?(?P<call>[A-Za-z_][\w.]*\(.*\))`?\s+(?:returns|gives|equals|==)\s+`?(?P<value>.+?)`?\s*\.?\s*$"
+)
+_RAISES = re.compile(
+    r"^\s*`?(?P<call>[A-Za-z_][\w.]*\(.*\))`?\s+(?:raises|is rejected with)\s+`?(?P<exc>[A-Za-z_][\w.]*)`?"
+)
+
+
+def parse_criterion(criterion: str) -> CallCase | None:
+    """A criterion already written as ``CALL returns VALUE`` or ``CALL raises ERROR`` is a case
+    as it stands; the model is asked only about the others."""
+    match = _RETURNS.match(criterion)
+    if match:
+        case = CallCase(criterion=criterion, call=match["call"], expected=match["value"], raises="")
+    elif match := _RAISES.match(criterion):
+        case = CallCase(criterion=criterion, call=match["call"], expected="", raises=match["exc"])
+    else:
+        return None
+    return None if case_problems(CallCases(cases=[case])) else case
+
+
 def _names(cases: list[CallCase]) -> list[str]:
     """Unique test function names from the cases' names (or their calls)."""
     seen: set[str] = set()
     names = []
     for case in cases:
-        base = slug(case.call.split("(", 1)[0] + " " + case.criterion)[:50].strip("_") or "case"
+        base = slug(case.criterion or case.call)[:50].strip("_") or "case"
         name, suffix = f"test_{base}", 2
         while name in seen:
             name, suffix = f"test_{base}_{suffix}", suffix + 1
@@ -88,7 +109,10 @@ def _imported(cases: list[CallCase]) -> list[str]:
 def render_pytest(cases: CallCases, module: str, path: str) -> GeneratedFile:
     """The pytest module for ``cases`` against the package ``module``, at ``path``."""
     names = _names(cases.cases)
-    lines = [f'"""Tests of {module}, rendered by protosmith from the model\'s test cases."""', ""]
+    lines = [f'"""Tests of {module}, rendered by protosmith from its acceptance criteria."""', ""]
+    lines += [f"# not tested (no valid case): {' '.join(item.split())}" for item in cases.untested]
+    if cases.untested:
+        lines.append("")
     imported = _imported(cases.cases)
     if any(case.raises.strip() for case in cases.cases):
         lines.append("import pytest")
@@ -98,6 +122,8 @@ def render_pytest(cases: CallCases, module: str, path: str) -> GeneratedFile:
     for name, case in zip(names, cases.cases, strict=True):
         lines += ["", ""]
         lines.append(f"def {name}():")
+        if case.criterion:
+            lines.append(f"    # {' '.join(case.criterion.split())}")
         call = case.call.strip()
         if case.raises.strip():
             lines.append(f"    with pytest.raises({case.raises.strip()}):")

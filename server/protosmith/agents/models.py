@@ -177,15 +177,9 @@ class ModuleCode(_Reply):
         return code
 
 
-class CallCase(_Reply):
-    """One call of the interface and what it must give: a test a tiny model can write.
+class CaseReply(_Reply):
+    """A tiny model's answer for one acceptance criterion: the call and what it must give."""
 
-    Every field is required, so the schema grammar makes the model copy the criterion first and
-    then take the call and its result out of it, in that order.
-    """
-
-    criterion: str
-    """The acceptance criterion this case checks, copied."""
     call: str = Field(min_length=1)
     """A Python expression that calls the interface, e.g. ``greet('Ada')``."""
     expected: str
@@ -194,11 +188,20 @@ class CallCase(_Reply):
     """The exception the call raises, e.g. ``ValueError`` (empty when it returns)."""
 
 
+class CallCase(CaseReply):
+    """One test: an acceptance criterion as a call of the interface and what it must give."""
+
+    criterion: str = ""
+    """The acceptance criterion this case checks."""
+
+
 class CallCases(_Reply):
     """A tiny model's tests: cases protosmith renders into the framework's test file."""
 
-    cases: list[CallCase] = Field(min_length=1, max_length=12)
-    """Between one and twelve cases."""
+    cases: list[CallCase] = Field(min_length=1)
+    """One case per acceptance criterion that could be turned into a call."""
+    untested: list[str] = Field(default_factory=list)
+    """Criteria no valid case came back for (named in the test file)."""
 
 
 class RepairVerdict(_Reply):

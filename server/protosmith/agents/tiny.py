@@ -10,13 +10,18 @@ path: their prompts are unchanged.
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import partial
 from typing import TYPE_CHECKING
 
-from protosmith.agents.cases import case_problems, case_test_names, render_pytest
+from pydantic import BaseModel
+
+from protosmith.agents.cases import case_problems, case_test_names, parse_criterion, render_pytest
 from protosmith.agents.models import (
     CallCase,
     CallCases,
+    CaseReply,
     ComponentCode,
     GeneratedFile,
     InterfaceDraft,
@@ -24,12 +29,15 @@ from protosmith.agents.models import (
     TestSuite,
 )
 from protosmith.agents.validation import code_problems, complete_code
-from protosmith.llm.base import Backend, Message
+from protosmith.llm.base import Backend, Message, Usage
+from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import StructuredResult
 from protosmith.prompts import render
 
 if TYPE_CHECKING:  # implementation dispatches here, so it cannot be imported at run time
     from protosmith.agents.implementation import ComponentBrief
+
+log = logging.getLogger(__name__)
 
 CODE_RETRIES = 1
 """A reply that does not parse goes back once with the error: the tiny prompts are short, so a
@@ -48,47 +56,48 @@ def _module_path(brief: ComponentBrief) -> str:
     return brief.require[0] if brief.require else "__init__.py"
 
 
-_EXAMPLES = {
-    "tiny_implementation.j2": (
-        "tiny_example_implementation.j2",
-        ModuleCode(
-            code='def shout(text):\n    """The text in capitals with an exclamation mark."""\n'
-            "    if not text:\n        raise ValueError('text must not be empty')\n"
-            "    return f'{text.upper()}!'\n"
+_EXAMPLES: dict[str, list[tuple[str, dict[str, str], BaseModel]]] = {
+    "tiny_implementation.j2": [
+        (
+            "tiny_implementation.j2",
+            {
+                "module": "loud",
+                "responsibility": "turns texts into shouts.",
+                "interface": "shout  -- A caller asks for a text in capitals.",
+                "criteria": "- shout('hi') returns 'HI!'\n- an empty text is rejected with ValueError",
+            },
+            ModuleCode(
+                code='def shout(text):\n    """The text in capitals with an exclamation mark."""\n'
+                "    if not text:\n        raise ValueError('text must not be empty')\n"
+                "    return f'{text.upper()}!'\n"
+            ),
+        )
+    ],
+    "tiny_case.j2": [
+        (
+            "tiny_case.j2",
+            {"names": "shout", "criterion": "shout('hi') returns 'HI!'"},
+            CaseReply(call="shout('hi')", expected="'HI!'", raises=""),
         ),
-    ),
-    "tiny_tests.j2": (
-        "tiny_example_tests.j2",
-        CallCases(
-            cases=[
-                CallCase(
-                    criterion="shout('hi') returns 'HI!'",
-                    call="shout('hi')",
-                    expected="'HI!'",
-                    raises="",
-                ),
-                CallCase(
-                    criterion="an empty text is rejected with ValueError",
-                    call="shout('')",
-                    expected="",
-                    raises="ValueError",
-                ),
-            ]
+        (
+            "tiny_case.j2",
+            {"names": "shout", "criterion": "an empty text is rejected with ValueError"},
+            CaseReply(call="shout('')", expected="", raises="ValueError"),
         ),
-    ),
+    ],
 }
 """One worked exchange per request, as earlier chat turns: inside the request itself the tiny
 model copied the example's code verbatim; as a previous turn it follows its form."""
 
 
 def _messages(brief: ComponentBrief, template: str, **variables: object) -> list[Message]:
-    example, answer = _EXAMPLES[template]
-    return [
-        Message(role="system", content=render("tiny_system.j2", language=brief.language)),
-        Message(role="user", content=render(example)),
-        Message(role="assistant", content=answer.model_dump_json()),
-        Message(role="user", content=render(template, **variables)),
-    ]
+    messages = [Message(role="system", content=render("tiny_system.j2", language=brief.language))]
+    for example, facts, answer in _EXAMPLES.get(template, []):
+        shown = {"feedback": "", "previous": "", **facts}
+        messages.append(Message(role="user", content=render(example, **shown)))
+        messages.append(Message(role="assistant", content=answer.model_dump_json()))
+    messages.append(Message(role="user", content=render(template, **variables)))
+    return messages
 
 
 def _defines(code: str, name: str) -> bool:
@@ -124,9 +133,9 @@ async def implement_module(
         brief,
         "tiny_implementation.j2",
         module=brief.facts.get("module", brief.name),
-        component=brief.component,
+        responsibility=brief.component.responsibility,
         interface=draft.interface,
-        scenarios=brief.scenarios,
+        criteria="\n".join(f"- {item}" for view in brief.scenarios for item in view.acceptance),
         feedback=feedback[:FEEDBACK_LIMIT],
         previous=current,
     )
@@ -155,23 +164,18 @@ async def implement_module(
     return StructuredResult(code, result.usage, result.attempts, result.completions)
 
 
-def _coverage(cases: CallCases, brief: ComponentBrief) -> list[str]:
-    """Cases that do not test this module: other callees, criteria it does not have."""
-    criteria = [item for view in brief.scenarios for item in view.acceptance]
+def _callee_problems(reply: CaseReply, brief: ComponentBrief) -> list[str]:
+    """A case that does not call this module's interface (the tiny model copies examples)."""
     names = [item.name for item in brief.component.interfaces if item.name.isidentifier()]
-    problems = []
-    for number, case in enumerate(cases.cases, 1):
-        callee = case.call.strip().split("(", 1)[0].strip()
-        if names and callee not in names:
-            problems.append(f"case {number} calls `{callee}`: call one of {', '.join(names)}")
-        if criteria and case.criterion.strip() not in criteria:
-            problems.append(f"case {number}: criterion must be one of: " + "; ".join(criteria))
-    if len(cases.cases) < len(criteria):
-        problems.append(
-            f"write one case per acceptance criterion ({len(criteria)} criteria, "
-            f"{len(cases.cases)} cases)"
-        )
-    return problems
+    callee = reply.call.strip().split("(", 1)[0].strip()
+    if names and callee not in names:
+        return [f"the call must be one of {', '.join(names)}, not `{callee}`"]
+    return []
+
+
+def _case_check(reply: CaseReply, *, criterion: str, brief: ComponentBrief) -> list[str]:
+    case = CallCase(criterion=criterion, **reply.model_dump())
+    return case_problems(CallCases(cases=[case])) or _callee_problems(reply, brief)
 
 
 async def write_cases(
@@ -183,30 +187,58 @@ async def write_cases(
     retries: int,
     feedback: str = "",
 ) -> StructuredResult[TestSuite]:
-    """Tests as cases from the tiny model, rendered by protosmith into one pytest module."""
+    """One case per acceptance criterion, rendered by protosmith into one pytest module.
+
+    A criterion written as ``CALL returns VALUE`` is a case as it stands; for each other one the
+    tiny model answers with the call and its result. A criterion no valid case came back for is
+    named in the test file as untested; no case at all is a failed task.
+    """
     module = brief.facts.get("module", brief.name)
     path = f"test_{module.rsplit('.', 1)[-1]}.py"
-    messages = _messages(
-        brief,
-        "tiny_tests.j2",
-        module=module,
-        interface=draft.interface,
-        scenarios=brief.scenarios,
-        feedback=feedback[:FEEDBACK_LIMIT],
-    )
-    result = await complete_code(
-        backend,
-        messages,
-        CallCases,
-        agent="testing",
-        max_tokens=max_tokens,
-        retries=retries,
-        check=lambda cases: case_problems(cases) or _coverage(cases, brief),
-        task=brief.task("repair-tests" if feedback else "tests"),
-        check_retries=max(retries, CODE_RETRIES),
-    )
-    rendered = render_pytest(result.value, module, path)
+    names = ", ".join(item.name for item in brief.component.interfaces) or brief.name
+    cases: list[CallCase] = []
+    untested: list[str] = []
+    usage, attempts, completions = Usage(), 0, []
+    for criterion in [item for view in brief.scenarios for item in view.acceptance]:
+        parsed = parse_criterion(criterion)
+        if parsed is not None:
+            cases.append(parsed)
+            continue
+        messages = _messages(
+            brief,
+            "tiny_case.j2",
+            criterion=criterion,
+            names=names,
+            feedback=feedback[:FEEDBACK_LIMIT],
+        )
+
+        try:
+            result = await complete_code(
+                backend,
+                messages,
+                CaseReply,
+                agent="testing",
+                max_tokens=max_tokens,
+                retries=retries,
+                check=partial(_case_check, criterion=criterion, brief=brief),
+                task=brief.task("repair-tests" if feedback else "tests"),
+                check_retries=max(retries, CODE_RETRIES),
+            )
+        except StructuredOutputError as error:
+            log.info("no test case for %r: %s", criterion, error)
+            untested.append(criterion)
+            continue
+        usage, attempts = usage + result.usage, attempts + result.attempts
+        completions += result.completions
+        cases.append(CallCase(criterion=criterion, **result.value.model_dump()))
+    if not cases:
+        raise StructuredOutputError(
+            f"testing: no valid test case for any acceptance criterion of {brief.name}",
+            hint="use a more capable model",
+        )
+    value = CallCases(cases=cases, untested=untested)
+    rendered = render_pytest(value, module, path)
     traced = [view.name for view in brief.scenarios]
-    traces = dict.fromkeys(case_test_names(result.value), traced[0]) if len(traced) == 1 else {}
+    traces = dict.fromkeys(case_test_names(value), traced[0]) if len(traced) == 1 else {}
     suite = TestSuite(files=[rendered], framework="pytest", traces=traces)
-    return StructuredResult(suite, result.usage, result.attempts, result.completions)
+    return StructuredResult(suite, usage, attempts, completions)
