@@ -72,19 +72,20 @@ def test_a_case_that_is_no_call_is_rejected() -> None:
 
 
 async def test_tiny_tests_ask_only_for_criteria_that_are_not_calls() -> None:
-    copied = json.dumps({"call": "shout('')", "expected": "", "raises": "ValueError"})
-    right = json.dumps({"call": "greet('')", "expected": "", "raises": "ValueError"})
-    backend = ScriptedBackend([copied, right], tiny=True)
+    no_error = json.dumps({"call": "label('')", "expected": "'Item: .'", "raises": ""})
+    copied = json.dumps({"call": "label('')", "expected": "", "raises": "ValueError"})
+    backend = ScriptedBackend([no_error, copied], tiny=True)
     result = await testing.write_tests(
         backend, _context(), _brief(), implementation.draft_fallback(_brief()),
         max_tokens=256, retries=0,
     )  # fmt: skip
-    assert len(backend.requests) == 2  # one criterion asked, once sent back: wrong callee
-    assert "must be one of greet" in backend.requests[1].messages[-1].content
+    assert len(backend.requests) == 2  # one criterion asked, sent back once: no ValueError
+    assert "raises ValueError" in backend.requests[1].messages[-1].content
     (file,) = result.value.files
     assert file.path == "test_hello.py"
     compile(file.content, file.path, "exec")
     assert file.content.count("def test_") == 2
+    assert "        greet('')" in file.content  # the example's name, renamed to the interface's
     assert set(result.value.traces.values()) == {"greet"}
 
 

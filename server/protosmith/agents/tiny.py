@@ -56,43 +56,47 @@ def _module_path(brief: ComponentBrief) -> str:
     return brief.require[0] if brief.require else "__init__.py"
 
 
+_ERROR_CASE = (
+    "tiny_case.j2",
+    {"names": "label", "criterion": "an empty item is rejected with ValueError"},
+    CaseReply(call="label('')", expected="", raises="ValueError"),
+)
+_VALUE_CASE = (
+    "tiny_case.j2",
+    {"names": "label", "criterion": "label('pen') returns 'Item: pen.'"},
+    CaseReply(call="label('pen')", expected="'Item: pen.'", raises=""),
+)
 _EXAMPLES: dict[str, list[tuple[str, dict[str, str], BaseModel]]] = {
-    "tiny_implementation.j2": [
+    "implementation": [
         (
             "tiny_implementation.j2",
             {
-                "module": "loud",
-                "responsibility": "turns texts into shouts.",
-                "interface": "shout  -- A caller asks for a text in capitals.",
-                "criteria": "- shout('hi') returns 'HI!'\n- an empty text is rejected with ValueError",
+                "module": "labels",
+                "responsibility": "labels items.",
+                "interface": "label  -- A caller asks for the label of an item.",
+                "criteria": "- label('pen') returns 'Item: pen.'\n"
+                "- an empty item is rejected with ValueError",
             },
             ModuleCode(
-                code='def shout(text):\n    """The text in capitals with an exclamation mark."""\n'
-                "    if not text:\n        raise ValueError('text must not be empty')\n"
-                "    return f'{text.upper()}!'\n"
+                code="def label(item):\n"
+                "    if not item:\n        raise ValueError('item must not be empty')\n"
+                "    return f'Item: {item}.'\n"
             ),
         )
     ],
-    "tiny_case.j2": [
-        (
-            "tiny_case.j2",
-            {"names": "shout", "criterion": "shout('hi') returns 'HI!'"},
-            CaseReply(call="shout('hi')", expected="'HI!'", raises=""),
-        ),
-        (
-            "tiny_case.j2",
-            {"names": "shout", "criterion": "an empty text is rejected with ValueError"},
-            CaseReply(call="shout('')", expected="", raises="ValueError"),
-        ),
-    ],
+    "case-error": [_VALUE_CASE, _ERROR_CASE],
+    "case-value": [_ERROR_CASE, _VALUE_CASE],
 }
-"""One worked exchange per request, as earlier chat turns: inside the request itself the tiny
-model copied the example's code verbatim; as a previous turn it follows its form."""
+"""One worked exchange per request, as an earlier chat turn: inside the request itself the tiny
+model copied the example's code verbatim; as a previous turn it follows its form. It copies the
+last example it saw, so a case request ends with the example of its kind (error or value)."""
 
 
-def _messages(brief: ComponentBrief, template: str, **variables: object) -> list[Message]:
+def _messages(
+    brief: ComponentBrief, template: str, examples: str, **variables: object
+) -> list[Message]:
     messages = [Message(role="system", content=render("tiny_system.j2", language=brief.language))]
-    for example, facts, answer in _EXAMPLES.get(template, []):
+    for example, facts, answer in _EXAMPLES[examples]:
         shown = {"feedback": "", "previous": "", **facts}
         messages.append(Message(role="user", content=render(example, **shown)))
         messages.append(Message(role="assistant", content=answer.model_dump_json()))
@@ -132,6 +136,7 @@ async def implement_module(
     messages = _messages(
         brief,
         "tiny_implementation.j2",
+        "implementation",
         module=brief.facts.get("module", brief.name),
         responsibility=brief.component.responsibility,
         interface=draft.interface,
@@ -164,18 +169,41 @@ async def implement_module(
     return StructuredResult(code, result.usage, result.attempts, result.completions)
 
 
+def _interface_names(brief: ComponentBrief) -> list[str]:
+    return [item.name for item in brief.component.interfaces if item.name.isidentifier()]
+
+
+def renamed(reply: CaseReply, brief: ComponentBrief) -> CaseReply:
+    """With one function in the interface, a call of another name is a call of that one: the
+    tiny model copies the worked example's function name (``label('')`` for ``greet('')``)."""
+    names = _interface_names(brief)
+    callee = reply.call.strip().split("(", 1)[0].strip()
+    if len(names) != 1 or callee in names or not callee.isidentifier():
+        return reply
+    call = names[0] + reply.call.strip()[len(callee) :]
+    return reply.model_copy(update={"call": call})
+
+
 def _callee_problems(reply: CaseReply, brief: ComponentBrief) -> list[str]:
-    """A case that does not call this module's interface (the tiny model copies examples)."""
-    names = [item.name for item in brief.component.interfaces if item.name.isidentifier()]
+    """A case that does not call this module's interface."""
+    names = _interface_names(brief)
     callee = reply.call.strip().split("(", 1)[0].strip()
     if names and callee not in names:
         return [f"the call must be one of {', '.join(names)}, not `{callee}`"]
     return []
 
 
+_ERROR_NAME = re.compile(r"\b([A-Z]\w*(?:Error|Exception))\b")
+
+
 def _case_check(reply: CaseReply, *, criterion: str, brief: ComponentBrief) -> list[str]:
+    reply = renamed(reply, brief)
     case = CallCase(criterion=criterion, **reply.model_dump())
-    return case_problems(CallCases(cases=[case])) or _callee_problems(reply, brief)
+    problems = case_problems(CallCases(cases=[case])) or _callee_problems(reply, brief)
+    error = _ERROR_NAME.search(criterion)
+    if not problems and error and reply.raises.strip() != error.group(1):
+        problems.append(f'the criterion says the call raises {error.group(1)}: "raises" is it')
+    return problems
 
 
 async def write_cases(
@@ -204,9 +232,11 @@ async def write_cases(
         if parsed is not None:
             cases.append(parsed)
             continue
+        kind = "case-error" if _ERROR_NAME.search(criterion) else "case-value"
         messages = _messages(
             brief,
             "tiny_case.j2",
+            kind,
             criterion=criterion,
             names=names,
             feedback=feedback[:FEEDBACK_LIMIT],
@@ -230,7 +260,8 @@ async def write_cases(
             continue
         usage, attempts = usage + result.usage, attempts + result.attempts
         completions += result.completions
-        cases.append(CallCase(criterion=criterion, **result.value.model_dump()))
+        answer = renamed(result.value, brief)
+        cases.append(CallCase(criterion=criterion, **answer.model_dump()))
     if not cases:
         raise StructuredOutputError(
             f"testing: no valid test case for any acceptance criterion of {brief.name}",
