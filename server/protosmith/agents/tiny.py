@@ -51,6 +51,15 @@ def is_tiny(backend: Backend, language: str) -> bool:
     return backend.capabilities.tiny and (language or "python").lower() == "python"
 
 
+def failure_lines(feedback: str) -> str:
+    """The assertion and error lines of a test output (pytest's ``E`` lines): the whole output
+    of a failed run is more than a tiny model can take in."""
+    lines = [line.strip() for line in feedback.splitlines() if line.lstrip().startswith("E ")]
+    if not lines:
+        return feedback[:FEEDBACK_LIMIT]
+    return "\n".join(dict.fromkeys(lines[:12]))
+
+
 def _module_path(brief: ComponentBrief) -> str:
     """The one file the tiny model's code goes to: the package's ``__init__.py``."""
     return brief.require[0] if brief.require else "__init__.py"
@@ -96,7 +105,8 @@ def _messages(
     brief: ComponentBrief, template: str, examples: str, **variables: object
 ) -> list[Message]:
     messages = [Message(role="system", content=render("tiny_system.j2", language=brief.language))]
-    for example, facts, answer in _EXAMPLES[examples]:
+    # A repair shows the model its own code: with the example too, it answered with the example.
+    for example, facts, answer in [] if variables.get("feedback") else _EXAMPLES[examples]:
         shown = {"feedback": "", "previous": "", **facts}
         messages.append(Message(role="user", content=render(example, **shown)))
         messages.append(Message(role="assistant", content=answer.model_dump_json()))
@@ -141,7 +151,7 @@ async def implement_module(
         responsibility=brief.component.responsibility,
         interface=draft.interface,
         criteria="\n".join(f"- {item}" for view in brief.scenarios for item in view.acceptance),
-        feedback=feedback[:FEEDBACK_LIMIT],
+        feedback=failure_lines(feedback),
         previous=current,
     )
 
@@ -239,7 +249,7 @@ async def write_cases(
             kind,
             criterion=criterion,
             names=names,
-            feedback=feedback[:FEEDBACK_LIMIT],
+            feedback=failure_lines(feedback),
         )
 
         try:
