@@ -190,6 +190,7 @@ async def complete_code(
     check: Callable[[T], list[str]],
     task: RequestTask | None = None,
     check_retries: int | None = None,
+    temperature: float = 0.2,
 ) -> StructuredResult[T]:
     """A structured reply whose files also pass ``check``; else a retry with the reasons.
 
@@ -208,6 +209,7 @@ async def complete_code(
             output_type,
             agent=agent,
             max_tokens=max_tokens,
+            temperature=temperature,
             retries=retries,
             task=task,
         )
