@@ -68,7 +68,7 @@ test: install lint $(VSCODE_HOST_STAMP)
 # seed makes the demo repeatable (measured over seeds 1-5 on examples/hello, see the changelog).
 # Neither is applied when PROTOSMITH_BACKEND names another backend, whose replies they would cut.
 DEMO_MAX_TOKENS ?= 512
-DEMO_SEED ?= 1
+DEMO_SEED ?= 4
 DEMO_CAPABLE := PROTOSMITH_BACKEND=openai PROTOSMITH_BASE_URL=http://localhost:8080/v1 PROTOSMITH_MODEL=YOUR_MODEL make demo
 demo: install
 	$(PY) -m protosmith doctor

@@ -462,6 +462,8 @@ class GenerationRun:
     def fingerprint(self) -> str:
         assert self.caching is not None
         caps = self.caching.capabilities
+        if caps.seed is not None:  # another seed is another run of the model: nothing reused
+            return graph_tasks.input_key(caps.backend, caps.model, self.max_tokens, caps.seed)
         return graph_tasks.input_key(caps.backend, caps.model, self.max_tokens)
 
     def context_manager(self) -> ContextManager:
