@@ -80,6 +80,8 @@ class Settings(BaseModel):
     """Layers offloaded to the GPU; default: all when offload is supported, else 0."""
     chat_format: str | None = Field(default=None, alias="chatFormat")
     """Override the chat template the local model uses (gemma, chatml, llama-3...)."""
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 2)
+    """Sampling seed for the local model, so a run can be repeated (default: a random one)."""
     script: str | None = None
     """Test only: path of the scripted backend's script (needs PROTOSMITH_ALLOW_SCRIPTED=1)."""
     review: ReviewSettings = Field(default_factory=ReviewSettings)
@@ -116,6 +118,7 @@ _ENV_KEYS = {
     "n_ctx": "N_CTX",
     "n_gpu_layers": "N_GPU_LAYERS",
     "chat_format": "CHAT_FORMAT",
+    "seed": "SEED",
     "script": "SCRIPT",
 }
 

@@ -26,6 +26,7 @@ from protosmith.agents.polyglot import assign_languages
 from protosmith.context.manager import ContextManager
 from protosmith.graph import find_cycle
 from protosmith.llm.base import Backend, Message, RequestTask, Usage
+from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import complete_structured
 from protosmith.prompts import render
 from protosmith.spec.model import Spec
@@ -266,7 +267,14 @@ async def design(
 
     Raises :class:`protosmith.llm.errors.StructuredOutputError` when no valid record ever
     came back, and :class:`ArchitectureError` when a dependency cycle survives the repairs.
+    A tiny model is not asked (its designs name components "source" and "target"): the caller
+    falls back to the single-component design from the spec, and the summary says so.
     """
+    if backend.capabilities.tiny:
+        raise StructuredOutputError(
+            f"{AGENT}: the model is too small to design an architecture, so it was not asked",
+            hint="use a more capable model",
+        )
     conversation = spec_prompt(spec, context)
     outcome_usage = Usage()
     repairs: list[str] = []

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from protosmith.agents import tiny
 from protosmith.agents.models import ComponentCode, ComponentSpec, InterfaceDraft, TestSuite
 from protosmith.agents.validation import code_problems, complete_code
 from protosmith.context.manager import ContextItem, ContextManager
 from protosmith.languages import tooling
-from protosmith.llm.base import Backend, RequestTask
+from protosmith.llm.base import Backend, RequestTask, Usage
 from protosmith.llm.structured import StructuredResult, complete_structured
 from protosmith.prompts import render
 
@@ -88,8 +89,11 @@ async def draft_interface(
     """Ask for the component's public interface and a summary for its dependants.
 
     ``dependencies`` are the interfaces of the components it uses (their tasks ran first),
-    so the contract is written against what they really offer.
+    so the contract is written against what they really offer. A tiny model is not asked:
+    its contract is the one the architecture names.
     """
+    if tiny.is_tiny(backend, brief.language):
+        return StructuredResult(draft_fallback(brief), Usage(), 0)
     instruction = render(
         "implementation_interface.j2",
         component=brief.component,
@@ -132,6 +136,16 @@ async def implement(
 
     A repair also sees the failing tests, so it fixes the code against what they check.
     """
+    if tiny.is_tiny(backend, brief.language):
+        return await tiny.implement_module(
+            backend,
+            brief,
+            draft,
+            max_tokens=max_tokens,
+            retries=retries,
+            previous=previous,
+            feedback=feedback,
+        )
     instruction = render(
         "implementation_code.j2",
         component=brief.component,

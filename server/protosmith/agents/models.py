@@ -158,6 +158,52 @@ class TestSuite(_Reply):
         return _reject_placeholders(files)
 
 
+class ModuleCode(_Reply):
+    """A tiny model's implementation: the source of the component's one module.
+
+    A 270M model names files badly (``hello/hello`` holding ``hello``); protosmith names the
+    file from the layout and asks only for its content.
+    """
+
+    code: str = Field(min_length=1)
+    """The complete source of the module."""
+
+    @field_validator("code")
+    @classmethod
+    def _complete(cls, code: str) -> str:
+        problems = placeholder_problems([("the module", code)])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return code
+
+
+class CaseReply(_Reply):
+    """A tiny model's answer for one acceptance criterion: the call and what it must give."""
+
+    call: str = Field(min_length=1)
+    """A Python expression that calls the interface, e.g. ``greet('Ada')``."""
+    expected: str
+    """The Python value the call returns, e.g. ``'Hello, Ada!'`` (empty when it raises)."""
+    raises: str
+    """The exception the call raises, e.g. ``ValueError`` (empty when it returns)."""
+
+
+class CallCase(CaseReply):
+    """One test: an acceptance criterion as a call of the interface and what it must give."""
+
+    criterion: str = ""
+    """The acceptance criterion this case checks."""
+
+
+class CallCases(_Reply):
+    """A tiny model's tests: cases protosmith renders into the framework's test file."""
+
+    cases: list[CallCase] = Field(min_length=1)
+    """One case per acceptance criterion that could be turned into a call."""
+    untested: list[str] = Field(default_factory=list)
+    """Criteria no valid case came back for (named in the test file)."""
+
+
 class RepairVerdict(_Reply):
     """Which side of a failing test is wrong, as judged from the failure output."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from protosmith.agents import tiny
 from protosmith.agents.implementation import ComponentBrief
 from protosmith.agents.models import (
     ComponentCode,
@@ -55,7 +56,12 @@ async def write_tests(
 
     ``dependencies`` are the interfaces of the components it uses; a repair (``feedback``)
     also sees the previous tests and the current code, and the interface as implemented.
+    A tiny model answers with cases that are rendered into the test file.
     """
+    if tiny.is_tiny(backend, brief.language):
+        return await tiny.write_cases(
+            backend, brief, draft, max_tokens=max_tokens, retries=retries, feedback=feedback
+        )
     tools = tooling(brief.language)
     interface = code.interface if code is not None and code.interface else draft.interface
     instruction = render(

@@ -189,22 +189,27 @@ async def complete_code(
     retries: int,
     check: Callable[[T], list[str]],
     task: RequestTask | None = None,
+    check_retries: int | None = None,
+    temperature: float = 0.2,
 ) -> StructuredResult[T]:
     """A structured reply whose files also pass ``check``; else a retry with the reasons.
 
-    After ``retries`` rejected replies this raises :class:`StructuredOutputError` naming the
-    problems: an honest failure instead of junk recorded as done.
+    After ``check_retries`` (default ``retries``) rejected replies this raises
+    :class:`StructuredOutputError` naming the problems: an honest failure instead of junk
+    recorded as done.
     """
     conversation = list(messages)
     attempts = 0
     problems: list[str] = []
-    for _ in range(retries + 1):
+    rounds = retries if check_retries is None else check_retries
+    for _ in range(rounds + 1):
         result = await complete_structured(
             backend,
             conversation,
             output_type,
             agent=agent,
             max_tokens=max_tokens,
+            temperature=temperature,
             retries=retries,
             task=task,
         )
@@ -222,7 +227,7 @@ async def complete_code(
             ),
         ]
     raise StructuredOutputError(
-        f"{agent}: the reply is not acceptable code after {retries + 1} attempts: "
+        f"{agent}: the reply is not acceptable code after {rounds + 1} attempts: "
         + "; ".join(problems),
         hint="use a more capable model",
     )

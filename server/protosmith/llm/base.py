@@ -120,6 +120,11 @@ class Capabilities:
     device: DeviceInfo = field(default_factory=DeviceInfo)
     model: str = ""
     backend: str = ""
+    tiny: bool = False
+    """A model too small to choose file paths or write test code (the embedded 270M): agents
+    ask it for less (one module's code, tests as cases) and protosmith writes the rest."""
+    seed: int | None = None
+    """The sampling seed applied to requests that carry none (part of the cache key)."""
 
 
 @runtime_checkable

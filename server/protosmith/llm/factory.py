@@ -80,4 +80,6 @@ def create_backend(settings: Settings) -> Backend:
         n_ctx=settings.context_tokens or settings.n_ctx,
         n_gpu_layers=settings.n_gpu_layers,
         chat_format=chat_format,
+        tiny=not settings.model,
+        seed=settings.seed,
     )

@@ -148,6 +148,8 @@ class LocalBackend:
         n_ctx: int = 8192,
         n_gpu_layers: int | None = None,
         chat_format: str | None = None,
+        tiny: bool = False,
+        seed: int | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
@@ -158,6 +160,8 @@ class LocalBackend:
         self.n_ctx = n_ctx
         self.n_gpu_layers = n_gpu_layers
         self.chat_format = chat_format
+        self.tiny = tiny
+        self.seed = seed
         self.token_counter = LlamaTokenCounter(self.model_path)
         self._worker: _WorkerProcess | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -179,6 +183,8 @@ class LocalBackend:
             device=self._device or LOCAL_DEVICE,
             model=self.model_path.name,
             backend=self.name,
+            tiny=self.tiny,
+            seed=self.seed,
         )
 
     @property
@@ -272,7 +278,7 @@ class LocalBackend:
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
             "stop": request.stop,
-            "seed": request.seed,
+            "seed": request.seed if request.seed is not None else self.seed,
             "schema": request.json_schema,
         }
         async with self._bind_loop():

@@ -51,6 +51,7 @@ class ScriptedBackend:
         context_window: int = 32768,
         parallel_slots: int = 8,
         delay_s: float = 0.0,
+        tiny: bool = False,
     ) -> None:
         self._queue: deque[Reply] = deque(replies or [])
         self._function = function
@@ -64,6 +65,7 @@ class ScriptedBackend:
             device=DeviceInfo(kind="cpu", name="scripted"),
             model="scripted",
             backend="scripted",
+            tiny=tiny,
         )
 
     @property

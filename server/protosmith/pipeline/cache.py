@@ -78,8 +78,11 @@ class CachingBackend:
         return self.inner.capabilities
 
     def key(self, request: CompletionRequest) -> str:
-        """The cache key of ``request`` for the wrapped backend and model."""
-        return cache_key(self.inner.name, self.capabilities.model, request)
+        """The cache key of ``request`` for the wrapped backend and model (and its seed)."""
+        caps = self.capabilities
+        if request.seed is None and caps.seed is not None:
+            request = request.model_copy(update={"seed": caps.seed})
+        return cache_key(self.inner.name, caps.model, request)
 
     def _path(self, key: str) -> Path:
         return self.cache_dir / key[:2] / f"{key}.json"

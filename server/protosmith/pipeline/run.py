@@ -135,6 +135,8 @@ class GenerationRun:
     def fingerprint(self) -> str:
         """Backend, model and limits: part of every key, so a model change re-runs everything."""
         caps = self.backend.capabilities
+        if caps.seed is not None:  # another seed is another run of the model: nothing reused
+            return input_key(caps.backend, caps.model, self.max_tokens, caps.seed)
         return input_key(caps.backend, caps.model, self.max_tokens)
 
     def context_manager(self) -> ContextManager:

@@ -6,6 +6,8 @@ Progress always goes to stderr, so ``generate --json`` keeps stdout for its one 
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from typing import Any, TextIO
 
 from protosmith.pipeline.api import ProgressEvent
@@ -22,18 +24,49 @@ def _count(event: ProgressEvent) -> str:
     return f"{event.done}/{event.total if event.total else '?'}"
 
 
-class PlainProgress:
-    """One line per event: ``[done/total] stage: message (N tokens)``; for logs and CI."""
+HEARTBEAT_S = 30.0
+"""After this long without an event, a plain display says the run is still working."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+
+class PlainProgress:
+    """One line per event: ``[done/total] stage: message (N tokens)``; for logs and CI.
+
+    A local model's call can take minutes on a busy machine: when no event came for
+    ``heartbeat_s`` seconds a ``still ...`` line says what the run is waiting for.
+    """
+
+    def __init__(self, stream: TextIO | None = None, *, heartbeat_s: float = HEARTBEAT_S) -> None:
         self.stream = stream if stream is not None else sys.stderr
+        self._heartbeat_s = heartbeat_s
+        self._last: ProgressEvent | None = None
+        self._since = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="progress-heartbeat", daemon=True)
+        self._ticker.start()
 
     def __call__(self, event: ProgressEvent) -> None:
         line = f"[{_count(event)}] {event.stage}: {event.message} ({_tokens(event)})"
-        print(line, file=self.stream, flush=True)
+        with self._lock:
+            self._last, self._since = event, time.monotonic()
+            print(line, file=self.stream, flush=True)
+
+    def _tick(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(min(self._heartbeat_s, 5.0)):
+            with self._lock:
+                quiet = time.monotonic() - self._since
+                if quiet < self._heartbeat_s:
+                    continue
+                event = self._last
+                what = f"{event.stage}: {event.message}" if event is not None else "starting"
+                line = f"still working ({time.monotonic() - started:.0f}s in): {what}"
+                print(line, file=self.stream, flush=True)
+                self._since = time.monotonic()
 
     def close(self) -> None:
-        """Nothing to tear down."""
+        """Stop the heartbeat."""
+        self._stop.set()
 
 
 PROGRESS_PREFIX = "protosmith-progress: "
@@ -62,7 +95,13 @@ class RichProgress:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         console = Console(file=stream if stream is not None else sys.stderr)
         self._progress = Progress(
@@ -71,6 +110,7 @@ class RichProgress:
             MofNCompleteColumn(),
             TextColumn("{task.fields[tokens]}"),
             TextColumn("{task.description}"),
+            TimeElapsedColumn(),  # ticks during a long call, so the screen is never frozen
             console=console,
             transient=False,
         )

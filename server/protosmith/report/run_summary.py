@@ -6,6 +6,8 @@ run did not succeed, what was not proven, the step that failed and the command t
 
 from __future__ import annotations
 
+import re
+
 from protosmith.pipeline.api import ComponentResult, RunSummary, UsageShare
 
 TREE_LIMIT = 60
@@ -47,10 +49,18 @@ def _usage(share: UsageShare) -> str:
     )
 
 
+_TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+)$")
+
+
 def _tests(item: ComponentResult) -> str:
+    """How many of the component's tests passed, and in which files (what a newcomer re-runs)."""
+    files = [path for path in item.files if _TEST_FILE.search(path)]
+    where = f" in {', '.join(files[:3])}" if files else ""
     if item.tests_ran:
-        return f"{item.tests_passed} of {item.tests_ran} test(s) passed"
-    return "no tests ran"
+        return f"{item.tests_passed} of {item.tests_ran} test(s) passed{where}"
+    if files:
+        return f"no tests ran (written{where})"
+    return "no tests ran (none were written)"
 
 
 def _review(item: ComponentResult) -> str:
@@ -72,7 +82,10 @@ def render_summary(summary: RunSummary) -> str:
     """The text ``protosmith generate`` prints at the end of a run."""
     lines = [f"run {summary.run_id}: {summary.status}"]
     if summary.design == "fallback":
-        lines.append("design: fallback (the architecture agent gave no valid design)")
+        lines.append(
+            "design: fallback: one component derived from the spec (the model gave no valid "
+            "design, or is too small to be asked for one)"
+        )
     elif summary.design == "architect":
         lines.append(f"design: by the architecture agent, {len(summary.components)} component(s)")
     if summary.components:
