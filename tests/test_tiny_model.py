@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from protosmith.agents.cases import case_problems, parse_criterion, render_pytes
 from protosmith.agents.implementation import ComponentBrief, ScenarioView
 from protosmith.agents.models import CallCase, CallCases, ComponentSpec, InterfaceSpec
 from protosmith.context.manager import ContextManager
+from protosmith.llm.base import CompletionRequest
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.scripted import ApproxCounter, ScriptedBackend
 from protosmith.settings import resolve_settings
@@ -124,3 +126,39 @@ async def test_a_tiny_model_is_not_asked_for_a_design_or_an_interface() -> None:
 def test_seed_setting_from_the_environment() -> None:
     settings, problems = resolve_settings(env={"PROTOSMITH_SEED": "3"}, config_file=None)
     assert settings.seed == 3 and not problems
+
+
+async def test_a_tiny_run_whose_tests_pass_names_no_failed_step(tmp_path: Path) -> None:
+    """The fallback design is chosen for a tiny model, not left by a failure: a run whose tests
+    pass does not report "first failed step: architecture"."""
+    from protosmith.agents.models import CaseReply, ModuleCode
+    from protosmith.pipeline.api import GenerateOptions
+    from protosmith.pipeline.service import generate
+
+    spec_path = tmp_path / "protosmith.toml"
+    spec_path.write_text(
+        (Path(__file__).parent.parent / "examples" / "hello" / "protosmith.toml").read_text(),
+        encoding="utf-8",
+    )
+    code = (
+        "def greet(name):\n"
+        "    if not name:\n"
+        "        raise ValueError('a name is needed')\n"
+        "    return f'Hello, {name}!'\n"
+    )
+
+    def reply(request: CompletionRequest) -> str:
+        schema = str((request.json_schema or {}).get("title", ""))
+        if schema == "ModuleCode":
+            return ModuleCode(code=code).model_dump_json()
+        if schema == "CaseReply":
+            return CaseReply(call="greet('')", expected="", raises="ValueError").model_dump_json()
+        raise AssertionError(f"a tiny run asked for {schema!r}")
+
+    backend = ScriptedBackend(function=reply, tiny=True)
+    summary = await generate(
+        GenerateOptions(spec_path=spec_path, workspace=tmp_path), backend=backend, review=False
+    )
+    assert summary.tests.passed >= 1 and summary.tests.failed == 0, summary
+    assert summary.design == "fallback"
+    assert summary.failed_step == ""

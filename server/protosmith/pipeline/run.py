@@ -59,6 +59,8 @@ class RunSession:
     timings: dict[str, float] = field(default_factory=dict)
     fallback_reason: str = ""
     """Why the fallback design was used; empty when the architecture agent designed it."""
+    fallback_chosen: bool = False
+    """The fallback was chosen up front (a model too small to design), not left by a failure."""
     removed: list[str] = field(default_factory=list)
     started_work: bool = True
     failed_step: str = ""

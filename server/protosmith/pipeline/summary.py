@@ -227,7 +227,7 @@ def _failed_step(session: RunSession, components: list[ComponentResult]) -> str:
     for item in components:
         if item.status == "failed":
             return f"verify:{item.name}: tests {item.detail}"
-    if session.fallback:
+    if session.fallback and not session.fallback_chosen:
         return f"architecture: {session.fallback_reason}"
     return ""
 

@@ -16,6 +16,10 @@ FALLBACK_NOTE = (
     "the architecture agent gave no valid design, so a single-component architecture "
     "derived from the spec was used"
 )
+TINY_NOTE = (
+    "the model is too small to design an architecture, so it was not asked: a "
+    "single-component architecture derived from the spec was used"
+)
 
 
 async def design(run: GenerationRun) -> ArchitectureRecord:
@@ -31,30 +35,45 @@ async def design(run: GenerationRun) -> ArchitectureRecord:
             # A fallback stands in for a failed design: resuming tries the architect again.
             journal.event("task_retried", task="architecture", reason="fallback design")
     fallback, note = False, ""
-    try:
-        outcome = await architecture.design(
-            run.backend,
-            run.spec,
-            max_tokens=run.max_tokens,
-            retries=run.retries("architecture"),
-            repair_rounds=run.retries("task"),
-            context=run.context_manager(),
-        )
-        record = outcome.record
-        for repair in outcome.repairs:
-            journal.event("architecture_repair", problem=repair)
-    except StructuredOutputError as error:
-        record, fallback = architecture.fallback_record(run.spec), True
-        note = FALLBACK_NOTE
-        for component in record.components:
-            # Nobody chose this language: the fallback takes the first project language.
-            component.language_reason = (
-                f"fallback design: the first project language ({component.language})"
-            )
-        run.session.fallback_reason = note
-        journal.event("architecture_fallback", error=str(error))
+    if run.backend.capabilities.tiny:
+        record, fallback, note = _fallback(run, TINY_NOTE), True, TINY_NOTE
+        run.session.fallback_chosen = True
+        journal.event("architecture_fallback", error="not asked: the model is too small")
+    else:
+        try:
+            record = await _designed(run)
+        except StructuredOutputError as error:
+            record, fallback, note = _fallback(run, FALLBACK_NOTE), True, FALLBACK_NOTE
+            journal.event("architecture_fallback", error=str(error))
     journal.save_task(
         "architecture",
         {"key": key, "result": record.model_dump(), "fallback": fallback, "note": note},
     )
+    return record
+
+
+async def _designed(run: GenerationRun) -> ArchitectureRecord:
+    """The architect's design, with the repairs it needed journaled."""
+    outcome = await architecture.design(
+        run.backend,
+        run.spec,
+        max_tokens=run.max_tokens,
+        retries=run.retries("architecture"),
+        repair_rounds=run.retries("task"),
+        context=run.context_manager(),
+    )
+    for repair in outcome.repairs:
+        run.journal.event("architecture_repair", problem=repair)
+    return outcome.record
+
+
+def _fallback(run: GenerationRun, note: str) -> ArchitectureRecord:
+    """The single-component design derived from the spec, and the run told why."""
+    record = architecture.fallback_record(run.spec)
+    for component in record.components:
+        # Nobody chose this language: the fallback takes the first project language.
+        component.language_reason = (
+            f"fallback design: the first project language ({component.language})"
+        )
+    run.session.fallback_reason = note
     return record
