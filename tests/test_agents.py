@@ -8,9 +8,9 @@ import json
 import pytest
 
 from protosmith.agents import architecture, documentation, implementation, testing
+from protosmith.agents.brief import ComponentBrief, ScenarioView
 from protosmith.agents.common import find_placeholders, slug
 from protosmith.agents.documentation import ComponentDoc
-from protosmith.agents.implementation import ComponentBrief, ScenarioView
 from protosmith.agents.models import ArchitectureRecord, ComponentSpec, InterfaceDraft
 from protosmith.context.manager import ContextManager
 from protosmith.llm.errors import StructuredOutputError

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from protosmith.agents import architecture, implementation, testing
+from protosmith.agents.brief import ComponentBrief, ScenarioView
 from protosmith.agents.cases import case_problems, parse_criterion, render_pytest
-from protosmith.agents.implementation import ComponentBrief, ScenarioView
 from protosmith.agents.models import CallCase, CallCases, ComponentSpec, InterfaceSpec
 from protosmith.context.manager import ContextManager
 from protosmith.llm.base import CompletionRequest

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from protosmith.agents import tiny
-from protosmith.agents.implementation import ComponentBrief
+from protosmith.agents.brief import ComponentBrief
 from protosmith.agents.models import (
     ComponentCode,
     GeneratedFile,

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from functools import partial
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from protosmith.agents.brief import ComponentBrief
 from protosmith.agents.cases import case_problems, case_test_names, parse_criterion, render_pytest
 from protosmith.agents.models import (
     CallCase,
@@ -33,9 +33,6 @@ from protosmith.llm.base import Backend, Message, Usage
 from protosmith.llm.errors import StructuredOutputError
 from protosmith.llm.structured import StructuredResult
 from protosmith.prompts import render
-
-if TYPE_CHECKING:  # implementation dispatches here, so it cannot be imported at run time
-    from protosmith.agents.implementation import ComponentBrief
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from protosmith.agents.implementation import ComponentBrief
+from protosmith.agents.brief import ComponentBrief
 from protosmith.agents.models import ArchitectureRecord
 from protosmith.context.manager import ContextManager
 from protosmith.execution.api import TestRunResult, TestView

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from protosmith.agents import implementation
-from protosmith.agents.implementation import ComponentBrief, ScenarioView
+from protosmith.agents.brief import ComponentBrief, ScenarioView
 from protosmith.agents.models import (
     ArchitectureRecord,
     ComponentCode,

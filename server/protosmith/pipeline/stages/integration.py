@@ -17,8 +17,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from protosmith.agents.brief import ComponentBrief
 from protosmith.agents.common import slug
-from protosmith.agents.implementation import ComponentBrief
 from protosmith.agents.models import ArchitectureRecord, ComponentCode, ComponentSpec
 from protosmith.agents.polyglot import cross_language_edges
 from protosmith.analysis.findings import Finding
