@@ -251,12 +251,19 @@ class Module(Protocol):
 
     def module_value(self, name: str) -> ast.expr | None: ...
 
+    def assigned(self, name: str) -> list[ast.expr]:
+        """Every value assigned to ``name`` in the function being walked."""
+        ...
+
 
 class _Nothing:
     functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
     def module_value(self, name: str) -> ast.expr | None:
         return None
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        return []
 
 
 NOTHING = _Nothing()
