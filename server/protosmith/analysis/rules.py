@@ -146,7 +146,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Cookie without HttpOnly flag",
         1004,
         "minor",
-        "A session-like cookie is readable from JavaScript (`httponly` missing or False).",
+        "A session-like cookie is readable from JavaScript (`httponly` missing or False, on `set_cookie` or on an aiohttp_session storage).",
         "Pass `httponly=True`.",
     ),
     SecurityClass(
@@ -182,7 +182,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Debug mode enabled",
         489,
         "major",
-        "The application runs with debug mode on (`app.run(debug=True)`, `DEBUG = True`), exposing a debugger and internals.",
+        "The application runs with debug mode on (`app.run(debug=True)`, `web.Application(debug=True)`, `DEBUG = True`), exposing a debugger and internals.",
         "Turn debug off outside development (read it from the environment).",
     ),
     SecurityClass(
