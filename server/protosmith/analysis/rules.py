@@ -173,7 +173,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Hard-coded credential",
         798,
         "major",
-        "A password, secret key, token or API key is written in the source. A literal used as a key (Flask `secret_key`, Django `SECRET_KEY`, a JWT or HMAC key passed as an argument) counts whatever it looks like; a name alone (`token = 'csrf_token'`) is not a secret.",
+        "A password, secret key, token or API key is written in the source. A literal used as a key (Flask `secret_key`, Django `SECRET_KEY`, a JWT, HMAC or cipher key passed as an argument, `AES.new(b'...')`) counts whatever it looks like; a name alone (`token = 'csrf_token'`) is not a secret.",
         "Read it from the environment or a secret store.",
     ),
     SecurityClass(

@@ -62,8 +62,29 @@ KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
     "itsdangerous.TimestampSigner": (0, "secret_key"),
     "itsdangerous.Signer": (0, "secret_key"),
     "itsdangerous.Serializer": (0, "secret_key"),
+    "cryptography.fernet.Fernet": (0, "key"),
+    **{
+        f"cryptography.hazmat.primitives.ciphers.algorithms.{cipher}": (0, "key")
+        for cipher in ("AES", "AES128", "AES256", "TripleDES", "Camellia", "ChaCha20", "SM4")
+    },
+    **{
+        f"{package}.Cipher.{cipher}.new": (0, "key")
+        for package in ("Crypto", "Cryptodome")
+        for cipher in (
+            "AES",
+            "DES",
+            "DES3",
+            "Blowfish",
+            "ARC2",
+            "ARC4",
+            "CAST",
+            "ChaCha20",
+            "ChaCha20_Poly1305",
+            "Salsa20",
+        )
+    },
 }
-"""Calls whose argument is a signing key: a literal there is a hard-coded key."""
+"""Calls whose argument is a signing or cipher key: a literal there is a hard-coded key."""
 JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
 WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
 DEBUG_APPS = frozenset(
