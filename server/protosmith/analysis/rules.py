@@ -45,7 +45,8 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Code injection",
         94,
         "critical",
-        "Untrusted input reaches `eval`, `exec` or `compile`, or is compiled as a template "
+        "Untrusted input reaches `eval`, `exec` or `compile`, names the module to import "
+        "(`importlib.import_module`, `__import__`), or is compiled as a template "
         "(`jinja2.Template(text)`, `render_template_string(text)`: server-side template injection).",
         "Never evaluate input; parse it (`json.loads`, `ast.literal_eval`) or dispatch through an "
         "allow-list; pass input to a fixed template as data (`render(name=value)`).",

@@ -48,6 +48,8 @@ CONVERSIONS = frozenset(
         "os.urandom",
         "time.time",
         "ast.literal_eval",
+        "importlib.import_module",
+        "__import__",
         "os.path.exists",
         "os.path.isfile",
         "os.path.isdir",
