@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Protocol
 
 from protosmith.analysis.taint.sanitizers import (
     ALL,
@@ -30,10 +31,18 @@ _REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", 
 Fact = tuple[ast.expr, frozenset[str]]
 
 
+class Scope(Module, Protocol):
+    """The module as seen from the function whose conditions are read (``refine._Scoped``)."""
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        """Every value assigned to ``name`` in that function."""
+        ...
+
+
 VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
 
 
-def _validator(module: Module, name: str) -> bool:
+def _validator(module: Scope, name: str) -> bool:
     """A same-module predicate named like a validation (``is_safe_url``, ``is_local_path``)
     whose every return is a boolean: its true branch vouches for the argument."""
     func = module.functions.get(name)
@@ -48,7 +57,7 @@ def _validator(module: Module, name: str) -> bool:
     )
 
 
-def _normalized(node: ast.expr, module: Module) -> bool:
+def _normalized(node: ast.expr, module: Scope) -> bool:
     """Whether ``node`` is a path with its ``..`` folded away (``os.path.realpath(p)``,
     ``Path(p).resolve()``, ``str(...)`` of one, or a name only ever bound to one): a prefix
     check on anything else proves nothing (``root + "/../etc"`` starts with ``root``)."""
@@ -84,7 +93,7 @@ def _compiled_anchored(value: ast.expr | None) -> bool:
     return not multiline and _anchored(value.args[0])
 
 
-def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
+def _positive_call_facts(node: ast.Call, module: Scope) -> list[Fact]:
     name = call_name(node)
     func = node.func
     if name in _VALIDATORS and isinstance(func, ast.Attribute):
@@ -154,7 +163,7 @@ def _host_checked(checked: ast.expr) -> list[Fact]:
     return facts
 
 
-def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fact]:
+def _compare_facts(node: ast.Compare, positive: bool, module: Scope) -> list[Fact]:
     if len(node.ops) != 1:
         return []
     op, left, right = node.ops[0], node.left, node.comparators[0]
@@ -228,7 +237,7 @@ def _presence_subject(test: ast.expr) -> str | None:
     return None
 
 
-def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> list[Fact]:
+def guard_facts(test: ast.expr, positive: bool, module: Scope = NOTHING) -> list[Fact]:
     """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return guard_facts(test.operand, not positive, module)

@@ -253,10 +253,6 @@ class Module(Protocol):
 
     def module_value(self, name: str) -> ast.expr | None: ...
 
-    def assigned(self, name: str) -> list[ast.expr]:
-        """Every value assigned to ``name`` in the function being walked."""
-        ...
-
 
 class _Nothing:
     functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
