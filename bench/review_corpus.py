@@ -54,6 +54,7 @@ FILE_CLASS = {
     "cookie_session_no_httponly.py": "httponly",
     "cookie_spa_token_kwargs.py": "httponly",
     "cookie_django_remember_me.py": "httponly",
+    "cookie_aiohttp_session_httponly_off.py": "httponly",
 }
 
 

@@ -45,7 +45,8 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Code injection",
         94,
         "critical",
-        "Untrusted input reaches `eval`, `exec` or `compile`, or is compiled as a template "
+        "Untrusted input reaches `eval`, `exec` or `compile`, names the module to import "
+        "(`importlib.import_module`, `__import__`), or is compiled as a template "
         "(`jinja2.Template(text)`, `render_template_string(text)`: server-side template injection).",
         "Never evaluate input; parse it (`json.loads`, `ast.literal_eval`) or dispatch through an "
         "allow-list; pass input to a fixed template as data (`render(name=value)`).",
@@ -146,7 +147,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Cookie without HttpOnly flag",
         1004,
         "minor",
-        "A session-like cookie is readable from JavaScript (`httponly` missing or False).",
+        "A session-like cookie is readable from JavaScript (`httponly` missing or False, on `set_cookie` or on an aiohttp_session storage).",
         "Pass `httponly=True`.",
     ),
     SecurityClass(
@@ -173,7 +174,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Hard-coded credential",
         798,
         "major",
-        "A password, secret key, token or API key is written in the source. A literal used as a key (Flask `secret_key`, Django `SECRET_KEY`, a JWT or HMAC key passed as an argument) counts whatever it looks like; a name alone (`token = 'csrf_token'`) is not a secret.",
+        "A password, secret key, token or API key is written in the source. A literal used as a key (Flask `secret_key`, Django `SECRET_KEY`, a JWT, HMAC or cipher key passed as an argument, `AES.new(b'...')`) counts whatever it looks like; a name alone (`token = 'csrf_token'`) is not a secret.",
         "Read it from the environment or a secret store.",
     ),
     SecurityClass(
@@ -182,7 +183,7 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "Debug mode enabled",
         489,
         "major",
-        "The application runs with debug mode on (`app.run(debug=True)`, `DEBUG = True`), exposing a debugger and internals.",
+        "The application runs with debug mode on (`app.run(debug=True)`, `web.Application(debug=True)`, `DEBUG = True`), exposing a debugger and internals.",
         "Turn debug off outside development (read it from the environment).",
     ),
     SecurityClass(

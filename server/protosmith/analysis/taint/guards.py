@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Protocol
 
 from protosmith.analysis.taint.sanitizers import (
     ALL,
@@ -24,15 +25,24 @@ _VALIDATORS = frozenset(
 _REGEX_FULL = frozenset({"fullmatch"})
 _REGEX_ANCHORED = frozenset({"match", "search"})
 _PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
+_NORMALIZERS = frozenset({"normpath", "realpath", "abspath", "resolve"})
 _REDIRECT_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "is_safe_redirect"})
 
 Fact = tuple[ast.expr, frozenset[str]]
 
 
+class Scope(Module, Protocol):
+    """The module as seen from the function whose conditions are read (``refine._Scoped``)."""
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        """Every value assigned to ``name`` in that function."""
+        ...
+
+
 VALIDATOR_NAME = re.compile(r"^(is_|has_)?(safe|local|valid|allowed|trusted|permitted|whitelisted)")
 
 
-def _validator(module: Module, name: str) -> bool:
+def _validator(module: Scope, name: str) -> bool:
     """A same-module predicate named like a validation (``is_safe_url``, ``is_local_path``)
     whose every return is a boolean: its true branch vouches for the argument."""
     func = module.functions.get(name)
@@ -45,6 +55,20 @@ def _validator(module: Module, name: str) -> bool:
         or (isinstance(value, ast.Constant) and isinstance(value.value, bool))
         for value in returns
     )
+
+
+def _normalized(node: ast.expr, module: Scope) -> bool:
+    """Whether ``node`` is a path with its ``..`` folded away (``os.path.realpath(p)``,
+    ``Path(p).resolve()``, ``str(...)`` of one, or a name only ever bound to one): a prefix
+    check on anything else proves nothing (``root + "/../etc"`` starts with ``root``)."""
+    if isinstance(node, ast.Call) and call_name(node) == "str" and len(node.args) == 1:
+        return _normalized(node.args[0], module)
+    if isinstance(node, ast.Call):
+        return call_name(node) in _NORMALIZERS
+    if isinstance(node, ast.Name):
+        values = module.assigned(node.id)
+        return bool(values) and all(_normalized(v, module) for v in values)
+    return False
 
 
 def _anchored(pattern: ast.expr) -> bool:
@@ -69,7 +93,7 @@ def _compiled_anchored(value: ast.expr | None) -> bool:
     return not multiline and _anchored(value.args[0])
 
 
-def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
+def _positive_call_facts(node: ast.Call, module: Scope) -> list[Fact]:
     name = call_name(node)
     func = node.func
     if name in _VALIDATORS and isinstance(func, ast.Attribute):
@@ -92,7 +116,7 @@ def _positive_call_facts(node: ast.Call, module: Module) -> list[Fact]:
     if name in ("startswith", "endswith") and quoted and isinstance(func, ast.Attribute):
         check = LITERAL_START if name == "startswith" else LITERAL_END
         return [(func.value, frozenset({check}))]
-    if name in _PATH_CHECKS and isinstance(func, ast.Attribute):
+    if name in _PATH_CHECKS and isinstance(func, ast.Attribute) and _normalized(func.value, module):
         return [(func.value, frozenset({"pathtraver"}))]
     if name in _REDIRECT_CHECKS:
         url = (
@@ -139,7 +163,7 @@ def _host_checked(checked: ast.expr) -> list[Fact]:
     return facts
 
 
-def _compare_facts(node: ast.Compare, positive: bool, module: Module) -> list[Fact]:
+def _compare_facts(node: ast.Compare, positive: bool, module: Scope) -> list[Fact]:
     if len(node.ops) != 1:
         return []
     op, left, right = node.ops[0], node.left, node.comparators[0]
@@ -213,14 +237,14 @@ def _presence_subject(test: ast.expr) -> str | None:
     return None
 
 
-def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> list[Fact]:
+def guard_facts(test: ast.expr, positive: bool, module: Scope = NOTHING) -> list[Fact]:
     """Expressions known safe (for which kinds) when ``test`` evaluates to ``positive``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return guard_facts(test.operand, not positive, module)
     if isinstance(test, ast.BoolOp):
         conjunctive = isinstance(test.op, ast.And) == positive
         if conjunctive:
-            facts: list[Fact] = []
+            facts: list[Fact] = _relative_path_facts(test.values, positive)
             for value in test.values:
                 facts += guard_facts(value, positive, module)
             return facts
@@ -244,6 +268,44 @@ def guard_facts(test: ast.expr, positive: bool, module: Module = NOTHING) -> lis
     if not positive:
         return _relative_url_facts(test)
     return []
+
+
+def _relative_path_facts(values: list[ast.expr], positive: bool) -> list[Fact]:
+    """``".." not in p and not p.startswith("/")`` (or ``".." in p or p.startswith("/")``
+    false): neither climbs out nor replaces the base folder, so ``join(root, p)`` stays inside.
+    Each half alone proves nothing; ``values`` are the operands of a conjunction that holds."""
+    no_parent: set[str] = set()
+    relative: set[str] = set()
+    subjects: dict[str, ast.expr] = {}
+    for value in values:
+        truth = positive
+        while isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+            value, truth = value.operand, not truth
+        if (
+            isinstance(value, ast.Compare)
+            and len(value.ops) == 1
+            and isinstance(value.left, ast.Constant)
+            and value.left.value == ".."
+            and isinstance(value.ops[0], ast.NotIn if truth else ast.In)
+        ):
+            subject = value.comparators[0]
+            subjects[ast.dump(subject)] = subject
+            no_parent.add(ast.dump(subject))
+        if (
+            not truth
+            and isinstance(value, ast.Call)
+            and call_name(value) in ("startswith", "isabs")
+            and value.args
+        ):
+            first = value.args[0]
+            prefixes = first.elts if isinstance(first, ast.Tuple) else [first]
+            slash = any(isinstance(p, ast.Constant) and p.value == "/" for p in prefixes)
+            func = value.func
+            if call_name(value) == "isabs":
+                relative.add(ast.dump(first))
+            elif slash and isinstance(func, ast.Attribute):
+                relative.add(ast.dump(func.value))
+    return [(subjects[key], frozenset({"pathtraver"})) for key in no_parent & relative]
 
 
 def _common_facts(alternatives: list[list[Fact]]) -> list[Fact]:

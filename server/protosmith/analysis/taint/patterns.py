@@ -62,10 +62,43 @@ KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
     "itsdangerous.TimestampSigner": (0, "secret_key"),
     "itsdangerous.Signer": (0, "secret_key"),
     "itsdangerous.Serializer": (0, "secret_key"),
+    "cryptography.fernet.Fernet": (0, "key"),
+    **{
+        f"cryptography.hazmat.primitives.ciphers.algorithms.{cipher}": (0, "key")
+        for cipher in ("AES", "AES128", "AES256", "TripleDES", "Camellia", "ChaCha20", "SM4")
+    },
+    **{
+        f"{package}.Cipher.{cipher}.new": (0, "key")
+        for package in ("Crypto", "Cryptodome")
+        for cipher in (
+            "AES",
+            "DES",
+            "DES3",
+            "Blowfish",
+            "ARC2",
+            "ARC4",
+            "CAST",
+            "ChaCha20",
+            "ChaCha20_Poly1305",
+            "Salsa20",
+        )
+    },
 }
-"""Calls whose argument is a signing key: a literal there is a hard-coded key."""
+"""Calls whose argument is a signing or cipher key: a literal there is a hard-coded key."""
 JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
 WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
+DEBUG_APPS = frozenset(
+    {
+        "aiohttp.web.Application",
+        "aiohttp.web_app.Application",
+        "tornado.web.Application",
+        "starlette.applications.Starlette",
+        "fastapi.FastAPI",
+    }
+)
+"""Application constructors whose ``debug=True`` serves tracebacks (like Flask's ``run``)."""
+JINJA_SETUPS = frozenset({"aiohttp_jinja2.setup"})
+"""Calls that build a Jinja2 environment from their keywords; they autoescape by default."""
 TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 
 
@@ -261,7 +294,8 @@ class PatternChecker(ast.NodeVisitor):
         if qname in KEY_ARGUMENTS:
             self._key_argument(node, qname)
         jwt_reported = qname in JWT_DECODERS and self._jwt_unverified(node, keywords)
-        if short == "run" and "debug" in keywords and _true(keywords["debug"].value):
+        debug_call = short == "run" or qname in DEBUG_APPS
+        if debug_call and "debug" in keywords and _true(keywords["debug"].value):
             self.add("debug", keywords["debug"], "the application runs with `debug=True`")
         verify = keywords.get("verify")
         if verify is not None and _false(verify.value) and not jwt_reported:
@@ -278,6 +312,8 @@ class PatternChecker(ast.NodeVisitor):
             )
         if short == "set_cookie":
             self._cookie(node, *self._with_unpacked(node, keywords))
+        if qname.startswith("aiohttp_session.") and short.endswith("Storage"):
+            self._session_storage(keywords)
         jinja = self._alias(node.func, qname)
         if jinja in ("jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"):
             autoescape = keywords.get("autoescape")
@@ -292,8 +328,26 @@ class PatternChecker(ast.NodeVisitor):
                     # a lone Template may render text, not HTML: unconfirmed as XSS
                     tier=Tier.CONFIRMED if environment else Tier.UNCONFIRMED,
                 )
+        setup_off = keywords.get("autoescape") if qname in JINJA_SETUPS else None
+        if setup_off is not None and self._falsy(setup_off.value):
+            self.add(
+                "xss",
+                setup_off,
+                f"`{qname}()` builds the template environment without autoescaping",
+                severity=Severity.MINOR,
+            )
         self._hash(node, qname, short, keywords)
         self.generic_visit(node)
+
+    def _session_storage(self, keywords: dict[str, ast.keyword]) -> None:
+        """An aiohttp_session storage: the cookie it sets is the session, so a flag it turns
+        off is turned off on the session cookie (its defaults are ``httponly=True``)."""
+        httponly = keywords.get("httponly")
+        if httponly is not None and _false(httponly.value):
+            self.add("httponly", httponly, "the session storage sets `httponly=False`")
+        secure = keywords.get("secure")
+        if secure is not None and _false(secure.value):
+            self.add("securecookie", secure, "the session storage sets `secure=False`")
 
     def _verify_passed_on(self, node: ast.Call) -> None:
         """``fetch(url, False)`` where ``fetch`` passes that parameter on as ``verify=``: the

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from protosmith.analysis.taint.context import ModuleContext
 from protosmith.analysis.taint.frame import Frame
 from protosmith.analysis.taint.guards import guard_facts
 from protosmith.analysis.taint.state import State, key_of
@@ -30,11 +33,32 @@ def _held_checks(frame: Frame, test: ast.expr) -> ast.expr:
     return test
 
 
+@dataclass(frozen=True)
+class _Scoped:
+    """The module as the guards see it from inside one function (``guards.Module``)."""
+
+    ctx: ModuleContext
+    scope: ast.AST | None
+
+    @property
+    def functions(self) -> Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        return self.ctx.functions
+
+    def module_value(self, name: str) -> ast.expr | None:
+        return self.ctx.module_value(name)
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        if self.scope is None:
+            value = self.ctx.module_value(name)
+            return [] if value is None else [value]
+        return self.ctx.assignments_in(self.scope).get(name, [])
+
+
 def refined(frame: Frame, state: State, test: ast.expr, positive: bool) -> State:
     """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
     result = state.copy()
     test = _held_checks(frame, test)
-    for subject, kinds in guard_facts(test, positive, frame.ctx):
+    for subject, kinds in guard_facts(test, positive, _Scoped(frame.ctx, frame.scope)):
         targets = (
             [subject]
             if key_of(subject)

@@ -48,6 +48,8 @@ CONVERSIONS = frozenset(
         "os.urandom",
         "time.time",
         "ast.literal_eval",
+        "importlib.import_module",
+        "__import__",
         "os.path.exists",
         "os.path.isfile",
         "os.path.isdir",
@@ -257,6 +259,9 @@ class _Nothing:
 
     def module_value(self, name: str) -> ast.expr | None:
         return None
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        return []
 
 
 NOTHING = _Nothing()

@@ -93,6 +93,10 @@ SHELLS = frozenset(
     {"sh", "bash", "zsh", "/bin/sh", "/bin/bash", "cmd", "cmd.exe", "powershell", "pwsh"}
 )
 CODE_CALLS = frozenset({"eval", "exec", "compile", "execfile", "builtins.eval", "builtins.exec"})
+IMPORT_CALLS = frozenset(
+    {"__import__", "builtins.__import__", "importlib.import_module", "importlib.__import__"}
+)
+"""Calls that import the module their first argument names: importing runs its code."""
 DESERIALIZE_CALLS = frozenset(
     {
         "pickle.loads",
@@ -516,6 +520,10 @@ def sink_hits(call: ast.Call, qname: str | None, short: str, ev: Evaluator) -> l
         code = _arg(call, 0, "source", "expression")
         if code is not None:
             hits.append(Hit("codeinj", ev.value(code), name))
+    if name in IMPORT_CALLS:
+        module = _arg(call, 0, "name")
+        if module is not None:
+            hits.append(Hit("codeinj", ev.value(module), f"{name}() (the named module is run)"))
     if name in LIBRARY_EVALS:
         code = _arg(call, 0, "expression", "expr")
         if code is not None:
