@@ -26,6 +26,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_model(tmp_path_factory.mktemp("gguf") / "tiny.gguf", n_embd=128, n_layer=2)
 
 
+@pytest.mark.slow
 def test_the_random_model_loads_and_decodes_every_token_asked_for(tiny_model: Path) -> None:
     result = asyncio.run(
         measure(tiny_model, chat_format="chatml", prompts=("hello", "def f():"), max_tokens=12)
