@@ -233,6 +233,7 @@ class DocsDraft(_Reply):
     """What the documentation model writes; API.md and the diagram come from real data."""
 
     readme: str = Field(min_length=1)
-    """README.md body in Markdown: purpose, install, run, test."""
+    """README.md overview in Markdown: what the prototype does and how its parts fit together
+    (the components table and the install, run and test commands are rendered from the run)."""
     deployment: str = Field(min_length=1)
     """DEPLOYMENT.md body in Markdown."""
