@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from lsp_support import (
     EDITORS,
@@ -298,3 +299,11 @@ async def test_an_llm_fix_whose_backend_is_unreachable_is_an_outcome_not_an_inte
         await wait_until(lambda: any("no validated fix" in m.message for m in client.messages))
         [said] = [m for m in client.messages if "no validated fix" in m.message]
         assert "the LLM backend failed: cannot connect to http://127.0.0.1:9/v1" in said.message
+
+        # The LLM review of the file meets the same endpoint: a refusal that says why
+        # (RequestFailed), not an internal error.
+        with pytest.raises(JsonRpcException) as refused:
+            await execute(client, "protosmith.review", {"uri": uri, "llm": True})
+        assert refused.value.code == -32803, refused.value
+        assert "cannot connect to http://127.0.0.1:9/v1" in str(refused.value)
+        assert "internal error" not in str(refused.value)
