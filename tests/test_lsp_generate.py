@@ -263,3 +263,9 @@ async def test_generate_on_an_invalid_spec_is_announced_once_as_an_error(tmp_pat
         [announcement] = [m for m in said if "failed" in m.message]
         assert announcement.type == types.MessageType.Error, announcement
         assert "run  failed" not in announcement.message and "invalid spec" in announcement.message
+        # The progress ends as the run did, and Show Run says so too.
+        [reports] = client.progress_reports.values()
+        assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+        assert reports[-1].message == "Failed", reports[-1]
+        shown = await execute(client, "protosmith.showRun", {})
+        assert shown["status"] == "failed", shown

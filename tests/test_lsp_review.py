@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from lsp_support import (
     EDITORS,
@@ -268,3 +269,41 @@ async def test_instruction_only_fix_is_computed_in_resolve(tmp_path: Path) -> No
         [lazy] = [a for a in actions if a.data and a.data["kind"] == "llmFix"]
         resolved = await client.code_action_resolve_async(lazy)
         assert "def plus(a, b):" in apply_text_edits(app.read_text(), _edits(resolved.edit, uri))
+
+
+async def test_an_llm_fix_whose_backend_is_unreachable_is_an_outcome_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """An LLM quick fix when the model's endpoint refuses connections: resolve answers (no
+    edit, no -32603 with a traceback) and the user reads why, once."""
+    root = copy_workspace("review", tmp_path)
+    app = root / "app.py"
+    settings = {
+        "backend": "openai",
+        "baseUrl": "http://127.0.0.1:9/v1",  # nothing listens on the discard port
+        "model": "unreachable",
+        "maxRetries": 0,
+    }
+    async with lsp_session([root], "neovim", settings=settings) as client:
+        uri = open_file(client, app)
+        real = _by_code(await diagnostics_for(client, uri, _has("PS304")), "PS304")
+        data = {**dict(real.data), "edits": [], "instruction": "use yaml.safe_load"}  # type: ignore[arg-type]
+        diagnostic = types.Diagnostic(
+            range=real.range, message=real.message, source="protosmith", code="PS304", data=data
+        )
+        [lazy] = [
+            a for a in await _actions(client, uri, diagnostic) if a.title.endswith("with the LLM")
+        ]
+        resolved = await client.code_action_resolve_async(lazy)
+        assert resolved.edit is None
+        await wait_until(lambda: any("no validated fix" in m.message for m in client.messages))
+        [said] = [m for m in client.messages if "no validated fix" in m.message]
+        assert "the LLM backend failed: cannot connect to http://127.0.0.1:9/v1" in said.message
+
+        # The LLM review of the file meets the same endpoint: a refusal that says why
+        # (RequestFailed), not an internal error.
+        with pytest.raises(JsonRpcException) as refused:
+            await execute(client, "protosmith.review", {"uri": uri, "llm": True})
+        assert refused.value.code == -32803, refused.value
+        assert "cannot connect to http://127.0.0.1:9/v1" in str(refused.value)
+        assert "internal error" not in str(refused.value)

@@ -116,3 +116,108 @@ def test_neovim_runs_review_and_sees_diagnostics(tmp_path: Path) -> None:
     assert any(d["severity"] == 1 for d in result["diagnostics"])  # vim.diagnostic.severity.ERROR
     assert any("Ignore this finding" in title for title in result["titles"])
     assert "yaml.safe_load(request.data)" in result["text"]
+
+
+PLUGIN = Path(__file__).resolve().parents[1] / "editor-clients" / "nvim"
+
+RUN_SCRIPT = r"""
+local notes = {}
+vim.notify = function(message, level) table.insert(notes, { message = message, level = level }) end
+vim.ui.select = function(_, opts, on_choice) table.insert(notes, { message = opts.prompt }); on_choice(nil) end
+local function finish(result)
+  result.notes = notes
+  local handle = assert(io.open(_G.arg_out, "w"))
+  handle:write(vim.json.encode(result))
+  handle:close()
+  for _, client in ipairs(vim.lsp.get_clients()) do client:stop() end
+  vim.wait(3000, function() return #vim.lsp.get_clients() == 0 end, 50)
+  vim.cmd("qa!")
+end
+local function runs()
+  local found = {}
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(buf):find("protosmith://run/", 1, true) then
+      table.insert(found, { modifiable = vim.bo[buf].modifiable, buftype = vim.bo[buf].buftype })
+    end
+  end
+  return found
+end
+local ok, err = pcall(function()
+  require("protosmith").setup({ cmd = { _G.arg_python, "-m", "protosmith", "serve" }, progress = false })
+  vim.cmd.edit(_G.arg_spec)
+  assert(vim.wait(60000, function()
+    local client = vim.lsp.get_clients({ name = "protosmith" })[1]
+    return client ~= nil and client.initialized
+  end, 50), "server did not initialize")
+  vim.cmd("Protosmith generate")
+  assert(vim.wait(120000, function()
+    for _, note in ipairs(notes) do
+      if note.message:find("generation failed", 1, true) then return true end
+    end
+  end, 50), "no announcement")
+  vim.wait(3000, function() return false end) -- time for a second announcement, if any
+  vim.cmd("Protosmith run")
+  assert(vim.wait(30000, function() return #runs() == 1 end, 50), "no run buffer")
+  vim.cmd("wincmd p")
+  vim.v.errmsg = ""
+  vim.cmd("Protosmith run") -- again: the same buffer, refreshed
+  vim.wait(3000, function() return vim.v.errmsg ~= "" end, 50)
+end)
+finish({ error = not ok and tostring(err) or nil, errmsg = vim.v.errmsg, runs = runs(),
+         windows = #vim.api.nvim_list_wins() })
+"""
+
+
+def test_neovim_announces_an_invalid_spec_once_and_shows_its_run_read_only_twice(
+    tmp_path: Path,
+) -> None:
+    """The plugin as users load it: a generate on an invalid spec is announced once, with no
+    empty run id; ``:Protosmith run`` opens the run in a read-only buffer, and running it
+    again refreshes that buffer (a second buffer of the same name failed with E95)."""
+    root = tmp_path / "shop"
+    root.mkdir()
+    spec = root / "protosmith.toml"
+    spec.write_text(
+        '[project]\nname = "cassé"\nlanguages = ["python"]\n\n[[scenarios]]\n'
+        'name = "panier"\ndescription = "Un client 🛒 regarde son panier."\n'
+        'acceptance = ["le total est juste"]\npriority = "urgent"\n',
+        encoding="utf-8",
+    )
+    script, out = tmp_path / "run.lua", tmp_path / "result.json"
+    script.write_text(RUN_SCRIPT)
+    setup = (
+        f"lua _G.arg_spec={json.dumps(str(spec))}; _G.arg_out={json.dumps(str(out))}; "
+        f"_G.arg_python={json.dumps(sys.executable)}"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROTOSMITH_")}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    done = subprocess.run(
+        [
+            NVIM or "nvim",
+            "--headless",
+            "--clean",
+            "--cmd",
+            f"set runtimepath^={PLUGIN}",
+            "-c",
+            setup,
+            "-c",
+            f"luafile {script}",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.is_file(), f"nvim wrote no result (rc {done.returncode}): {done.stderr[-2000:]}"
+    result = json.loads(out.read_text())
+    assert result.get("error") is None, result
+    announced = [
+        n for n in result["notes"] if "generation failed" in n["message"] or " run " in n["message"]
+    ]
+    assert len(announced) == 1, result["notes"]
+    assert announced[0]["level"] == 4, announced  # vim.log.levels.ERROR, as the outcome
+    assert "invalid spec" in announced[0]["message"] and "run  " not in announced[0]["message"]
+    assert result["errmsg"] == "", result["errmsg"]
+    assert result["runs"] == [{"modifiable": False, "buftype": "nofile"}], result

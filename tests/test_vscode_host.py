@@ -490,6 +490,14 @@ def search():
 
 def hello():
     return "« café »" + undefined_name
+
+
+def cart_total(prices):
+    return sum(prices)
+
+
+def label(prices):
+    return "Total (€ 🛒): " + str(cart_total(prices))
 """
 
 SQUIGGLES_AND_SPANS = """
@@ -527,7 +535,9 @@ def test_findings_on_non_ascii_lines_underline_their_text_and_fixes_name_the_rul
     vsix: Path, tmp_path: Path
 ) -> None:
     """What a user sees: the underline of a finding after « é » covers exactly its text (VS
-    Code counts UTF-16 units), and the quick fixes name the rule as it is spelled."""
+    Code counts UTF-16 units), the quick fixes name the rule as it is spelled, and "Refine
+    selection with instruction…" asks for the instruction (sent without one, the server could
+    only refuse) and renames a use that follows non-ASCII text on its line."""
     server, _ = _counting_server(
         tmp_path, "protosmith", f"exec '{sys.executable}' -m protosmith \"$@\""
     )
@@ -575,3 +585,40 @@ def test_findings_on_non_ascii_lines_underline_their_text_and_fixes_name_the_rul
         assert "Fix SQL injection (PS301) with the LLM" in titles, titles
         assert "Ignore this finding (PS301)" in titles, titles
         assert "sql injection" not in titles, titles
+        page.keyboard.press("Escape")
+
+        # The refine code action on the line that uses cart_total after « € 🛒 ».
+        line = VIEWS.splitlines().index('    return "Total (€ 🛒): " + str(cart_total(prices))')
+        for attempt in range(3):  # a busy window may take the keys before the editor has focus
+            window.run_command("Go to Line/Column")
+            box.fill(f":{line + 1}:5")
+            page.keyboard.press("Enter")
+            time.sleep(1)
+            page.keyboard.press("End")
+            page.keyboard.press("Shift+Home")
+            window.run_command("Refactor...")
+            try:
+                menu.first.wait_for(state="visible", timeout=20000)
+                break
+            except PlaywrightTimeout:
+                page.keyboard.press("Escape")
+                if attempt == 2:
+                    window.screenshot("refactor-menu")
+                    raise
+        menu.locator(".monaco-list-row").filter(has_text="Refine selection").first.click()
+        prompt = page.locator(".quick-input-widget").filter(has_text="protosmith: refine")
+        prompt.wait_for(state="visible", timeout=30000)
+        box.fill("rename cart_total to basket_total")
+        page.keyboard.press("Enter")
+        prompt.wait_for(state="hidden", timeout=30000)  # the palette would dismiss it
+        time.sleep(5)
+        views = window.root / "workspace" / "views.py"
+        deadline = time.monotonic() + 120
+        while "cart_total" in views.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            window.run_command("File: Save All")
+            time.sleep(2)
+        window.screenshot("refined")
+        text = views.read_text(encoding="utf-8")
+        assert "cart_total" not in text, (text, window.toast_texts())
+        assert "str(basket_total(prices))" in text and "def basket_total(prices):" in text
+        assert not any("failed" in toast for toast in window.toast_texts()), window.toast_texts()

@@ -107,6 +107,50 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
+/** Ask what to change (the selection, or the whole file); undefined when dismissed. */
+export async function askInstruction(selection: boolean): Promise<string | undefined> {
+  const instruction = await vscode.window.showInputBox({
+    title: "protosmith: refine",
+    prompt: selection ? "How should protosmith change the selection?" : "How should protosmith change this file?",
+    placeHolder: "e.g. validate the input and raise ValueError on bad data",
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : "Say what to change."),
+  });
+  return instruction?.trim() || undefined;
+}
+
+type ExecuteCommandNext = (command: string, args: unknown[]) => unknown;
+
+/**
+ * An `executeCommand` middleware for the server's `protosmith.refine`: the "Refine selection
+ * with instruction…" code action carries only the file and range, so the instruction is asked
+ * here before the command reaches the server (sent without one, the server can only refuse).
+ * Dismissing the input box sends nothing.
+ */
+export function refineMiddleware(): (command: string, args: unknown[], next: ExecuteCommandNext) => Promise<unknown> {
+  return async (command, args, next) => {
+    const target = args[0] as { uri?: unknown; range?: LspRange; instruction?: unknown } | undefined;
+    if (command !== "protosmith.refine" || typeof target !== "object" || target === null) {
+      return next(command, args);
+    }
+    if (typeof target.instruction === "string" && target.instruction.trim()) {
+      return next(command, args);
+    }
+    const range = target.range;
+    const selection = range !== undefined && (range.start.line !== range.end.line || range.start.character !== range.end.character);
+    const instruction = await askInstruction(selection);
+    if (instruction === undefined) {
+      return undefined;
+    }
+    // The server refines the file as saved, so save it first.
+    const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === target.uri);
+    if (open?.isDirty) {
+      await open.save();
+    }
+    return next(command, [{ ...target, instruction }, ...args.slice(1)]);
+  };
+}
+
 export class Commands {
   /** The id of the last run this window started or looked at. */
   lastRunId: string | undefined;
@@ -185,16 +229,8 @@ export class Commands {
       await vscode.window.showWarningMessage("protosmith: open a file and select the code to refine.");
       return undefined;
     }
-    const instruction = await vscode.window.showInputBox({
-      title: "protosmith: refine",
-      prompt: editor.selection.isEmpty
-        ? "How should protosmith change this file?"
-        : "How should protosmith change the selection?",
-      placeHolder: "e.g. validate the input and raise ValueError on bad data",
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? undefined : "Say what to change."),
-    });
-    if (instruction === undefined || !instruction.trim()) {
+    const instruction = await askInstruction(!editor.selection.isEmpty);
+    if (instruction === undefined) {
       return undefined;
     }
     // The server refines the file as saved, so save it first.
@@ -203,7 +239,7 @@ export class Commands {
     }
     const args: { uri: string; instruction: string; range?: LspRange } = {
       uri: editor.document.uri.toString(),
-      instruction: instruction.trim(),
+      instruction,
     };
     const range = selectionRange(editor.selection);
     if (range !== undefined) {

@@ -15,7 +15,7 @@ import {
   State,
 } from "vscode-languageclient/node";
 
-import { Commands, errorText, type Executor } from "./commands";
+import { Commands, errorText, type Executor, refineMiddleware } from "./commands";
 import {
   commandLine,
   describeExit,
@@ -203,7 +203,7 @@ class ServerManager implements vscode.Disposable {
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       synchronize: { configurationSection: SECTION },
-      middleware: { handleWorkDoneProgress: progressMiddleware(this.tracker) },
+      middleware: { handleWorkDoneProgress: progressMiddleware(this.tracker), executeCommand: refineMiddleware() },
       errorHandler,
       // A server that cannot initialize once will not the second time: no retry, one report.
       initializationFailedHandler: () => false,

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from protosmith.analysis.findings import Range as FindingRange
 from protosmith.analysis.findings import TextEdit
 from protosmith.analysis.positions import Lines
+from protosmith.llm.errors import BackendError
 from protosmith.lsp import convert
 from protosmith.lsp.arguments import (
     ClientRange,
@@ -109,6 +110,9 @@ async def compute_refinement(
             )
         except (LookupError, ValueError) as error:  # nothing to rename, a file outside the root
             return engine.RefineResult(message=str(error))
+        except BackendError as error:  # the model is down or unreachable: an outcome, said once
+            log.info("refine of %s: the LLM backend failed: %s", path.name, error)
+            return engine.RefineResult(message=f"the LLM backend failed: {error}")
 
     _, result = await server.runs.execute("refine", root, f"protosmith: refine {path.name}", work)
     return result

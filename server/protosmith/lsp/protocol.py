@@ -50,6 +50,9 @@ from pygls.protocol.json_rpc import (
 )
 from pygls.protocol.language_server import lsp_method
 
+from protosmith.llm.errors import BackendError
+from protosmith.lsp.arguments import Unavailable
+
 log = logging.getLogger("protosmith.lsp.protocol")
 
 _ANSWERED = JsonRPCNotification(method="", jsonrpc="answered", params=None)
@@ -179,6 +182,8 @@ class ProtosmithProtocol(LanguageServerProtocol):
         if error is None:
             self._send_response(msg_id, result=future.result())
             return
+        if isinstance(error, BackendError):  # the model is down or unreachable: said, not a bug
+            error = Unavailable(f"protosmith: {error}")
         if isinstance(error, JsonRpcException):
             log.info("request %s answered with error %s: %s", msg_id, error.code, error.message)
             self._answer(msg_id, error)

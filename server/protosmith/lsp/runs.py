@@ -104,11 +104,15 @@ class RunRegistry:
         except Exception as error:
             self._finish(run, "failed", f"Failed: {error}")
             raise
+        # The child stopped, or failed (an invalid spec), and said so in its summary: the
+        # progress ends as the run did, not "Done".
         status = getattr(result, "status", None)
-        cancelled = status == "cancelled"  # the child stopped and said so in its summary
-        self._finish(
-            run, "cancelled" if cancelled else "finished", "Cancelled" if cancelled else "Done"
-        )
+        if status == "cancelled":
+            self._finish(run, "cancelled", "Cancelled")
+        elif status == "failed":
+            self._finish(run, "failed", "Failed")
+        else:
+            self._finish(run, "finished", "Done")
         return run, result
 
     def _finish(self, run: Run, status: str, message: str) -> None:

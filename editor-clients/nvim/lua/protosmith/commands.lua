@@ -253,11 +253,28 @@ end
 function M.run(opts)
   local run_id = opts.fargs[2] or M.last_run_id
   execute(vim.api.nvim_get_current_buf(), "protosmith.showRun", run_id and { run_id = run_id } or vim.empty_dict(), function(result)
-    local buf = vim.api.nvim_create_buf(false, true)
+    -- One read-only buffer per run: showing a run again refreshes it (a second buffer of the
+    -- same name would fail with E95).
+    local name = "protosmith://run/" .. tostring(result and result.run_id or "latest")
+    local buf = -1
+    for _, existing in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(existing) == name then
+        buf = existing
+      end
+    end
+    if buf == -1 then
+      buf = vim.api.nvim_create_buf(false, true)
+      vim.api.nvim_buf_set_name(buf, name)
+    end
+    vim.bo[buf].modifiable = true
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(vim.inspect(result), "\n"))
-    vim.bo[buf].filetype = "lua"
     vim.bo[buf].modifiable = false
-    vim.api.nvim_buf_set_name(buf, "protosmith://run/" .. tostring(result and result.run_id or "latest"))
+    vim.bo[buf].modified = false
+    vim.bo[buf].filetype = "lua"
+    local win = vim.fn.bufwinid(buf)
+    if win ~= -1 then
+      return vim.api.nvim_set_current_win(win)
+    end
     vim.cmd("split")
     vim.api.nvim_win_set_buf(0, buf)
   end)

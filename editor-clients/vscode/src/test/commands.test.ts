@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import type * as vscode from "vscode";
 
-import { Commands, describeRun, type Executor, selectionRange } from "../commands";
+import { Commands, describeRun, type Executor, refineMiddleware, selectionRange } from "../commands";
 import * as stub from "./vscode-stub";
 
 /** Stands in for the language client: records requests, answers from a table. */
@@ -182,6 +182,37 @@ describe("commands", () => {
     await commandsWith(client).commands.refineSelection();
     assert.equal("range" in (client.requests[0].param.arguments[0] as object), false);
     assert.equal(stub.recorded.statusMessages[0], "protosmith: refinement not applied. tests failed");
+  });
+
+  it("asks for the instruction when the refine code action sends protosmith.refine without one", async () => {
+    const document = stub.textDocument(stub.Uri.file("/ws/app.py"), true);
+    stub.state.textDocuments = [document];
+    const sent: Array<{ command: string; args: unknown[] }> = [];
+    const next = (command: string, args: unknown[]) => {
+      sent.push({ command, args });
+      return { applied: true };
+    };
+    const middleware = refineMiddleware();
+    const range = { start: { line: 2, character: 0 }, end: { line: 2, character: 40 } };
+    const target = { uri: document.uri.toString(), range };
+    stub.answers.inputBox.push("  rename cart_total to basket_total ");
+    assert.deepEqual(await middleware("protosmith.refine", [target], next), { applied: true });
+    assert.deepEqual(sent[0], {
+      command: "protosmith.refine",
+      args: [{ ...target, instruction: "rename cart_total to basket_total" }],
+    });
+    assert.match(stub.recorded.inputBoxes[0].prompt ?? "", /selection/);
+    assert.equal(document.saved, 1, "the server refines the saved file");
+
+    stub.answers.inputBox.push(undefined); // dismissed: nothing reaches the server
+    assert.equal(await middleware("protosmith.refine", [target], next), undefined);
+    assert.equal(sent.length, 1);
+
+    // An instruction already there (the LLM quick fix) and other commands pass through unasked.
+    await middleware("protosmith.refine", [{ ...target, instruction: "fix it" }], next);
+    await middleware("protosmith.ignoreFinding", [{ uri: target.uri }], next);
+    assert.equal(sent.length, 3);
+    assert.equal(stub.recorded.inputBoxes.length, 2);
   });
 
   it("cancels runs and shows the last run as a JSON document", async () => {
