@@ -44,7 +44,8 @@ def render(rules: dict[str, Rule]) -> str:
         'Every diagnostic protosmith emits has `source` "protosmith", one of these codes, and a link here.',
         "Suppress a finding on a line with `# protosmith: ignore[CODE] reason`. The reason is optional",
         "(a bare `# protosmith: ignore[CODE]` suppresses too, and that is what the editor's *Ignore",
-        "this finding* inserts at the end of the line) but worth writing: it is kept with the finding",
+        "this finding* inserts: at the end of the line, or on a line of its own above it when the",
+        "line already ends in a comment) but worth writing: it is kept with the finding",
         "(`evidence.detail`), and suppressed findings stay visible in JSON and SARIF.",
         "",
     ]
