@@ -24,6 +24,9 @@ FIGURES = {
     "review.files_per_s_vs_bandit",
     "review.peak_memory_mib",
     "lsp.idle_p99_ms",
+    "spec.check_seconds.scenarios",
+    "spec.check_seconds.multiline",
+    "spec.check_seconds.free_tables",
     "lsp.busy_p99_ms",
     "lsp.saving_p99_ms",
 }
