@@ -13,21 +13,25 @@ from protosmith.analysis.taint.guards import guard_facts
 from protosmith.analysis.taint.state import State, key_of
 
 
-def _held_checks(frame: Frame, test: ast.expr) -> ast.expr:
+def _held_checks(frame: Frame, test: ast.expr, truthy: bool) -> ast.expr:
     """``test`` with each operand that is a name holding a check's result replaced by that
     check (``ok = url_has_allowed_host_and_scheme(url, ...)``, then ``if ok and ...``), when
-    the name is assigned once in this function."""
+    the name is assigned once in this function; or, where the name is known ``truthy``, when
+    its other assignments are ``False`` (``inside = commonpath(...) == root``, ``False`` in
+    the ``except``): only the check can have made it true."""
     if frame.scope is None:
         return test
     if isinstance(test, ast.Name):
         values = frame.ctx.assignments_in(frame.scope).get(test.id, [])
-        single = len(values) == 1 and isinstance(values[0], (ast.Call, ast.Compare))
-        return values[0] if single else test
+        checks = [v for v in values if isinstance(v, (ast.Call, ast.Compare))]
+        false = [v for v in values if isinstance(v, ast.Constant) and v.value is False]
+        single = len(checks) == 1 and len(values) == 1 + (len(false) if truthy else 0)
+        return checks[0] if single else test
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        operand = _held_checks(frame, test.operand)
+        operand = _held_checks(frame, test.operand, not truthy)
         return test if operand is test.operand else ast.UnaryOp(op=ast.Not(), operand=operand)
     if isinstance(test, ast.BoolOp):
-        values = [_held_checks(frame, v) for v in test.values]
+        values = [_held_checks(frame, v, truthy) for v in test.values]
         changed = any(a is not b for a, b in zip(values, test.values, strict=True))
         return ast.BoolOp(op=test.op, values=values) if changed else test
     return test
@@ -57,7 +61,7 @@ class _Scoped:
 def refined(frame: Frame, state: State, test: ast.expr, positive: bool) -> State:
     """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
     result = state.copy()
-    test = _held_checks(frame, test)
+    test = _held_checks(frame, test, positive)
     for subject, kinds in guard_facts(test, positive, _Scoped(frame.ctx, frame.scope)):
         targets = (
             [subject]
