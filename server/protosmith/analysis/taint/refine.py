@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from protosmith.analysis.taint.context import ModuleContext
@@ -58,6 +58,30 @@ class _Scoped:
         return self.ctx.assignments_in(self.scope).get(name, [])
 
 
+def _renderings(frame: Frame, targets: Sequence[ast.expr]) -> list[ast.expr]:
+    """Names holding only ``str(x)`` (or ``os.fspath(x)``) of a checked name ``x`` that is
+    itself bound once: the same path as text (``name = str(p)`` before ``if p.parent != root``)."""
+    if frame.scope is None:
+        return []
+    assigned = frame.ctx.assignments_in(frame.scope)
+    checked = {
+        t.id for t in targets if isinstance(t, ast.Name) and len(assigned.get(t.id, [])) == 1
+    }
+    found: list[ast.expr] = []
+    for name, values in assigned.items():
+        value = values[0] if len(values) == 1 else None
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, (ast.Name, ast.Attribute))
+            and ast.unparse(value.func) in ("str", "os.fspath")
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name)
+            and value.args[0].id in checked
+        ):
+            found.append(ast.Name(id=name, ctx=ast.Load()))
+    return found
+
+
 def refined(frame: Frame, state: State, test: ast.expr, positive: bool) -> State:
     """A copy of ``state`` with what ``test`` being ``positive`` proves applied."""
     result = state.copy()
@@ -68,7 +92,7 @@ def refined(frame: Frame, state: State, test: ast.expr, positive: bool) -> State
             if key_of(subject)
             else [n for n in ast.walk(subject) if isinstance(n, ast.Name)]
         )
-        for target in targets:
+        for target in [*targets, *_renderings(frame, targets)]:
             key = key_of(target)
             if key and key not in result.env and isinstance(target, ast.Attribute):
                 # ``parts.hostname in ALLOWED``: the checked field of a tainted object
