@@ -238,6 +238,21 @@ def test_ldap_and_xpath_sinks_with_built_arguments_are_unconfirmed_not_hidden() 
     assert all(f.severity == Severity.INFO for f in findings)
 
 
+def test_a_constant_xpath_query_with_bound_variables_is_not_built_at_run_time() -> None:
+    findings = own(
+        """
+        def find(tree, badge):
+            query = f"/staff/member[@badge=$badge]"
+            return tree.xpath(query, badge=badge)
+
+        def built(tree, badge):
+            query = f"/staff/member[@badge='{badge}']"
+            return tree.xpath(query)
+        """
+    )
+    assert codes(findings, Tier.UNCONFIRMED) == {"PS310@8"}
+
+
 # -- 4. flow sensitivity -------------------------------------------------------------------
 
 

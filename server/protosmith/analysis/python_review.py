@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 import re
 import warnings
@@ -18,6 +17,7 @@ from protosmith.analysis.findings import (
     Severity,
     Tier,
 )
+from protosmith.analysis.fstrings import parse_module
 from protosmith.analysis.performance import analyze_performance
 from protosmith.analysis.static_tools import BANDIT_IMPORT_NOTES, BANDIT_KINDS
 from protosmith.analysis.taint import analyze_module
@@ -68,7 +68,7 @@ def analyze_python(path: str, text: str, root: Path | None = None) -> list[Findi
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(text, filename=path)
+            tree = parse_module(text, filename=path)
     except SyntaxError as error:
         line = max((error.lineno or 1) - 1, 0)
         col = max((error.offset or 1) - 1, 0)

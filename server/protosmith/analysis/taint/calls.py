@@ -44,11 +44,16 @@ UNCONFIRMED_SINKS = frozenset({"ldapi", "xpathi", "codeinj"})
 traced source is still reported, unconfirmed, unless every argument is a constant."""
 
 
-def _built(call: ast.Call, imports: dict[str, str]) -> bool:
+def _built(call: ast.Call, frame: Frame, kind: str) -> bool:
     """Whether a call's arguments hold a value computed at run time: a variable, an attribute
-    or a call result, not a literal, an imported constant (``ldap.SCOPE_SUBTREE``) or an
-    upper-case module constant."""
-    for value in [*call.args, *(k.value for k in call.keywords)]:
+    or a call result, not a literal, a name holding one, an imported constant
+    (``ldap.SCOPE_SUBTREE``) or an upper-case module constant. XPath keywords bind ``$name``
+    variables: data, not query text."""
+    imports = frame.ctx.imports
+    keywords = [] if kind == "xpathi" else [k.value for k in call.keywords]
+    for value in [*call.args, *keywords]:
+        if const_eval(value, frame.state) is not MISSING:
+            continue
         for node in ast.walk(value):
             if isinstance(node, (ast.Call, ast.Subscript, ast.Starred)):
                 return True
@@ -128,7 +133,7 @@ def call_value(frame: Frame, node: ast.Call) -> TV:
         elif (
             hit.kind in UNCONFIRMED_SINKS
             and not frame.summary_mode
-            and _built(node, frame.ctx.imports)
+            and _built(node, frame, hit.kind)
         ):
             # No traced source, but the query or code is built at run time: reported at
             # the unconfirmed tier (bandit has no rule here that would show it otherwise).

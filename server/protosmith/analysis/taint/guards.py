@@ -66,9 +66,24 @@ def _normalized(node: ast.expr, module: Scope) -> bool:
     if isinstance(node, ast.Call):
         return call_name(node) in _NORMALIZERS
     if isinstance(node, ast.Name):
-        values = module.assigned(node.id)
+        # ``None`` is a placeholder before the path is known (``name = None``), not a path
+        values = [v for v in module.assigned(node.id) if not _none(v)]
+        if not module.assigned(node.id):
+            known = module.module_value(node.id)  # a module constant (``ROOT = ....resolve()``)
+            values = [] if known is None else [known]
         return bool(values) and all(_normalized(v, module) for v in values)
     return False
+
+
+def _none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _folder_of(node: ast.expr, module: Scope, attr: str = "parents") -> ast.expr | None:
+    """``p`` for ``p.parents`` (or ``p.parent``) of a resolved path ``p``."""
+    if isinstance(node, ast.Attribute) and node.attr == attr and _normalized(node.value, module):
+        return node.value
+    return None
 
 
 def _anchored(pattern: ast.expr) -> bool:
@@ -169,6 +184,10 @@ def _compare_facts(node: ast.Compare, positive: bool, module: Scope) -> list[Fac
     op, left, right = node.ops[0], node.left, node.comparators[0]
     if isinstance(op, (ast.In, ast.NotIn)):
         member = isinstance(op, ast.In) == positive
+        below = _folder_of(right, module) if member else None
+        if below is not None:
+            # ``root in p.parents`` with ``p`` resolved: ``p`` lies below ``root``
+            return [(below, frozenset({"pathtraver"}))]
         if member and _is_collection(right):
             return [(left, ALL), *_host_checked(left)]
         if not member and isinstance(left, ast.Constant) and left.value in QUOTES:
@@ -195,6 +214,13 @@ def _compare_facts(node: ast.Compare, positive: bool, module: Scope) -> list[Fac
             ):
                 facts.append((subject.args[0], frozenset({"pathtraver"})))
                 facts.append((other, frozenset({"pathtraver"})))
+            if equal and _normalized(other, module):
+                # ``p.parent == root`` / ``p == root`` with ``p`` resolved: inside ``root``
+                folder = _folder_of(subject, module, "parent")
+                if folder is not None:
+                    facts.append((folder, frozenset({"pathtraver"})))
+                elif _normalized(subject, module):
+                    facts.append((subject, frozenset({"pathtraver"})))
             if (
                 equal
                 and isinstance(other, ast.Constant)
@@ -250,6 +276,11 @@ def guard_facts(test: ast.expr, positive: bool, module: Scope = NOTHING) -> list
             return facts
         if isinstance(test.op, ast.Or) and positive:
             return _common_facts([guard_facts(v, positive, module) for v in test.values])
+        # a false ``a and b`` is ``not a or not b``: what both negations prove
+        # (``if root not in p.parents and p != root: return``)
+        common = _common_facts([guard_facts(v, positive, module) for v in test.values])
+        if common:
+            return common
         present = _presence_subject(test.values[0]) if isinstance(test.op, ast.And) else None
         if present is not None and len(test.values) > 1:
             # ``not (x is not None and not valid(x))``: x is None (harmless) or valid.

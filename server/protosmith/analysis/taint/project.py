@@ -16,13 +16,13 @@ each folder above it up to the workspace root, and under ``src/``. Nothing outsi
 
 from __future__ import annotations
 
-import ast
 import logging
 import sys
 import warnings
 from collections import OrderedDict
 from pathlib import Path
 
+from protosmith.analysis.fstrings import parse_module
 from protosmith.analysis.taint.context import ModuleContext, Target
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def _parse(file: Path, size: int, relative: str) -> ModuleContext | None:
         text = file.read_text(encoding="utf-8", errors="replace")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(text, filename=relative)
+            tree = parse_module(text, filename=relative)
     except (OSError, SyntaxError, ValueError) as error:
         log.debug("cross-module taint skips %s: %s", relative, error)
         return None

@@ -134,6 +134,9 @@ def _const(node: ast.expr, state: State) -> object:
         return node.value
     if isinstance(node, ast.Name):
         return state.consts.get(node.id, MISSING)
+    if isinstance(node, ast.JoinedStr):  # an f-string without fields is a literal
+        texts = [str(v.value) for v in node.values if isinstance(v, ast.Constant)]
+        return "".join(texts) if len(texts) == len(node.values) else MISSING
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         left, right = _const(node.left, state), _const(node.right, state)
         if left is MISSING or right is MISSING:

@@ -50,6 +50,7 @@ def _definition(frame: Frame, node: ast.stmt) -> State | None:
 
 def _expr(frame: Frame, node: ast.Expr) -> State | None:
     frame.value(node.value)
+    frame.state = _raised_unless(frame, node.value)
     if (
         isinstance(node.value, ast.Call)
         and (frame.ctx.qualify(node.value.func) or "") in TERMINATORS
@@ -58,8 +59,25 @@ def _expr(frame: Frame, node: ast.Expr) -> State | None:
     return frame.state
 
 
+def _raised_unless(frame: Frame, value: ast.expr) -> State:
+    """``p.relative_to(root)`` raises ``ValueError`` unless ``p`` is inside ``root``: past it,
+    ``p`` is as checked as by ``if p.is_relative_to(root)``."""
+    if not isinstance(value, ast.Call):
+        return frame.state
+    func = value.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "relative_to"):
+        return frame.state
+    check = ast.Call(
+        func=ast.Attribute(value=func.value, attr="is_relative_to", ctx=ast.Load()),
+        args=value.args,
+        keywords=[],
+    )
+    return refined(frame, frame.state, check, True)
+
+
 def _assign(frame: Frame, node: ast.Assign) -> State | None:
     assigned = frame.value(node.value)
+    frame.state = _raised_unless(frame, node.value)
     for target in node.targets:
         bind(frame, target, assigned, node.value)
     return frame.state

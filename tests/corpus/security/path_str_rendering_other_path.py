@@ -1,0 +1,18 @@
+# expect: PS305@16
+from pathlib import Path
+
+from flask import Flask, request
+
+app = Flask(__name__)
+INBOX = Path("/var/inbox").resolve()
+
+
+@app.post("/drop")
+def drop():
+    target = (INBOX / request.form["name"]).resolve()
+    location = str(INBOX / request.form["name"])
+    if target.parent != INBOX:
+        return "names cannot contain folders", 400
+    with open(location, "wb") as handle:
+        handle.write(request.get_data())
+    return "stored"
