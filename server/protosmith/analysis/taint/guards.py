@@ -64,7 +64,8 @@ def _normalized(node: ast.expr, module: Scope) -> bool:
     if isinstance(node, ast.Call) and call_name(node) == "str" and len(node.args) == 1:
         return _normalized(node.args[0], module)
     if isinstance(node, ast.Call):
-        return call_name(node) in _NORMALIZERS
+        name = call_name(node)
+        return name in _NORMALIZERS or _normalizing_helper(module, name)
     if isinstance(node, ast.Name):
         # ``None`` is a placeholder before the path is known (``name = None``), not a path
         values = [v for v in module.assigned(node.id) if not _none(v)]
@@ -73,6 +74,22 @@ def _normalized(node: ast.expr, module: Scope) -> bool:
             values = [] if known is None else [known]
         return bool(values) and all(_normalized(v, module) for v in values)
     return False
+
+
+def _normalizing_helper(module: Scope, name: str) -> bool:
+    """A same-module function whose every return normalizes (``return os.path.realpath(...)``,
+    ``return Path(...).resolve()``): calling it folds the ``..`` away as the call inside would."""
+    func = module.functions.get(name)
+    if func is None:
+        return False
+    returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
+
+    def normalizing(value: ast.expr | None) -> bool:
+        if isinstance(value, ast.Call) and call_name(value) == "str" and len(value.args) == 1:
+            return normalizing(value.args[0])
+        return isinstance(value, ast.Call) and call_name(value) in _NORMALIZERS
+
+    return bool(returns) and all(normalizing(value) for value in returns)
 
 
 def _none(node: ast.expr) -> bool:
