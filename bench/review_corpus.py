@@ -40,6 +40,7 @@ PREFIX_CLASS = {
     "debug": "debug",
     "tls": "tls",
     "trustbound": "trustbound",
+    "ciphermode": "ciphermode",
 }
 FILE_CLASS = {
     "flow_configparser.py": "cmdi",

@@ -213,6 +213,15 @@ SECURITY_CLASSES: tuple[SecurityClass, ...] = (
         "A JSON Web Token is decoded with signature verification switched off (`jwt.decode(..., verify=False)`, `options={'verify_signature': False}`), so anyone can forge its claims.",
         "Verify the signature: pass the key and `algorithms=[...]` to `jwt.decode` and keep `verify_signature` on.",
     ),
+    SecurityClass(
+        "PS322",
+        "ciphermode",
+        "Weak cipher mode",
+        327,
+        "major",
+        "A block cipher runs in ECB mode (`AES.new(key, AES.MODE_ECB)` in PyCryptodome/PyCrypto, `modes.ECB()` in `cryptography`): equal plaintext blocks give equal ciphertext blocks, so the data's structure shows through.",
+        "Use an authenticated mode (`AES.MODE_GCM`, `modes.GCM(nonce)`, or `cryptography`'s `Fernet`/`AESGCM`).",
+    ),
 )
 BY_KIND = {c.kind: c for c in SECURITY_CLASSES}
 BY_CODE = {c.code: c for c in SECURITY_CLASSES}

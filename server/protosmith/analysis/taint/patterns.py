@@ -102,6 +102,10 @@ JINJA_SETUPS = frozenset({"aiohttp_jinja2.setup"})
 TLS_OFF_CALLS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 
 
+ECB_PACKAGES = ("Crypto.Cipher.", "Cryptodome.Cipher.")
+"""PyCryptodome (``Crypto`` or ``Cryptodome``) and PyCrypto: ``AES.new(key, AES.MODE_ECB)``."""
+
+
 class PatternChecker(ast.NodeVisitor):
     """Visits one module and collects pattern findings."""
 
@@ -229,6 +233,20 @@ class PatternChecker(ast.NodeVisitor):
         if isinstance(key, ast.Constant) and isinstance(key.value, (str, bytes)) and key.value:
             self.add("secret", key, f"a literal key is passed to `{qname}()`")
 
+    def _ecb_mode(self, node: ast.Call, qname: str) -> None:
+        """A block cipher in ECB mode: ``modes.ECB()`` (cryptography), or ``MODE_ECB`` passed to
+        a PyCryptodome/PyCrypto ``new()``."""
+        if qname.endswith("ciphers.modes.ECB"):
+            self.add("ciphermode", node, "`modes.ECB()` encrypts equal blocks alike")
+            return
+        if not qname.startswith(ECB_PACKAGES) or not qname.endswith(".new"):
+            return
+        for argument in [*node.args, *(k.value for k in node.keywords if k.arg == "mode")]:
+            mode = self.ctx.qualify(argument) or ""
+            if mode.startswith(ECB_PACKAGES) and mode.endswith(".MODE_ECB"):
+                self.add("ciphermode", argument, "`MODE_ECB` encrypts equal blocks alike")
+                return
+
     def _jwt_unverified(self, node: ast.Call, keywords: dict[str, ast.keyword]) -> bool:
         """``jwt.decode`` with the signature check off; True when it reported."""
         verify = keywords.get("verify")
@@ -306,6 +324,7 @@ class PatternChecker(ast.NodeVisitor):
                 fix=self._remove_keyword(verify),
             )
         self._verify_passed_on(node)
+        self._ecb_mode(node, qname)
         if qname in TLS_OFF_CALLS and not self._caller_option():
             self.add(
                 "tls", node, f"`{qname}()` creates a context that does not verify certificates"
