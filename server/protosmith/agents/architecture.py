@@ -254,6 +254,10 @@ def fallback_record(spec: Spec) -> ArchitectureRecord:
     return record
 
 
+class TooSmallToDesign(StructuredOutputError):
+    """The model is too small to be asked for a design (the one place that decides it)."""
+
+
 async def design(
     backend: Backend,
     spec: Spec,
@@ -267,11 +271,12 @@ async def design(
 
     Raises :class:`protosmith.llm.errors.StructuredOutputError` when no valid record ever
     came back, and :class:`ArchitectureError` when a dependency cycle survives the repairs.
-    A tiny model is not asked (its designs name components "source" and "target"): the caller
-    falls back to the single-component design from the spec, and the summary says so.
+    A tiny model is not asked (its designs name components "source" and "target"): it raises
+    :class:`TooSmallToDesign`, and the caller falls back to the single-component design from the
+    spec as a choice, not a failure.
     """
     if backend.capabilities.tiny:
-        raise StructuredOutputError(
+        raise TooSmallToDesign(
             f"{AGENT}: the model is too small to design an architecture, so it was not asked",
             hint="use a more capable model",
         )

@@ -35,16 +35,15 @@ async def design(run: GenerationRun) -> ArchitectureRecord:
             # A fallback stands in for a failed design: resuming tries the architect again.
             journal.event("task_retried", task="architecture", reason="fallback design")
     fallback, note = False, ""
-    if run.backend.capabilities.tiny:
+    try:
+        record = await _designed(run)
+    except architecture.TooSmallToDesign as error:
         record, fallback, note = _fallback(run, TINY_NOTE), True, TINY_NOTE
         run.session.fallback_chosen = True
-        journal.event("architecture_fallback", error="not asked: the model is too small")
-    else:
-        try:
-            record = await _designed(run)
-        except StructuredOutputError as error:
-            record, fallback, note = _fallback(run, FALLBACK_NOTE), True, FALLBACK_NOTE
-            journal.event("architecture_fallback", error=str(error))
+        journal.event("architecture_fallback", error=str(error))
+    except StructuredOutputError as error:
+        record, fallback, note = _fallback(run, FALLBACK_NOTE), True, FALLBACK_NOTE
+        journal.event("architecture_fallback", error=str(error))
     journal.save_task(
         "architecture",
         {"key": key, "result": record.model_dump(), "fallback": fallback, "note": note},
