@@ -56,14 +56,16 @@ def _guard_sockets() -> None:
     connect = socket.socket.connect
     connect_ex = socket.socket.connect_ex
 
-    def guarded_connect(self: socket.socket, address: Any) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
             _refuse(f"network connection to {address!r} (only 127.0.0.1 is allowed in tests)")
+
+    def guarded_connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
         connect(self, address)
 
     def guarded_connect_ex(self: socket.socket, address: Any) -> int:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-            _refuse(f"network connection to {address!r} (only 127.0.0.1 is allowed in tests)")
+        check(self, address)
         return connect_ex(self, address)
 
     socket.socket.connect = guarded_connect  # type: ignore[method-assign]
