@@ -61,8 +61,7 @@ def _normalized(node: ast.expr, module: Scope) -> bool:
     """Whether ``node`` is a path with its ``..`` folded away (``os.path.realpath(p)``,
     ``Path(p).resolve()``, ``str(...)`` of one, or a name only ever bound to one): a prefix
     check on anything else proves nothing (``root + "/../etc"`` starts with ``root``)."""
-    if isinstance(node, ast.Call) and call_name(node) == "str" and len(node.args) == 1:
-        return _normalized(node.args[0], module)
+    node = _inside_str(node)
     if isinstance(node, ast.Call):
         name = call_name(node)
         return name in _NORMALIZERS or _normalizing_helper(module, name)
@@ -85,11 +84,18 @@ def _normalizing_helper(module: Scope, name: str) -> bool:
     returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
 
     def normalizing(value: ast.expr | None) -> bool:
-        if isinstance(value, ast.Call) and call_name(value) == "str" and len(value.args) == 1:
-            return normalizing(value.args[0])
+        value = _inside_str(value) if value is not None else None
         return isinstance(value, ast.Call) and call_name(value) in _NORMALIZERS
 
     return bool(returns) and all(normalizing(value) for value in returns)
+
+
+def _inside_str(node: ast.expr) -> ast.expr:
+    """``p`` for ``str(p)`` (however deep), else ``node``: the string form of a path keeps
+    its normalization."""
+    while isinstance(node, ast.Call) and call_name(node) == "str" and len(node.args) == 1:
+        node = node.args[0]
+    return node
 
 
 def _none(node: ast.expr) -> bool:
